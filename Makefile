@@ -1,0 +1,69 @@
+# Xinfang — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+XF := $(BIN)/xinfang
+VENDOR := xinfang/static/vendor
+NPM_PACKAGES := echarts@6.1.0 htmx.org@2.0.11 axe-core@4.14.1
+
+.PHONY: run test install install-test vendor browser lint migrate demo bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python ≥ 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed vendor
+install-test: $(VENV)/.installed-test vendor browser
+
+# Front-end assets (ECharts, htmx, axe-core) come from the npm registry at install time: no CDN at run time.
+vendor: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: Makefile
+	@command -v npm >/dev/null || { echo "需要 npm（Node.js）来安装前端资源 ECharts/htmx"; exit 1; }
+	rm -rf var/npm && mkdir -p var/npm $(VENDOR)
+	cd var/npm && npm pack --silent $(NPM_PACKAGES) >/dev/null
+	cd var/npm && for f in *.tgz; do d=$${f%.tgz}; mkdir -p $$d && tar -xzf $$f -C $$d; done
+	cp var/npm/echarts-*/package/dist/echarts.min.js $(VENDOR)/
+	cp var/npm/htmx.org-*/package/dist/htmx.min.js $(VENDOR)/
+	cp var/npm/axe-core-*/package/axe.min.js $(VENDOR)/
+	touch $@
+
+# Browser tests drive Debian's chromium; as root we install it when it is missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "警告：未找到 /usr/bin/chromium，浏览器测试将被跳过（以 root 运行 make test 可自动安装）"; fi; fi
+
+migrate: install
+	$(XF) migrate --noinput
+
+demo: migrate
+	$(XF) load_demo
+
+run: demo
+	$(XF) runserver 127.0.0.1:8000
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install-test lint
+	env -u DATABASE_URL $(XF) makemigrations --check --dry-run
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then echo "== tests on PostgreSQL =="; $(BIN)/pytest; fi
+
+bench: install
+	$(BIN)/python bench/disclosure.py
+
+clean:
+	rm -rf $(VENV) var $(VENDOR)

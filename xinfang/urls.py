@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from xinfang.accounts.views import LoginView
+from xinfang.api.urls import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/casework/", permanent=False)),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("casework/", include("xinfang.casework.urls")),
+    path("finance/", include("xinfang.finance.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
