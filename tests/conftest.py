@@ -1,6 +1,10 @@
 import os
+from datetime import datetime
 
 import pytest
+from django.utils import timezone
+
+from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests
 # alongside it are still synchronous, so allow them.
@@ -8,5 +12,68 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def units(db):
+    return factories.make_units()
+
+
+@pytest.fixture
+def clerk(units):
+    return factories.make_user("clerk1", "clerk", unit=units["bureau"], full_name="接待员甲")
+
+
+@pytest.fixture
+def case_officer(units):
+    return factories.make_user("officer1", "case_officer", unit=units["bureau"], full_name="办案员乙")
+
+
+@pytest.fixture
+def unit_officer(units):
+    return factories.make_user("unit1", "unit_officer", unit=units["dept"], full_name="经办人丙")
+
+
+@pytest.fixture
+def unit_head(units):
+    """A second officer of the same unit, who can approve an extension."""
+    return factories.make_user("unithead", "unit_officer", unit=units["dept"], full_name="负责人丁")
+
+
+@pytest.fixture
+def other_unit_officer(units):
+    return factories.make_user("unit2", "unit_officer", unit=units["township"], full_name="乡镇经办人")
+
+
+@pytest.fixture
+def supervisor(units):
+    return factories.make_user("super1", "supervisor", unit=units["bureau"], full_name="督查员")
+
+
+@pytest.fixture
+def leader(units):
+    return factories.make_user("leader1", "leader", unit=units["county_gov"], full_name="县领导")
+
+
+@pytest.fixture
+def auditor(units):
+    return factories.make_user("audit1", "auditor", unit=units["bureau"], full_name="审计员")
+
+
+@pytest.fixture
+def admin_user(units):
+    return factories.make_user("admin1", "admin", unit=units["bureau"], full_name="管理员")
+
+
+@pytest.fixture
+def citizen():
+    """The petitioner, as input to the intake services."""
+    return factories.petitioner_input()
+
+
+@pytest.fixture
+def at_2019():
+    return timezone.make_aware(datetime(2019, 9, 20, 10, 0))

@@ -33,3 +33,51 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes.intersection(roles))
+
+
+class AuditEntry(models.Model):
+    """Append-only security audit row (等保: time, user, role, IP, action, object, result)."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("成功")
+        FAILURE = "failure", _("失败")
+        DENIED = "denied", _("拒绝")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    roles = models.CharField(_("角色"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=60, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
+    object_id = models.CharField(_("对象"), max_length=60, blank=True)
+    result = models.CharField(_("结果"), max_length=10, choices=Result.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class ApiToken(models.Model):
+    """A token for system-to-system API access. Only a hash of the key is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")

@@ -28,6 +28,7 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    short_name = models.CharField(_("文号简称"), max_length=20, blank=True)
     division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -38,3 +39,352 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Code(models.Model):
+    """A row of a versioned code table (信访目的, 内容分类 …), loaded from data files."""
+
+    class Table(models.TextChoices):
+        PURPOSE = "purpose", _("信访目的")
+        CONTENT = "content", _("内容分类")
+
+    table = models.CharField(_("代码表"), max_length=20, choices=Table.choices)
+    version = models.CharField(_("版本"), max_length=20)
+    code = models.CharField(_("代码"), max_length=20)
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # For purposes: which of the 条例's types it belongs to (suggestion / accusation / claim / consult).
+    category = models.CharField(_("条例类型"), max_length=20, blank=True)
+    sort = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("现行"), default=True)
+
+    class Meta:
+        verbose_name = _("代码")
+        verbose_name_plural = _("代码表")
+        ordering = ["table", "sort", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "version", "code"], name="code_unique_per_version"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Petitioner(models.Model):
+    """信访人: a person or an organisation."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("个人")
+        ORGANISATION = "organisation", _("法人或其他组织")
+
+    class IdType(models.TextChoices):
+        RESIDENT_ID = "resident_id", _("居民身份证")
+        OTHER = "other", _("其他证件")
+        NONE = "none", _("未提供")
+
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("姓名（名称）"), max_length=100)
+    id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.NONE)
+    id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_index=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
+    landline = models.CharField(_("固定电话"), max_length=20, blank=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("信访人")
+        verbose_name_plural = _("信访人")
+        permissions = [("view_full_personal_data", _("查看完整证件号码和电话"))]
+
+    def __str__(self):
+        return self.name
+
+
+class Matter(models.Model):
+    """信访事项: the substance raised. Carries the workflow state; see workflow.py."""
+
+    class Category(models.TextChoices):
+        SUGGESTION = "suggestion", _("建议意见类")
+        ACCUSATION = "accusation", _("检举控告类")
+        CLAIM = "claim", _("申诉求决类")
+        CONSULT = "consult", _("咨询类")
+
+    class Outcome(models.TextChoices):
+        SUPPORT = "support", _("予以支持")
+        EXPLAIN = "explain", _("作出解释说明")
+        NOT_SUPPORT = "not_support", _("不予支持")
+
+    class DeliveryMethod(models.TextChoices):
+        IN_PERSON = "in_person", _("当面送达")
+        POST = "post", _("邮寄送达")
+        ONLINE = "online", _("网上送达")
+        OTHER = "other", _("其他")
+
+    number = models.CharField(_("事项编号"), max_length=30, unique=True)
+    title = models.CharField(_("事项摘要"), max_length=200)
+    category = models.CharField(_("条例类型"), max_length=20, choices=Category.choices)
+    purpose = models.ForeignKey(Code, verbose_name=_("信访目的"), on_delete=models.PROTECT, related_name="+")
+    content_class = models.ForeignKey(
+        Code, verbose_name=_("内容分类"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    township = models.ForeignKey(
+        Unit, verbose_name=_("问题属地"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    state = models.CharField(_("状态"), max_length=30, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    registered_on = models.DateField(_("登记日期"), db_index=True)
+
+    # Routing
+    handling_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("有权处理机关"),
+        on_delete=models.PROTECT,
+        related_name="handled_matters",
+        null=True,
+        blank=True,
+    )
+    handler = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("承办人"),
+        on_delete=models.PROTECT,
+        related_name="handled_matters",
+        null=True,
+        blank=True,
+    )
+    forwarded_on = models.DateField(_("转送交办日期"), null=True, blank=True)
+    is_assignment = models.BooleanField(_("交办件"), default=False)
+    assign_due = models.DateField(_("交办办结期限"), null=True, blank=True)
+    received_by_unit_on = models.DateField(_("责任单位签收日期"), null=True, blank=True)
+    objection_due = models.DateField(_("异议截止日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    handle_due = models.DateField(_("办理期限"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
+
+    # Reply and appeals
+    outcome = models.CharField(_("处理意见"), max_length=20, choices=Outcome.choices, blank=True)
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    delivered_on = models.DateField(_("送达日期"), null=True, blank=True)
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=20, choices=DeliveryMethod.choices, blank=True
+    )
+    delivery_signed = models.BooleanField(_("签收"), null=True, blank=True)
+    review_request_due = models.DateField(_("复查申请期限"), null=True, blank=True)
+    review_unit = models.ForeignKey(
+        Unit, verbose_name=_("复查机关"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    review_requested_on = models.DateField(_("复查申请日期"), null=True, blank=True)
+    review_due = models.DateField(_("复查期限"), null=True, blank=True)
+    review_decided_on = models.DateField(_("复查意见日期"), null=True, blank=True)
+    review_outcome = models.CharField(_("复查意见"), max_length=20, choices=Outcome.choices, blank=True)
+    recheck_request_due = models.DateField(_("复核申请期限"), null=True, blank=True)
+    recheck_unit = models.ForeignKey(
+        Unit, verbose_name=_("复核机关"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recheck_requested_on = models.DateField(_("复核申请日期"), null=True, blank=True)
+    recheck_due = models.DateField(_("复核期限"), null=True, blank=True)
+    recheck_decided_on = models.DateField(_("复核意见日期"), null=True, blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    # The clock that matters now (for worklists and the sweep): code from deadlines.CLOCKS and its due date.
+    clock = models.CharField(_("当前时限"), max_length=30, blank=True)
+    clock_due = models.DateField(_("当前时限截止"), null=True, blank=True, db_index=True)
+
+    # Flags
+    is_major_urgent = models.BooleanField(_("重大紧急"), default=False)
+    is_legal = models.BooleanField(_("涉法涉诉"), default=False)
+    is_simple = models.BooleanField(_("简易办理"), default=False)
+    is_confidential = models.BooleanField(_("检举控告保密"), default=False)
+    accused_unit = models.ForeignKey(
+        Unit, verbose_name=_("被检举单位"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    accused_person = models.CharField(_("被检举人"), max_length=100, blank=True)
+    accused_user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("被检举人（系统用户）"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重复事项"),
+        on_delete=models.PROTECT,
+        related_name="repeats",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("信访事项")
+        verbose_name_plural = _("信访事项")
+        ordering = ["-registered_at"]
+        indexes = [models.Index(fields=["handling_unit", "state"], name="matter_unit_state")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class Registration(models.Model):
+    """信访件: one letter / call / visit / online submission / video reception / assignment from above."""
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("来信")
+        PHONE = "phone", _("来电")
+        VISIT = "visit", _("来访")
+        ONLINE = "online", _("网上信访")
+        VIDEO = "video", _("视频接访")
+        ASSIGNED = "assigned", _("上级交办")
+
+    class Disposition(models.TextChoices):
+        NEW = "new", _("新事项")
+        REPEAT = "repeat", _("重复件（并入原事项）")
+        NO_LONGER = "no_longer", _("不再受理（原事项已终结）")
+        PENDING_ELSEWHERE = "pending", _("不予受理（原事项正在办理）")
+
+    number = models.CharField(_("登记编号"), max_length=30, unique=True)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="registrations")
+    channel = models.CharField(_("信访形式"), max_length=20, choices=Channel.choices, db_index=True)
+    received_at = models.DateTimeField(_("来信来访日期"))
+    registered_at = models.DateTimeField(_("登记时间"))
+    registered_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    disposition = models.CharField(_("处理方式"), max_length=20, choices=Disposition.choices, default="new")
+    head_count = models.PositiveIntegerField(_("人数"), default=1)
+    is_collective = models.BooleanField(_("集体访/联名信"), default=False)
+    is_leapfrog = models.BooleanField(_("越级"), default=False)
+    place = models.CharField(_("接待地点"), max_length=100, blank=True)
+    content = models.TextField(_("反映内容"))
+    request = models.TextField(_("诉求"), blank=True)
+    facts = models.TextField(_("事实和理由"), blank=True)
+    source_unit = models.ForeignKey(
+        Unit, verbose_name=_("交办机关"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    external_number = models.CharField(_("上级交办编号"), max_length=50, blank=True)
+    external_due = models.DateField(_("上级交办期限"), null=True, blank=True)
+    petitioners = models.ManyToManyField(
+        Petitioner, through="RegistrationPetitioner", related_name="registrations"
+    )
+    query_code_hash = models.CharField(_("查询码（摘要）"), max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = _("信访件")
+        verbose_name_plural = _("信访件")
+        ordering = ["-registered_at"]
+
+    def __str__(self):
+        return self.number
+
+
+class RegistrationPetitioner(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE)
+    petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT)
+    is_representative = models.BooleanField(_("代表"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "petitioner"], name="registration_petitioner_once"
+            ),
+        ]
+
+
+class Document(models.Model):
+    """A written notice or opinion with its official number (文号). Its text is frozen when issued."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="documents")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("文书类型"), max_length=30)
+    issuer = models.ForeignKey(Unit, verbose_name=_("出具单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    number = models.CharField(_("文号"), max_length=60)
+    title = models.CharField(_("标题"), max_length=100)
+    addressee = models.CharField(_("送达对象"), max_length=200, blank=True)
+    body = models.TextField(_("正文"))
+    issued_on = models.DateField(_("日期"))
+    is_public = models.BooleanField(_("向信访人公开"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "kind", "seq"], name="document_number_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.number}"
+
+
+class NumberSequence(models.Model):
+    """Last number used per unit, year and kind (document kinds, "matter", "registration"). Numbers are
+    allocated inside the issuing transaction, so a rolled-back transaction leaves no gap."""
+
+    issuer = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=30)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "kind"], name="number_sequence_unique")
+        ]
+
+
+class Event(models.Model):
+    """One row per change: the audit trail, the timeline people read and the source for statistics."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事件"), max_length=40, db_index=True)
+    action = models.CharField(_("操作"), max_length=40, blank=True)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    note = models.TextField(_("说明"), blank=True)
+    is_public = models.BooleanField(_("向信访人公开"), default=False)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class Recusal(models.Model):
+    """回避: a staff member with a direct interest in the matter or the petitioner."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="recusals")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="recusals")
+    reason = models.CharField(_("回避理由"), max_length=200)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["matter", "user"], name="recusal_once")]

@@ -1,0 +1,80 @@
+"""Who may see and act on what. One place, used by lists, detail pages, downloads, exports and the API."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from xinfang.accounts import roles as R
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Matter
+
+# Roles that see every matter of the county (subject to the whistleblower rule below).
+COUNTY_WIDE = (R.CLERK, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER, R.AUDITOR)
+# Actions that the system (by=None) or the petitioner (through the portal) may take.
+WITHOUT_STAFF = frozenset({"close", "request_review", "request_recheck"})
+
+
+def _accused_filter(user) -> Q:
+    """检举控告: the accused unit and the accused person never see the matter (条例第三十条第三款)."""
+    q = Q(accused_user=user)
+    if user.unit_id:
+        q |= Q(accused_unit_id=user.unit_id)
+    return Q(is_confidential=True) & q
+
+
+def visible_matters(user, queryset: QuerySet | None = None) -> QuerySet:
+    qs = Matter.objects.all() if queryset is None else queryset
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.has_role(*COUNTY_WIDE):
+        return qs.exclude(_accused_filter(user))
+    if user.has_role(R.UNIT_OFFICER) and user.unit_id:
+        return qs.filter(handling_unit_id=user.unit_id).exclude(_accused_filter(user))
+    return qs.none()
+
+
+def can_view(user, matter: Matter) -> bool:
+    return visible_matters(user).filter(pk=matter.pk).exists()
+
+
+def view_denial(user, matter: Matter) -> str | None:
+    return None if can_view(user, matter) else "您无权查看该信访事项。"
+
+
+def action_denial(user, matter: Matter, action: str) -> str | None:
+    """Why `user` may not take `action` on `matter` now; None when allowed. Denials change nothing."""
+    t = workflow.transition_for(action)
+    if matter.state not in t.sources:
+        return f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。"
+    if user is None:
+        return None if action in WITHOUT_STAFF else "此操作须由工作人员执行。"
+    if (reason := view_denial(user, matter)) is not None:
+        return reason
+    if not user.has_role(*t.roles):
+        return f"您的角色无权执行“{t.label}”。"
+    if t.actor_scope == "unit" and not (user.has_role(R.LEADER) and action == "extend"):
+        if matter.handling_unit_id is None or user.unit_id != matter.handling_unit_id:
+            return "只能办理本单位承办的信访事项。"
+    if matter.recusals.filter(user=user).exists():
+        return "您已回避该事项，不能办理。"
+    return None
+
+
+def check_action(user, matter: Matter, action: str) -> None:
+    if (reason := action_denial(user, matter, action)) is not None:
+        raise PermissionDenied(reason)
+
+
+def available_actions(user, matter: Matter) -> list[workflow.Transition]:
+    return [t for t in workflow.actions_from(matter.state) if action_denial(user, matter, t.action) is None]
+
+
+def can_view_personal_data(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("petitions.view_full_personal_data"))
+
+
+def can_read_audit_log(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(R.AUDITOR))
+
+
+def can_manage_users(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(R.ADMIN))

@@ -1,0 +1,160 @@
+"""Written notices and opinions: numbered (文号, per unit, year and kind, no gaps), text built from the
+matter's data and frozen when issued, rendered to .docx on download."""
+
+import io
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from docx import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Document, Matter, NumberSequence, Unit
+
+
+def next_number(*, scope: Unit, year: int, kind: str) -> int:
+    """Allocate the next number of a sequence inside the caller's transaction."""
+    assert transaction.get_connection().in_atomic_block, "numbers are allocated inside a transaction"
+    seq, _ = NumberSequence.objects.get_or_create(issuer=scope, year=year, kind=kind)
+    NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    return NumberSequence.objects.select_for_update().values_list("last", flat=True).get(pk=seq.pk)
+
+
+def format_number(*, issuer: Unit, kind: str, year: int, seq: int) -> str:
+    prefix = issuer.short_name or issuer.name
+    return f"{prefix}{workflow.DOCUMENTS[kind][1]}〔{year}〕{seq}号"
+
+
+def _petitioner_names(matter: Matter) -> str:
+    first = matter.registrations.order_by("registered_at").first()
+    names = [p.name for p in first.petitioners.all()] if first else []
+    if len(names) > 3:
+        return f"{'、'.join(names[:3])}等{len(names)}人"
+    return "、".join(names) or "信访人"
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def compose_body(matter: Matter, kind: str, *, on: date, **facts) -> tuple[str, str]:
+    """Return (addressee, body) for a document of `kind`, from the matter's data and the action's facts."""
+    who = _petitioner_names(matter)
+    received = _cn_date(matter.registered_on)
+    subject = f"您（你们）于{received}反映的“{matter.title}”问题（事项编号：{matter.number}）"
+    unit = facts.get("unit")
+    reason = facts.get("reason", "")
+    if kind == "transfer_slip":
+        body = (
+            f"现将{who}反映的“{matter.title}”信访事项（事项编号：{matter.number}）转送你单位，"
+            f"请依照《信访工作条例》第二十三条第三款的规定，自收到之日起十五日内书面告知信访人"
+            f"接收情况以及处理途径和程序；不属于你单位职权范围的，请于五个工作日内提出异议并说明理由。"
+        )
+        return (unit.name if unit else "", body + (f"\n{reason}" if reason else ""))
+    if kind == "assignment_slip":
+        body = (
+            f"现将{who}反映的“{matter.title}”信访事项（事项编号：{matter.number}）交办你单位，"
+            f"请依法办理，并于{_cn_date(facts['due'])}前将办理结果和办结报告报送县信访局。"
+        )
+        return (unit.name if unit else "", body + (f"\n{reason}" if reason else ""))
+    if kind == "acceptance_notice":
+        body = (
+            f"{subject}，本机关已于{_cn_date(on)}受理。本机关将依照《信访工作条例》第三十一条、第三十四条"
+            f"的规定办理，自受理之日起六十日内办结；情况复杂的，经批准可适当延长办理期限，"
+            f"延长期限不超过三十日，并告知延期理由。"
+        )
+        return (who, body)
+    if kind == "non_acceptance_notice":
+        return (who, f"{subject}，经审查，{reason}。依照《信访工作条例》的规定，本机关不予受理。特此告知。")
+    if kind == "no_longer_notice":
+        body = (
+            f"{subject}。该信访事项已于{_cn_date(facts['terminated_on'])}经复核终结（原事项编号："
+            f"{facts['original']}）。依照《信访工作条例》第三十六条第三款的规定，您以同一事实和理由"
+            f"提出的投诉请求，各级信访部门和其他机关、单位不再受理。"
+        )
+        return (who, body)
+    if kind == "extension_notice":
+        body = (
+            f"{subject}，因{reason}，经本机关负责人批准，办理期限延长{facts['days']}日，"
+            f"延长至{_cn_date(facts['due'])}。特此告知。"
+        )
+        return (who, body)
+    if kind in {"handling_opinion", "review_opinion", "recheck_opinion"}:
+        outcome = Matter.Outcome(facts["outcome"]).label
+        level = {"handling_opinion": "处理", "review_opinion": "复查", "recheck_opinion": "复核"}[kind]
+        body = (
+            f"{subject}，本机关经调查核实，现提出{level}意见如下：\n{facts['opinion']}\n处理结论：{outcome}。"
+        )
+        if facts.get("basis"):
+            body += f"\n依据：{facts['basis']}"
+        if kind == "handling_opinion":
+            body += (
+                "\n如不服本处理意见，可以自收到本意见书之日起三十日内，向本机关的上一级机关请求复查"
+                "（《信访工作条例》第三十五条）。"
+            )
+        elif kind == "review_opinion":
+            body += (
+                "\n如不服本复查意见，可以自收到本意见书之日起三十日内，向复查机关的上一级机关请求复核"
+                "（《信访工作条例》第三十六条）。"
+            )
+        else:
+            body += "\n信访人对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（《信访工作条例》第三十六条第三款）。"
+        return (who, body)
+    raise ValueError(f"未知文书类型：{kind}")
+
+
+def issue_document(
+    matter: Matter, kind: str, *, issuer: Unit, on: date, registration=None, **facts
+) -> Document:
+    title, _, public = workflow.DOCUMENTS[kind]
+    addressee, body = compose_body(matter, kind, on=on, **facts)
+    seq = next_number(scope=issuer, year=on.year, kind=kind)
+    return Document.objects.create(
+        matter=matter,
+        registration=registration,
+        kind=kind,
+        issuer=issuer,
+        year=on.year,
+        seq=seq,
+        number=format_number(issuer=issuer, kind=kind, year=on.year, seq=seq),
+        title=title,
+        addressee=addressee,
+        body=body,
+        issued_on=on,
+        is_public=public,
+    )
+
+
+def render_docx(document: Document) -> bytes:
+    doc = DocxDocument()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(14)
+    head = doc.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = head.add_run(document.issuer.name)
+    run.bold = True
+    run.font.size = Pt(20)
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    t = title.add_run(document.title)
+    t.bold = True
+    t.font.size = Pt(18)
+    num = doc.add_paragraph(document.number)
+    num.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if document.addressee:
+        doc.add_paragraph(f"{document.addressee}：")
+    for line in document.body.split("\n"):
+        p = doc.add_paragraph(line)
+        p.paragraph_format.first_line_indent = Pt(28)
+    sign = doc.add_paragraph(document.issuer.name)
+    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    day = doc.add_paragraph(_cn_date(document.issued_on))
+    day.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,708 @@
+"""The only writers of casework data. Every state change goes through `transition`."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from xinfang.accounts import roles as R
+from xinfang.core import validators
+from xinfang.petitions import access, deadlines, documents, workflow
+from xinfang.petitions.models import (
+    Code,
+    Event,
+    Matter,
+    Petitioner,
+    Recusal,
+    Registration,
+    RegistrationPetitioner,
+    Unit,
+)
+
+MAX_REPRESENTATIVES = 5  # 条例第二十条第三款
+
+
+class WorkflowError(Exception):
+    """An action that the rules refuse (wrong state, late request, stale page …). Message in Chinese."""
+
+
+class StaleMatter(WorkflowError):
+    pass
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def bureau() -> Unit:
+    return Unit.objects.get(kind=Unit.Kind.BUREAU)
+
+
+def _acting_unit(by) -> Unit | None:
+    return getattr(by, "unit", None)
+
+
+# --- the transition service ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(
+    matter: Matter,
+    action: str,
+    *,
+    by,
+    changes: dict | None = None,
+    clock_due: date | None = None,
+    note: str = "",
+    document: dict | None = None,
+    data: dict | None = None,
+    expected_version: int | None = None,
+) -> Matter:
+    """Move `matter` by `action`: check the table and the actor, update conditionally (state and version
+    unchanged since the actor loaded the page), write the event row (and the document, if the action
+    issues one). Raises WorkflowError / StaleMatter / PermissionDenied and changes nothing then."""
+    t = workflow.transition_for(action)
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    if matter.state not in t.sources:
+        raise WorkflowError(f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。")
+    access.check_action(by, matter, action)
+    version = matter.version if expected_version is None else expected_version
+    values = dict(changes or {})
+    values.update(state=t.target, clock=t.clock, clock_due=clock_due if t.clock else None)
+    updated = Matter.objects.filter(pk=matter.pk, state=matter.state, version=version).update(
+        version=F("version") + 1, **values
+    )
+    if updated != 1:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    from_state = matter.state
+    matter.refresh_from_db()
+    doc = None
+    if t.document:
+        spec = dict(document or {})
+        issuer = spec.pop("issuer", None) or _acting_unit(by) or bureau()
+        doc = documents.issue_document(matter, t.document, issuer=issuer, on=spec.pop("on", today()), **spec)
+    Event.objects.create(
+        matter=matter,
+        kind=f"matter:{action}",
+        action=action,
+        from_state=from_state,
+        to_state=t.target,
+        at=timezone.now(),
+        actor=by,
+        unit=_acting_unit(by),
+        note=note,
+        is_public=t.public,
+        document=doc,
+        data=data or {},
+    )
+    return matter
+
+
+def _record(matter: Matter, kind: str, *, by, note: str = "", public: bool = False, data=None) -> Event:
+    """An event that changes no state (handler assigned, recusal, information added …)."""
+    return Event.objects.create(
+        matter=matter, kind=kind, at=timezone.now(), actor=by, unit=_acting_unit(by), note=note,
+        is_public=public, data=data or {},
+    )  # fmt: skip
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise WorkflowError(message)
+
+
+# --- intake -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PetitionerInput:
+    name: str
+    kind: str = Petitioner.Kind.PERSON
+    id_number: str = ""
+    mobile: str = ""
+    landline: str = ""
+    address: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class PetitionInput:
+    channel: str
+    received_at: datetime
+    title: str
+    content: str
+    purpose: str  # Code.code in the current purpose table
+    petitioners: list[PetitionerInput] = field(default_factory=list)
+    content_class: str = ""
+    township: str = ""  # Unit.code
+    request: str = ""
+    facts: str = ""
+    head_count: int | None = None
+    is_collective: bool = False
+    is_leapfrog: bool = False
+    is_major_urgent: bool = False
+    is_legal: bool = False
+    place: str = ""
+    source_unit: str = ""  # Unit.code of the higher level, for assignments from above
+    external_number: str = ""
+    external_due: date | None = None
+    accused_unit: str = ""
+    accused_person: str = ""
+    repeat_of: str = ""  # Matter.number this registration repeats (同人同事), chosen by the clerk
+
+
+def _clean_petitioner(p: PetitionerInput, errors: dict) -> PetitionerInput:
+    key = p.name or "信访人"
+    if not p.name.strip():
+        errors.setdefault("petitioners", []).append("信访人姓名（名称）不能为空。")
+    try:
+        if p.id_number:
+            p.id_number = validators.normalize_id_number(p.id_number)
+        if p.mobile:
+            p.mobile = validators.normalize_mobile(p.mobile)
+        if p.landline:
+            p.landline = validators.normalize_landline(p.landline)
+    except ValidationError as e:
+        errors.setdefault("petitioners", []).append(f"{key}：{'；'.join(e.messages)}")
+    return p
+
+
+def _code(table: str, code: str, label: str, errors: dict) -> Code | None:
+    if not code:
+        return None
+    found = Code.objects.filter(table=table, code=code, is_active=True).first()
+    if found is None:
+        errors.setdefault(table, []).append(f"{label}代码“{code}”不存在。")
+    return found
+
+
+def _unit(code: str, label: str, errors: dict, kinds=None) -> Unit | None:
+    if not code:
+        return None
+    unit = Unit.objects.filter(code=code, is_active=True).first()
+    if unit is None or (kinds and unit.kind not in kinds):
+        errors.setdefault(label, []).append(f"{label}“{code}”不存在或类别不符。")
+        return None
+    return unit
+
+
+def validate_petition(data: PetitionInput) -> dict:
+    """Check everything before anything is written. Returns the resolved objects; raises ValidationError
+    with a dict of Chinese messages."""
+    errors: dict[str, list[str]] = {}
+    if data.channel not in Registration.Channel.values:
+        errors.setdefault("channel", []).append("信访形式无效。")
+    if data.received_at > timezone.now():
+        errors.setdefault("received_at", []).append("来信来访日期不能晚于现在。")
+    if not data.title.strip():
+        errors.setdefault("title", []).append("请填写事项摘要。")
+    if not data.content.strip():
+        errors.setdefault("content", []).append("请填写反映内容。")
+    if not data.petitioners:
+        errors.setdefault("petitioners", []).append("至少登记一名信访人。")
+    people = [_clean_petitioner(p, errors) for p in data.petitioners]
+    head_count = data.head_count or max(len(people), 1)
+    if head_count < len(people):
+        errors.setdefault("head_count", []).append("人数不能少于登记的信访人数。")
+    reps = [p for p in people if p.is_representative]
+    if len(reps) > MAX_REPRESENTATIVES:
+        errors.setdefault("petitioners", []).append(
+            "多人走访应当推选代表，代表人数不得超过5人（条例第二十条）。"
+        )
+    if data.is_collective and data.channel == Registration.Channel.VISIT and not reps:
+        errors.setdefault("petitioners", []).append("集体访须登记代表（不超过5人）。")
+    purpose = _code(Code.Table.PURPOSE, data.purpose, "信访目的", errors)
+    if not data.purpose:
+        errors.setdefault("purpose", []).append("请选择信访目的。")
+    content_class = _code(Code.Table.CONTENT, data.content_class, "内容分类", errors)
+    township = _unit(data.township, "问题属地", errors, kinds={Unit.Kind.TOWNSHIP})
+    source_unit = _unit(
+        data.source_unit, "交办机关", errors, kinds={Unit.Kind.PREFECTURE, Unit.Kind.PROVINCE}
+    )
+    if data.channel == Registration.Channel.ASSIGNED:
+        if source_unit is None and not errors.get("交办机关"):
+            errors.setdefault("source_unit", []).append("上级交办件须注明交办机关。")
+        if data.external_due is None:
+            errors.setdefault("external_due", []).append("上级交办件须填写交办期限。")
+        elif data.external_due < timezone.localtime(data.received_at).date():
+            errors.setdefault("external_due", []).append("交办期限不能早于收到日期。")
+    accused_unit = _unit(data.accused_unit, "被检举单位", errors)
+    repeat_of = None
+    if data.repeat_of:
+        repeat_of = Matter.objects.filter(number=data.repeat_of).first()
+        if repeat_of is None:
+            errors.setdefault("repeat_of", []).append(f"原事项编号“{data.repeat_of}”不存在。")
+    if errors:
+        raise ValidationError(errors)
+    return dict(
+        people=people, head_count=head_count, purpose=purpose, content_class=content_class, township=township,
+        source_unit=source_unit, accused_unit=accused_unit, repeat_of=repeat_of,
+    )  # fmt: skip
+
+
+def new_query_code() -> str:
+    """查询码 for the citizen: 12 characters from an alphabet without look-alikes (~60 bits)."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def _save_petitioners(registration: Registration, people: list[PetitionerInput]) -> None:
+    for p in people:
+        petitioner = None
+        if p.id_number:
+            petitioner = Petitioner.objects.filter(id_number=p.id_number).first()
+        if petitioner is None:
+            petitioner = Petitioner.objects.create(
+                kind=p.kind, name=p.name.strip(), id_number=p.id_number, mobile=p.mobile, landline=p.landline,
+                address=p.address,
+                id_type=Petitioner.IdType.RESIDENT_ID if p.id_number else Petitioner.IdType.NONE,
+            )  # fmt: skip
+        else:
+            changed = {k: getattr(p, k) for k in ("mobile", "landline", "address") if getattr(p, k)}
+            Petitioner.objects.filter(pk=petitioner.pk).update(**changed)
+        RegistrationPetitioner.objects.create(
+            registration=registration, petitioner=petitioner, is_representative=p.is_representative
+        )
+
+
+@transaction.atomic
+def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> Registration:
+    """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
+    the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
+    was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
+    for a clerk's registration (state received)."""
+    if by is not None and not by.has_role(*workflow.BUREAU_TRIAGE):
+        raise PermissionDenied("您的角色无权登记信访事项。")
+    resolved = validate_petition(data)
+    now = timezone.now()
+    desk = bureau()
+    year = timezone.localdate().year
+    repeat_of: Matter | None = resolved["repeat_of"]
+    purpose: Code = resolved["purpose"]
+    if repeat_of is None:
+        category = purpose.category or Matter.Category.CLAIM
+        state = workflow.RECEIVED if by is None else workflow.REGISTERED
+        registered_on = timezone.localdate()
+        matter = Matter.objects.create(
+            number=f"XF{year}{documents.next_number(scope=desk, year=year, kind='matter'):06d}",
+            title=data.title.strip(),
+            category=category,
+            purpose=purpose,
+            content_class=resolved["content_class"],
+            township=resolved["township"],
+            state=state,
+            registered_at=now,
+            registered_on=registered_on,
+            clock="TRIAGE" if by is not None else "",
+            clock_due=deadlines.clock_due("TRIAGE", registered_on) if by is not None else None,
+            is_major_urgent=data.is_major_urgent,
+            is_legal=data.is_legal,
+            is_confidential=category == Matter.Category.ACCUSATION,
+            accused_unit=resolved["accused_unit"],
+            accused_person=data.accused_person.strip(),
+        )
+        disposition = Registration.Disposition.NEW
+    else:
+        matter = repeat_of
+        terminated = matter.state == workflow.TERMINATED or matter.recheck_decided_on is not None
+        disposition = Registration.Disposition.NO_LONGER if terminated else Registration.Disposition.REPEAT
+    registration = Registration.objects.create(
+        number=f"DJ{year}{documents.next_number(scope=desk, year=year, kind='registration'):06d}",
+        matter=matter,
+        channel=data.channel,
+        received_at=data.received_at,
+        registered_at=now,
+        registered_by=by,
+        disposition=disposition,
+        head_count=resolved["head_count"],
+        is_collective=data.is_collective or resolved["head_count"] > 1 and data.channel == "visit",
+        is_leapfrog=data.is_leapfrog,
+        place=data.place.strip(),
+        content=data.content.strip(),
+        request=data.request.strip(),
+        facts=data.facts.strip(),
+        source_unit=resolved["source_unit"],
+        external_number=data.external_number.strip(),
+        external_due=data.external_due,
+        query_code_hash=query_code_hash,
+    )
+    _save_petitioners(registration, resolved["people"])
+    kind = {
+        Registration.Disposition.NEW: "matter:received" if by is None else "matter:registered",
+        Registration.Disposition.REPEAT: "registration:repeat",
+        Registration.Disposition.NO_LONGER: "registration:no_longer_accepted",
+    }[disposition]
+    _record(
+        matter, kind, by=by, public=True, data={"registration": registration.number, "channel": data.channel}
+    )
+    if disposition == Registration.Disposition.NO_LONGER:
+        doc = documents.issue_document(
+            matter, "no_longer_notice", issuer=desk, on=today(), registration=registration,
+            terminated_on=matter.recheck_decided_on or today(), original=matter.number,
+        )  # fmt: skip
+        Event.objects.filter(matter=matter, kind=kind).order_by("-id").update(document=doc)
+    return registration
+
+
+def register_received(matter: Matter, *, by, expected_version=None) -> Matter:
+    """A clerk registers an online submission: the 15-day triage clock starts."""
+    on = today()
+    return transition(
+        matter, "register", by=by, changes={"registered_on": on}, expected_version=expected_version,
+        clock_due=deadlines.clock_due("TRIAGE", on),
+    )  # fmt: skip
+
+
+# --- triage by the bureau -----------------------------------------------------------------------------
+
+HANDLING_KINDS = {Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV}
+
+
+def _check_target_unit(matter: Matter, unit: Unit) -> None:
+    _require(unit is not None and unit.is_active, "请选择有权处理的单位。")
+    if matter.is_confidential and matter.accused_unit_id == unit.pk:
+        raise WorkflowError("检举控告材料不得转给被检举、揭发的单位（条例第三十条第三款）。")
+
+
+def forward_matter(matter: Matter, *, by, unit: Unit, note: str = "", expected_version=None) -> Matter:
+    """转送 to the competent unit; the unit must tell the petitioner within 15 days of receipt."""
+    _check_target_unit(matter, unit)
+    _require(unit.kind in HANDLING_KINDS, "转送对象须为县直部门、乡镇或县委县政府。")
+    on = today()
+    return transition(
+        matter, "forward", by=by, note=note, expected_version=expected_version,
+        changes={"handling_unit": unit, "forwarded_on": on, "is_assignment": False},
+        clock_due=deadlines.clock_due("NOTIFY", on), document={"unit": unit, "reason": note},
+        data={"unit": unit.name},
+    )  # fmt: skip
+
+
+def assign_matter(
+    matter: Matter, *, by, unit: Unit, due: date, note: str = "", expected_version=None
+) -> Matter:
+    """交办 with a deadline for the result and the 办结报告."""
+    _check_target_unit(matter, unit)
+    _require(unit.kind in HANDLING_KINDS, "交办对象须为县直部门、乡镇或县委县政府。")
+    on = today()
+    _require(due is not None and due > on, "交办期限须晚于今天。")
+    return transition(
+        matter, "assign", by=by, note=note, expected_version=expected_version,
+        changes={"handling_unit": unit, "forwarded_on": on, "is_assignment": True, "assign_due": due},
+        clock_due=deadlines.clock_due("NOTIFY", on), document={"unit": unit, "due": due, "reason": note},
+        data={"unit": unit.name, "due": due.isoformat()},
+    )  # fmt: skip
+
+
+REDIRECTS = {
+    "legal": ("redirect_legal", Unit.Kind.LEGAL),
+    "discipline": ("redirect_discipline", Unit.Kind.DISCIPLINE),
+}
+
+
+def redirect_matter(matter: Matter, *, by, to: str, unit: Unit | None = None, reason: str = "",
+                    expected_version=None) -> Matter:  # fmt: skip
+    """Send a matter out of ordinary petition handling: 涉法涉诉 to the 政法 department, 检举控告 to the
+    纪检监察 organ, or (to="other") tell the petitioner which organ is competent."""
+    if to == "other":
+        _require(bool(reason.strip()), "请写明应向哪个有权处理的机关提出。")
+        return transition(
+            matter, "redirect_other", by=by, note=reason, expected_version=expected_version,
+            document={"reason": f"该事项不属于本机关职权范围，请向{reason.strip()}提出"},
+        )  # fmt: skip
+    _require(to in REDIRECTS, "转出去向无效。")
+    action, kind = REDIRECTS[to]
+    _check_target_unit(matter, unit)
+    _require(unit.kind == kind, f"请选择{Unit.Kind(kind).label}。")
+    return transition(
+        matter, action, by=by, note=reason, expected_version=expected_version,
+        changes={"handling_unit": unit, "forwarded_on": today(), "is_legal": to == "legal" or matter.is_legal},
+        document={"unit": unit, "reason": reason}, data={"unit": unit.name},
+    )  # fmt: skip
+
+
+DECLINE_REASONS = {
+    "pending_elsewhere": "该信访事项已经受理或者正在办理，您在规定期限内向上级机关再次提出",
+    "leapfrog": "您越级走访反映的申诉求决类事项，应当向有权处理的本级或者上一级机关提出",
+    "no_review_requested": "您对处理（复查）意见不服，应当依法请求复查（复核）",
+    "review_window_lapsed": "您超过规定期限未请求复查（复核）",
+    "concluded": "该信访事项已经审核认定办结或者复查复核终结",
+}
+
+
+def decline_matter(matter: Matter, *, by, reason: str, note: str = "", expected_version=None) -> Matter:
+    """不予受理, with the written notice stating the reason."""
+    _require(reason in DECLINE_REASONS, "请选择不予受理的理由。")
+    return transition(
+        matter, "decline", by=by, note=note, expected_version=expected_version,
+        document={"reason": DECLINE_REASONS[reason]}, data={"reason": reason},
+    )  # fmt: skip
+
+
+def refuse_repeat(matter: Matter, *, by, original: Matter, expected_version=None) -> Matter:
+    """不再受理: the same facts and reasons as a matter terminated after recheck."""
+    _require(original.state in (workflow.TERMINATED, workflow.ARCHIVED) and original.recheck_decided_on,
+             "原事项尚未经复核终结，不能以此为由不再受理。")  # fmt: skip
+    return transition(
+        matter, "refuse_repeat", by=by, expected_version=expected_version,
+        changes={"repeat_of": original},
+        document={"terminated_on": original.recheck_decided_on, "original": original.number},
+    )  # fmt: skip
+
+
+def report_major(matter: Matter, *, by, note: str, expected_version=None) -> Matter:
+    _require(bool(note.strip()), "请写明报请决定的情况。")
+    return transition(
+        matter, "report_major", by=by, note=note, changes={"is_major_urgent": True},
+        clock_due=matter.clock_due, expected_version=expected_version,
+    )  # fmt: skip
+
+
+# --- the handling unit --------------------------------------------------------------------------------
+
+
+def acknowledge_matter(matter: Matter, *, by, expected_version=None) -> Matter:
+    """签收: the 15-day notice clock and the 5-working-day objection window start."""
+    on = today()
+    return transition(
+        matter, "acknowledge", by=by, expected_version=expected_version,
+        changes={"received_by_unit_on": on, "objection_due": deadlines.clock_due("OBJECTION", on)},
+        clock_due=deadlines.clock_due("NOTIFY", on),
+    )  # fmt: skip
+
+
+def object_matter(matter: Matter, *, by, reason: str, expected_version=None) -> Matter:
+    """异议: not within the unit's remit, raised within 5 working days of receipt."""
+    _require(bool(reason.strip()), "请详细说明异议理由。")
+    _require(today() <= matter.objection_due, "已超过5个工作日的异议期限，不能再提出异议。")
+    return transition(matter, "object", by=by, note=reason, expected_version=expected_version)
+
+
+def decide_objection(matter: Matter, *, by, uphold: bool, note: str = "", expected_version=None) -> Matter:
+    if uphold:
+        on = today()
+        return transition(
+            matter, "uphold_objection", by=by, note=note, expected_version=expected_version,
+            changes={"handling_unit": None, "handler": None, "received_by_unit_on": None, "objection_due": None,
+                     "forwarded_on": None},
+            clock_due=deadlines.clock_due("TRIAGE", on),
+        )  # fmt: skip
+    return transition(
+        matter, "reject_objection", by=by, note=note, expected_version=expected_version,
+        clock_due=deadlines.clock_due("NOTIFY", matter.received_by_unit_on),
+    )  # fmt: skip
+
+
+def accept_matter(
+    matter: Matter, *, by, simple: bool = False, note: str = "", expected_version=None
+) -> Matter:
+    """受理 with the written notice; the 60-day handling clock starts (简易办理: 10 working days)."""
+    on = today()
+    due = deadlines.clock_due("SIMPLE" if simple else "HANDLE", on)
+    changes = {"accepted_on": on, "handle_due": due, "is_simple": simple}
+    if matter.handler_id is None:
+        changes["handler"] = by
+    return transition(
+        matter, "accept", by=by, note=note, changes=changes, clock_due=due, expected_version=expected_version
+    )
+
+
+CHANNELS = {
+    "litigation": "诉讼、复议、检察或公安等法律程序",
+    "arbitration": "仲裁程序",
+    "party": "党员申诉、申请复审程序",
+    "administrative": "行政复议、裁决、确认、许可、处罚等行政程序",
+    "duty": "依法履行职责或者答复",
+}
+
+
+def channel_matter(matter: Matter, *, by, procedure: str, note: str = "", expected_version=None) -> Matter:
+    _require(procedure in CHANNELS, "请选择导入的法定程序。")
+    return transition(
+        matter, "channel", by=by, note=note or CHANNELS[procedure], expected_version=expected_version,
+        changes={"closed_on": today()}, data={"procedure": procedure},
+    )  # fmt: skip
+
+
+def start_investigation(matter: Matter, *, by, expected_version=None) -> Matter:
+    return transition(
+        matter, "investigate", by=by, clock_due=matter.handle_due, expected_version=expected_version
+    )
+
+
+def extend_matter(matter: Matter, *, by, days: int, reason: str, expected_version=None) -> Matter:
+    """延期: once, ≤30 days, approved by someone other than the handler, with a notice (条例第三十四条)."""
+    _require(matter.extension_days == 0, "办理期限只能延长一次。")
+    _require(1 <= days <= 30, "延长期限须为1至30日。")
+    _require(bool(reason.strip()), "请写明延期理由（将告知信访人）。")
+    _require(by is not None and by.pk != matter.handler_id, "延期须由承办人以外的负责人批准。")
+    due = deadlines.due_date(matter.handle_due, days)
+    return transition(
+        matter, "extend", by=by, note=reason, expected_version=expected_version,
+        changes={"extension_days": days, "handle_due": due}, clock_due=due,
+        document={"reason": reason.strip(), "days": days, "due": due}, data={"days": days},
+    )  # fmt: skip
+
+
+def reply_matter(
+    matter: Matter, *, by, outcome: str, opinion: str, basis: str = "", expected_version=None
+) -> Matter:
+    """信访处理意见书: 予以支持 / 作出解释说明 / 不予支持 (条例第三十二条)."""
+    _require(outcome in Matter.Outcome.values, "请选择处理结论。")
+    _require(bool(opinion.strip()), "请填写处理意见。")
+    return transition(
+        matter, "reply", by=by, expected_version=expected_version, clock_due=matter.handle_due,
+        changes={"outcome": outcome, "replied_on": today()},
+        document={"outcome": outcome, "opinion": opinion.strip(), "basis": basis.strip()},
+    )  # fmt: skip
+
+
+def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed: bool,
+                  expected_version=None) -> Matter:  # fmt: skip
+    """送达: the 30-day window to request review starts on receipt (条例第三十五条)."""
+    _require(method in Matter.DeliveryMethod.values, "请选择送达方式。")
+    _require(delivered_on is not None and matter.replied_on <= delivered_on <= today(),
+             "送达日期须在出具意见之日与今天之间。")  # fmt: skip
+    due = deadlines.clock_due("REVIEW_REQUEST", delivered_on)
+    return transition(
+        matter, "deliver", by=by, expected_version=expected_version, clock_due=due,
+        changes={"delivered_on": delivered_on, "delivery_method": method, "delivery_signed": signed,
+                 "review_request_due": due, "review_unit": matter.handling_unit.parent,
+                 "closed_on": None},
+        data={"method": method, "signed": signed}, note="签收" if signed else "拒绝签收（留置送达）",
+    )  # fmt: skip
+
+
+# --- review, recheck, termination ---------------------------------------------------------------------
+
+
+def request_review(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
+                   expected_version=None) -> Matter:  # fmt: skip
+    """复查 request, within 30 days of receiving the reply, to the level above the handling unit."""
+    on = requested_on or today()
+    _require(on <= today(), "申请日期不能晚于今天。")
+    if on > matter.review_request_due:
+        raise WorkflowError(
+            f"已超过复查申请期限：应自收到书面答复之日起30日内（截至{matter.review_request_due:%Y年%m月%d日}）提出。"
+        )
+    _require(matter.review_unit_id is not None, "未找到原办理机关的上一级机关，无法受理复查。")
+    due = deadlines.clock_due("REVIEW", on)
+    return transition(
+        matter, "request_review", by=by, note=reason, expected_version=expected_version, clock_due=due,
+        changes={"review_requested_on": on, "review_due": due},
+    )  # fmt: skip
+
+
+def decide_review(matter: Matter, *, by, outcome: str, opinion: str, expected_version=None) -> Matter:
+    _require(outcome in Matter.Outcome.values, "请选择复查结论。")
+    _require(bool(opinion.strip()), "请填写复查意见。")
+    on = today()
+    due = deadlines.clock_due("RECHECK_REQUEST", on)
+    return transition(
+        matter, "decide_review", by=by, expected_version=expected_version, clock_due=due,
+        changes={"review_decided_on": on, "review_outcome": outcome, "recheck_request_due": due,
+                 "recheck_unit": matter.review_unit.parent},
+        document={"issuer": matter.review_unit, "outcome": outcome, "opinion": opinion.strip()},
+    )  # fmt: skip
+
+
+def request_recheck(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
+                    expected_version=None) -> Matter:  # fmt: skip
+    """复核 request, within 30 days of the review decision; a county hands it to the level above."""
+    on = requested_on or today()
+    _require(on <= today(), "申请日期不能晚于今天。")
+    if on > matter.recheck_request_due:
+        raise WorkflowError(
+            f"已超过复核申请期限：应自收到复查意见之日起30日内（截至{matter.recheck_request_due:%Y年%m月%d日}）提出。"
+        )
+    _require(matter.recheck_unit_id is not None, "未找到复查机关的上一级机关，无法报送复核。")
+    due = deadlines.clock_due("RECHECK", on)
+    return transition(
+        matter, "request_recheck", by=by, note=reason, expected_version=expected_version, clock_due=due,
+        changes={"recheck_requested_on": on, "recheck_due": due},
+    )  # fmt: skip
+
+
+def record_recheck(matter: Matter, *, by, outcome: str, opinion: str, decided_on: date | None = None,
+                   expected_version=None) -> Matter:  # fmt: skip
+    """Record the higher level's 复核意见; the matter is terminated (同一事实和理由不再受理)."""
+    _require(outcome in Matter.Outcome.values, "请选择复核结论。")
+    _require(bool(opinion.strip()), "请填写复核意见。")
+    on = decided_on or today()
+    _require(matter.recheck_requested_on <= on <= today(), "复核意见日期须在申请日期与今天之间。")
+    return transition(
+        matter, "record_recheck", by=by, expected_version=expected_version,
+        changes={"recheck_decided_on": on, "closed_on": on},
+        document={"issuer": matter.recheck_unit, "on": on, "outcome": outcome, "opinion": opinion.strip()},
+    )  # fmt: skip
+
+
+def close_matter(matter: Matter, *, by=None, expected_version=None) -> Matter:
+    """办结 when the window to request review (or recheck) has passed unused."""
+    due = matter.review_request_due if matter.state == workflow.DELIVERED else matter.recheck_request_due
+    _require(due is not None and today() > due, "申请期限尚未届满，不能办结。")
+    return transition(
+        matter, "close", by=by, changes={"closed_on": today()}, expected_version=expected_version
+    )
+
+
+def close_lapsed_matters(*, by=None) -> int:
+    """Close every matter whose review/recheck window has lapsed (idempotent; for the scheduled sweep)."""
+    d = today()
+    lapsed = Matter.objects.filter(
+        state=workflow.DELIVERED, review_request_due__lt=d
+    ) | Matter.objects.filter(state=workflow.REVIEW_DECIDED, recheck_request_due__lt=d)
+    count = 0
+    for matter in lapsed:
+        try:
+            close_matter(matter, by=by)
+            count += 1
+        except StaleMatter:
+            continue
+    return count
+
+
+def archive_matter(matter: Matter, *, by, expected_version=None) -> Matter:
+    return transition(matter, "archive", by=by, expected_version=expected_version)
+
+
+# --- people on a matter -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_handler(matter: Matter, *, by, handler, expected_version=None) -> Matter:
+    """Name the officer who handles the matter in the unit. Not someone who must recuse, nor the accused."""
+    if not (by.has_role(R.UNIT_OFFICER, R.LEADER) and by.unit_id == matter.handling_unit_id):
+        raise PermissionDenied("只能为本单位承办的事项指定承办人。")
+    _require(handler.unit_id == matter.handling_unit_id and handler.has_role(R.UNIT_OFFICER),
+             "承办人须为本单位的经办人员。")  # fmt: skip
+    _require(not matter.recusals.filter(user=handler).exists(), "该人员已回避本事项，不能指定为承办人。")
+    _require(
+        not (matter.is_confidential and matter.accused_user_id == handler.pk), "被检举人不能办理该事项。"
+    )
+    version = matter.version if expected_version is None else expected_version
+    if (
+        Matter.objects.filter(pk=matter.pk, version=version).update(handler=handler, version=F("version") + 1)
+        != 1
+    ):
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    matter.refresh_from_db()
+    _record(matter, "matter:handler_assigned", by=by, data={"handler": handler.pk}, note=str(handler))
+    return matter
+
+
+@transaction.atomic
+def declare_recusal(matter: Matter, *, by, user, reason: str) -> Recusal:
+    """回避 (条例第二十八条第三款): the person can no longer handle the matter."""
+    _require(bool(reason.strip()), "请写明回避理由。")
+    if not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    recusal = Recusal.objects.create(matter=matter, user=user, reason=reason.strip())
+    if matter.handler_id == user.pk:
+        Matter.objects.filter(pk=matter.pk).update(handler=None, version=F("version") + 1)
+    _record(matter, "matter:recusal", by=by, note=reason.strip(), data={"user": user.pk})
+    return recusal
