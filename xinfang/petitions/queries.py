@@ -1,0 +1,157 @@
+"""Readers for screens, the API and statistics. Permission filtering always goes through access.py."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from xinfang.accounts import roles as R
+from xinfang.core import validators
+from xinfang.petitions import access, deadlines, workflow
+from xinfang.petitions.models import Event, Matter, Registration, RegistrationPetitioner
+
+# The queue each role works from by default (the states that wait for that role's action).
+ROLE_QUEUES = {
+    R.CLERK: (workflow.RECEIVED, workflow.REGISTERED, workflow.REPORTED, workflow.DELIVERED,
+              workflow.REVIEW_DECIDED),
+    R.CASE_OFFICER: (workflow.REGISTERED, workflow.REPORTED, workflow.OBJECTED, workflow.UNDER_REVIEW,
+                     workflow.UNDER_RECHECK),
+    R.UNIT_OFFICER: (workflow.FORWARDED, workflow.ASSIGNED, workflow.RECEIVED_BY_UNIT, workflow.ACCEPTED,
+                     workflow.INVESTIGATING, workflow.EXTENDED, workflow.REPLIED),
+}  # fmt: skip
+
+
+@dataclass
+class WorklistFilter:
+    queue: bool = True  # only the states waiting for the user's roles
+    state: str = ""
+    channel: str = ""
+    township: str = ""  # Unit.code
+    handling_unit: str = ""  # Unit.code
+    clock: str = ""  # "overdue" | "due_soon"
+    q: str = ""  # number or words of the title
+
+
+def queue_states(user) -> set[str]:
+    states: set[str] = set()
+    for role, queue in ROLE_QUEUES.items():
+        if user.has_role(role):
+            states.update(queue)
+    return states or set(workflow.OPEN_STATES)
+
+
+def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None) -> QuerySet:
+    f = f or WorklistFilter()
+    today = today or timezone.localdate()
+    qs = access.visible_matters(user).select_related("handling_unit", "township", "content_class", "purpose")
+    if f.state:
+        qs = qs.filter(state=f.state)
+    elif f.queue:
+        qs = qs.filter(state__in=queue_states(user))
+    if f.channel:
+        qs = qs.filter(registrations__channel=f.channel).distinct()
+    if f.township:
+        qs = qs.filter(township__code=f.township)
+    if f.handling_unit:
+        qs = qs.filter(handling_unit__code=f.handling_unit)
+    if f.clock == "overdue":
+        qs = qs.filter(clock_due__lt=today)
+    elif f.clock == "due_soon":
+        soon = today + timedelta(days=deadlines._setting("XINFANG_DUE_SOON_DAYS", 3))
+        qs = qs.filter(clock_due__gte=today, clock_due__lte=soon)
+    if f.q:
+        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
+    return qs.order_by("clock_due", "-registered_at")
+
+
+@dataclass(frozen=True)
+class ClockBadge:
+    code: str
+    label: str
+    due: date
+    status: str  # ok | due_soon | overdue
+    days_left: int
+
+    @property
+    def text(self) -> str:
+        if self.status == "overdue":
+            return f"{self.label}：已超期{-self.days_left}天"
+        if self.days_left == 0:
+            return f"{self.label}：今日到期"
+        return f"{self.label}：剩{self.days_left}天"
+
+
+CLOCK_SHORT = {
+    "TRIAGE": "转送交办",
+    "NOTIFY": "受理告知",
+    "HANDLE": "办理",
+    "SIMPLE": "简易办理",
+    "REVIEW_REQUEST": "复查申请期",
+    "REVIEW": "复查",
+    "RECHECK_REQUEST": "复核申请期",
+    "RECHECK": "复核",
+}
+
+
+def clock_badge(matter: Matter, *, today: date | None = None) -> ClockBadge | None:
+    """The running clock of a matter, as the worklists and the matter page show it."""
+    if not matter.clock or matter.clock_due is None:
+        return None
+    today = today or timezone.localdate()
+    return ClockBadge(
+        code=matter.clock,
+        label=CLOCK_SHORT.get(matter.clock, deadlines.CLOCKS[matter.clock].label),
+        due=matter.clock_due,
+        status=deadlines.clock_status(matter.clock_due, today=today),
+        days_left=deadlines.days_left(matter.clock_due, today),
+    )
+
+
+def timeline(matter: Matter, *, public_only: bool = False) -> QuerySet:
+    qs = Event.objects.filter(matter=matter).select_related("actor", "unit", "document")
+    return qs.filter(is_public=True) if public_only else qs
+
+
+def registrations(matter: Matter) -> QuerySet:
+    people = RegistrationPetitioner.objects.select_related("petitioner")
+    return (
+        Registration.objects.filter(matter=matter)
+        .select_related("source_unit", "registered_by")
+        .prefetch_related(Prefetch("registrationpetitioner_set", queryset=people))
+        .order_by("registered_at")
+    )
+
+
+@dataclass(frozen=True)
+class PetitionerView:
+    id: int
+    name: str
+    id_number: str
+    mobile: str
+    landline: str
+    address: str
+    is_representative: bool
+    masked: bool
+
+
+def petitioner_view(link: RegistrationPetitioner, *, full: bool) -> PetitionerView:
+    p = link.petitioner
+    if full:
+        return PetitionerView(p.pk, p.name, p.id_number, p.mobile, p.landline, p.address, link.is_representative,
+                              False)  # fmt: skip
+    return PetitionerView(
+        p.pk, p.name, validators.mask_id_number(p.id_number) if p.id_number else "",
+        validators.mask_phone(p.mobile) if p.mobile else "",
+        validators.mask_phone(p.landline) if p.landline else "", p.address, link.is_representative, True,
+    )  # fmt: skip
+
+
+def similar_matters(user, *, id_numbers: list[str]) -> QuerySet:
+    """Earlier matters of the same petitioner (同人), for the clerk to decide whether it is 同事."""
+    return (
+        access.visible_matters(user)
+        .filter(registrations__petitioners__id_number__in=[n for n in id_numbers if n])
+        .distinct()
+        .order_by("-registered_at")
+    )
