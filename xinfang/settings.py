@@ -92,6 +92,7 @@ TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"  # uploads and generated documents: never served directly
 WHITENOISE_USE_FINDERS = True
 
