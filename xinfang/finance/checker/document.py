@@ -1,0 +1,114 @@
+"""Read a published disclosure (.txt or .docx) into lines labelled with their section."""
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CN_NUM = "一二三四五六七八九十"
+PART = re.compile(r"^第([一二三四五])部分\s*(.*)$")
+CHAPTER = re.compile(rf"^([{CN_NUM}]+)、\s*(.{{1,40}})$")
+NUMBERED_CHAPTER = re.compile(r"^(\d{1,2})、\s*(.{1,40}(?:说明|情况))$")
+SUB = re.compile(rf"^[（(]([{CN_NUM}]+)[）)]\s*(.{{0,40}})$")
+BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+JOIN_AFTER = ("；", "，", "、", "：", ":", ";")
+
+
+@dataclass
+class Document:
+    text: str  # lines joined by "\n"
+    starts: list[int] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    numbered_headings: list[tuple[str, str]] = field(default_factory=list)
+
+    def section_at(self, pos: int) -> str:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return self.sections[max(i, 0)] if self.sections else ""
+
+    def excerpt(self, start: int, end: int, width: int = 20) -> str:
+        a = max(self.text.rfind("\n", 0, start) + 1, start - width)
+        b = self.text.find("\n", end)
+        b = min(b if b != -1 else len(self.text), end + width)
+        return self.text[a:b].strip()
+
+    def chapter_text(self, prefix: str) -> str:
+        """Text of the lines whose section starts with `prefix`."""
+        return "\n".join(
+            self.text[s : (self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text))]
+            for i, s in enumerate(self.starts)
+            if self.sections[i].startswith(prefix)
+        )
+
+
+def read_path(path: str | Path) -> str:
+    path = Path(path)
+    if path.suffix.lower() == ".docx":
+        return docx_text(path)
+    return path.read_text(encoding="utf-8-sig")
+
+
+def docx_text(path: Path) -> str:
+    """Paragraphs and table cells in body order; each distinct table cell on its own line."""
+    from docx import Document as Docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Docx(str(path))
+    out: list[str] = []
+    for child in doc.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            out.append(Paragraph(child, doc).text)
+        elif tag == "tbl":
+            for row in Table(child, doc).rows:
+                seen = []
+                for cell in row.cells:
+                    if cell._tc in seen:
+                        continue
+                    seen.append(cell._tc)
+                    out.append("\t" + cell.text.replace("\n", " "))
+    return "\n".join(out)
+
+
+def is_heading(line: str) -> bool:
+    return bool(
+        PART.match(line)
+        or ("。" not in line and (CHAPTER.match(line) or SUB.match(line) or NUMBERED_CHAPTER.match(line)))
+    )
+
+
+def parse(raw: str) -> Document:
+    raw = BOOKMARK.sub("", raw).replace("\r", "")
+    lines = [ln.strip() for ln in raw.split("\n")]
+    lines = [ln for ln in lines if ln]
+    merged: list[str] = []
+    for line in lines:
+        if (
+            merged
+            and merged[-1].endswith(JOIN_AFTER)
+            and not is_heading(line)
+            and not merged[-1].startswith("\t")
+        ):
+            merged[-1] += line
+        else:
+            merged.append(line)
+    doc = Document(text="")
+    part = chapter = sub = ""
+    pos = 0
+    chunks = []
+    for line in merged:
+        if m := PART.match(line):
+            part, chapter, sub = f"第{m.group(1)}部分", "", ""
+        elif "。" not in line and (m := CHAPTER.match(line)):
+            chapter, sub = f"{m.group(1)}、", ""
+        elif "。" not in line and (m := NUMBERED_CHAPTER.match(line)):
+            chapter, sub = f"{CN_NUM[int(m.group(1)) - 1] if int(m.group(1)) <= 10 else m.group(1)}、", ""
+            doc.numbered_headings.append((line, f"{part} {chapter}"))
+        elif "。" not in line and (m := SUB.match(line)):
+            sub = f"（{m.group(1)}）"
+        doc.starts.append(pos)
+        doc.sections.append(f"{part} {chapter}{sub}".strip())
+        chunks.append(line)
+        pos += len(line) + 1
+    doc.text = "\n".join(chunks)
+    return doc
