@@ -188,6 +188,10 @@ class Matter(models.Model):
     recheck_decided_on = models.DateField(_("复核意见日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
+    # Satisfaction evaluation windows (信访部门 after the acceptance notice, 责任单位 after the reply).
+    eval_bureau_due = models.DateField(_("评价信访部门截止"), null=True, blank=True)
+    eval_unit_due = models.DateField(_("评价责任单位截止"), null=True, blank=True)
+
     # The clock that matters now (for worklists and the sweep): code from deadlines.CLOCKS and its due date.
     clock = models.CharField(_("当前时限"), max_length=30, blank=True)
     clock_due = models.DateField(_("当前时限截止"), null=True, blank=True, db_index=True)
@@ -388,3 +392,55 @@ class Recusal(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["matter", "user"], name="recusal_once")]
+
+
+def attachment_path(instance, filename):
+    # Stored under MEDIA_ROOT (outside the web root) with a random name; served only through access checks.
+    return f"attachments/{instance.matter.registered_on:%Y/%m}/{instance.sha256[:32]}"
+
+
+class Attachment(models.Model):
+    """A file attached to a matter (by the petitioner online or by staff). Checked by content, not by name."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    from_petitioner = models.BooleanField(_("信访人提交"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["created_at", "id"]
+
+
+class Evaluation(models.Model):
+    """满意度评价 by the petitioner: of the bureau (信访部门) and of the handling unit (责任单位), once each."""
+
+    class Target(models.TextChoices):
+        BUREAU = "bureau", _("信访部门")
+        UNIT = "unit", _("责任单位")
+
+    class Value(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="evaluations")
+    target = models.CharField(_("评价对象"), max_length=10, choices=Target.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    value = models.CharField(_("评价"), max_length=20, choices=Value.choices)
+    reason = models.CharField(_("不满意原因"), max_length=100, blank=True)
+    text = models.TextField(_("评价内容"), blank=True)
+    at = models.DateTimeField(_("评价时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        constraints = [models.UniqueConstraint(fields=["matter", "target"], name="evaluation_once_per_target")]

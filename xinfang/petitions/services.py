@@ -503,7 +503,8 @@ def accept_matter(
     """受理 with the written notice; the 60-day handling clock starts (简易办理: 10 working days)."""
     on = today()
     due = deadlines.clock_due("SIMPLE" if simple else "HANDLE", on)
-    changes = {"accepted_on": on, "handle_due": due, "is_simple": simple}
+    changes = {"accepted_on": on, "handle_due": due, "is_simple": simple,
+               "eval_bureau_due": deadlines.clock_due("EVALUATION", on)}  # fmt: skip
     if matter.handler_id is None:
         changes["handler"] = by
     return transition(
@@ -572,7 +573,7 @@ def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed
         matter, "deliver", by=by, expected_version=expected_version, clock_due=due,
         changes={"delivered_on": delivered_on, "delivery_method": method, "delivery_signed": signed,
                  "review_request_due": due, "review_unit": matter.handling_unit.parent,
-                 "closed_on": None},
+                 "eval_unit_due": deadlines.clock_due("EVALUATION", delivered_on)},
         data={"method": method, "signed": signed}, note="签收" if signed else "拒绝签收（留置送达）",
     )  # fmt: skip
 

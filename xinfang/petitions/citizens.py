@@ -1,0 +1,151 @@
+"""Services for the citizen side (网上信访): online submission with 查询码, attachments checked by content,
+tracking lookup, satisfaction evaluation, added information. Appeals use services.request_review/recheck."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.petitions import services, workflow
+from xinfang.petitions.models import Attachment, Code, Evaluation, Event, Matter, Registration
+
+ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 5
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def query_code_hash(number: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{number}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
+    """Images (JPEG/PNG) and PDF only, recognised by their content; size-limited. Returns (upload, mime)."""
+    errors = []
+    if len(uploads) > MAX_FILES:
+        errors.append(f"附件最多{MAX_FILES}个。")
+    checked = []
+    for u in uploads:
+        kind = filetype.guess(u.content[:8192])
+        mime = kind.mime if kind else ""
+        if mime not in ALLOWED_TYPES:
+            errors.append(f"“{u.name}”不是图片（JPG/PNG）或 PDF 文件，已拒绝。")
+        elif len(u.content) > MAX_FILE_BYTES:
+            errors.append(f"“{u.name}”超过10MB。")
+        elif len(u.content) == 0:
+            errors.append(f"“{u.name}”是空文件。")
+        else:
+            checked.append((u, mime))
+    if errors:
+        raise ValidationError({"attachments": errors})
+    return checked
+
+
+def _save_attachments(matter: Matter, checked: list[tuple[Upload, str]], *, by=None) -> list[Attachment]:
+    saved = []
+    for upload, mime in checked:
+        digest = hashlib.sha256(upload.content).hexdigest()
+        att = Attachment(
+            matter=matter, original_name=upload.name[:200], content_type=mime, size=len(upload.content),
+            sha256=digest, uploaded_by=by, from_petitioner=by is None,
+        )  # fmt: skip
+        att.file.save(f"{digest}.{ALLOWED_TYPES[mime]}", ContentFile(upload.content), save=False)
+        att.save()
+        saved.append(att)
+    return saved
+
+
+@transaction.atomic
+def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -> tuple[Registration, str]:
+    """A citizen's online petition: it waits in state `received` for a clerk to register it, like every
+    other channel. Returns the registration and the 查询码 (shown once; only its hash is stored)."""
+    data.channel = Registration.Channel.ONLINE
+    purpose = Code.objects.filter(table=Code.Table.PURPOSE, code=data.purpose, is_active=True).first()
+    if purpose is not None and purpose.category == Matter.Category.CLAIM:
+        p = data.petitioners[0] if data.petitioners else None
+        if p is None or not (p.name.strip() and p.id_number.strip() and p.mobile.strip()):
+            raise ValidationError({"petitioners": ["申诉求决类信访须填写姓名、身份证号码和手机号码。"]})
+    checked = check_uploads(list(uploads))
+    code = services.new_query_code()
+    registration = services.register_petition(data, by=None)
+    Registration.objects.filter(pk=registration.pk).update(
+        query_code_hash=query_code_hash(registration.number, code)
+    )
+    _save_attachments(registration.matter, checked)
+    return registration, code
+
+
+def find_registration(number: str, code: str) -> Registration | None:
+    """The registration for a number + 查询码 pair, or None. Compares in constant time."""
+    reg = Registration.objects.select_related("matter").filter(number=number.strip().upper()).first()
+    if reg is None or not reg.query_code_hash:
+        query_code_hash(number, code)  # same work whether or not the number exists
+        return None
+    if not hmac.compare_digest(reg.query_code_hash, query_code_hash(reg.number, code)):
+        return None
+    return reg
+
+
+def evaluation_status(matter: Matter, target: str, *, today: date | None = None) -> str:
+    """'not_open' | 'open' | 'done' | 'expired' (超期未评价)."""
+    today = today or services.today()
+    if matter.evaluations.filter(target=target).exists():
+        return "done"
+    due = matter.eval_bureau_due if target == Evaluation.Target.BUREAU else matter.eval_unit_due
+    if due is None:
+        return "not_open"
+    return "open" if today <= due else "expired"
+
+
+@transaction.atomic
+def evaluate(matter: Matter, *, target: str, value: str, reason: str = "", text: str = "") -> Evaluation:
+    """满意度评价, once per target, within the window after the notice (bureau) or the reply (unit)."""
+    if target not in Evaluation.Target.values or value not in Evaluation.Value.values:
+        raise services.WorkflowError("评价对象或评价结果无效。")
+    status = evaluation_status(matter, target)
+    if status == "done":
+        raise services.WorkflowError("您已评价过，每项只能评价一次。")
+    if status == "not_open":
+        raise services.WorkflowError("尚未到评价时间：受理告知后可评价信访部门，收到答复后可评价责任单位。")
+    if status == "expired":
+        raise services.WorkflowError("已超过评价期限。")
+    if value == Evaluation.Value.UNSATISFIED and not (reason.strip() or text.strip()):
+        raise services.WorkflowError("选择“不满意”时请说明原因。")
+    unit = matter.handling_unit if target == Evaluation.Target.UNIT else services.bureau()
+    evaluation = Evaluation.objects.create(
+        matter=matter, target=target, unit=unit, value=value, reason=reason.strip()[:100], text=text.strip(),
+        at=timezone.now(),
+    )  # fmt: skip
+    Event.objects.create(
+        matter=matter, kind="evaluation:submitted", at=evaluation.at, is_public=True,
+        data={"target": target, "value": value},
+    )  # fmt: skip
+    return evaluation
+
+
+@transaction.atomic
+def add_information(matter: Matter, *, text: str, uploads: list[Upload] = (), by=None) -> Event:
+    """补充材料 to an open matter, recorded on its timeline."""
+    if matter.state not in workflow.OPEN_STATES:
+        raise services.WorkflowError("该事项已办结，不能再补充材料；如有新的问题请重新提交。")
+    if not text.strip() and not uploads:
+        raise services.WorkflowError("请填写补充内容或上传附件。")
+    checked = check_uploads(list(uploads))
+    saved = _save_attachments(matter, checked, by=by)
+    return Event.objects.create(
+        matter=matter, kind="matter:information_added", at=timezone.now(), actor=by, is_public=True,
+        note=text.strip(), data={"attachments": [a.pk for a in saved]},
+    )  # fmt: skip
