@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("casework/", include("xinfang.casework.urls")),
     path("finance/", include("xinfang.finance.urls")),
+    path("portal/", include("xinfang.portal.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
