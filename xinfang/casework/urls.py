@@ -5,4 +5,11 @@ from xinfang.casework import views
 app_name = "casework"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
+    path("register/", views.register_choose, name="register_choose"),
+    path("register/similar/", views.similar, name="similar"),
+    path("register/<str:channel>/", views.register, name="register"),
+    path("matters/<str:number>/", views.matter_detail, name="matter"),
+    path("matters/<str:number>/act/<str:action>/", views.act, name="act"),
+    path("documents/<int:pk>.docx", views.document_download, name="document"),
+    path("audit/", views.audit_log, name="audit"),
 ]

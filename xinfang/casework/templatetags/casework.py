@@ -1,0 +1,33 @@
+"""Small template helpers for the staff UI: role-aware navigation and clock badges."""
+
+from django import template
+
+from xinfang.petitions import access, workflow
+
+register = template.Library()
+
+
+@register.filter
+def has_role(user, code: str) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(code))
+
+
+@register.filter
+def can_register(user) -> bool:
+    """Who may register: the roles of the "register" transition in the workflow table."""
+    return bool(user and user.is_authenticated and user.has_role(*workflow.BY_ACTION["register"].roles))
+
+
+@register.filter
+def can_read_audit_log(user) -> bool:
+    return access.can_read_audit_log(user)
+
+
+@register.filter
+def badge_class(status: str) -> str:
+    return {"overdue": "overdue", "due_soon": "due-soon", "ok": "ok"}.get(status, "")
+
+
+@register.inclusion_tag("casework/_badge.html")
+def clock_badge(badge):
+    return {"badge": badge}
