@@ -25,7 +25,8 @@ def next_number(*, scope: Unit, year: int, kind: str) -> int:
 
 def format_number(*, issuer: Unit, kind: str, year: int, seq: int) -> str:
     prefix = issuer.short_name or issuer.name
-    return f"{prefix}{workflow.DOCUMENTS[kind][1]}〔{year}〕{seq}号"
+    mark = workflow.DOCUMENTS[kind][1] if kind in workflow.DOCUMENTS else workflow.OTHER_NUMBERED[kind]
+    return f"{prefix}{mark}〔{year}〕{seq}号"
 
 
 def _petitioner_names(matter: Matter) -> str:

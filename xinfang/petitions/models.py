@@ -444,3 +444,108 @@ class Evaluation(models.Model):
         verbose_name = _("满意度评价")
         verbose_name_plural = _("满意度评价")
         constraints = [models.UniqueConstraint(fields=["matter", "target"], name="evaluation_once_per_target")]
+
+
+class SupervisionOrder(models.Model):
+    """督查督办: an order to a unit that is late or negligent (条例第四十条). Proposed automatically by the
+    sweep (clock breached, reply rated 不满意, same facts registered again) or issued by a supervisor."""
+
+    class Level(models.TextChoices):
+        URGE = "urge", _("催办")
+        SUPERVISE = "supervise", _("督办")
+        LISTED = "listed", _("挂牌督办")
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("人工发起")
+        CLOCK = "clock", _("超过法定时限")
+        UNSATISFIED = "unsatisfied", _("群众评价不满意")
+        REPEAT = "repeat", _("同人同事重复信访")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待审核（系统建议）")
+        ISSUED = "issued", _("已下达")
+        ANSWERED = "answered", _("已书面反馈")
+        CLOSED = "closed", _("已办结")
+        DISMISSED = "dismissed", _("不予督办")
+
+    number = models.CharField(_("督办编号"), max_length=40, blank=True)
+    level = models.CharField(_("督办级别"), max_length=20, choices=Level.choices, default=Level.URGE)
+    trigger = models.CharField(_("来源"), max_length=20, choices=Trigger.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    target_unit = models.ForeignKey(Unit, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="+")
+    matters = models.ManyToManyField(Matter, related_name="supervision_orders", verbose_name=_("信访事项"))
+    clock = models.CharField(_("超期时限"), max_length=30, blank=True)
+    reason = models.TextField(_("督办事由"))
+    deadline = models.DateField(_("反馈期限"), null=True, blank=True)
+    dedupe_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    proposed_at = models.DateTimeField(_("建议时间"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    feedback = models.TextField(_("书面反馈"), blank=True)
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    feedback_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    result = models.TextField(_("督办结果"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.number or f"督办建议#{self.pk}"
+
+
+class SupervisionFollowUp(models.Model):
+    """A follow-up on an order: a reminder, a phone call, an on-site check (实地督查)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("催办提醒")
+        PHONE = "phone", _("电话督促")
+        ONSITE = "onsite", _("实地督查")
+        MEETING = "meeting", _("约谈")
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.PROTECT, related_name="follow_ups")
+    kind = models.CharField(_("方式"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("情况"))
+
+
+class ClockAlert(models.Model):
+    """The sweep's mark that a clock of a matter became due soon or overdue (once per clock, due and level)."""
+
+    class Level(models.TextChoices):
+        DUE_SOON = "due_soon", _("临期")
+        OVERDUE = "overdue", _("超期")
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="clock_alerts")
+    clock = models.CharField(max_length=30)
+    due = models.DateField()
+    level = models.CharField(max_length=10, choices=Level.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "clock", "due", "level"], name="clock_alert_once"),
+        ]
+
+
+class Notification(models.Model):
+    """An in-app notification; `dedupe_key` makes the sweep idempotent. E-mail/SMS copies go out through
+    the sender interface (xinfang.core.notify) and are marked sent."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("内容"), max_length=300)
+    link = models.CharField(max_length=200, blank=True)
+    dedupe_key = models.CharField(max_length=150, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("已外发"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -89,6 +89,8 @@ DOCUMENTS: dict[str, tuple[str, str, bool]] = {
     "review_opinion": ("信访事项复查意见书", "复查", True),
     "recheck_opinion": ("信访事项复核意见书", "复核", True),
 }
+# Numbered records that are not notices to the petitioner (same 文号 scheme).
+OTHER_NUMBERED = {"supervision": "督"}
 
 # Who acts: "bureau" = staff of the bureau / reception centre; "unit" = officers of the handling unit.
 BUREAU_TRIAGE = (R.CLERK, R.CASE_OFFICER)

@@ -1,0 +1,319 @@
+"""督查督办: supervision orders, follow-ups, the unit's written feedback, and the scheduled sweep that marks
+clocks, proposes orders and queues reminders. The sweep is idempotent: a second run changes and sends nothing."""
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from docx import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from xinfang.accounts import roles as R
+from xinfang.accounts.models import User
+from xinfang.core.notify import get_sender
+from xinfang.petitions import documents, services, workflow
+from xinfang.petitions.models import (
+    ClockAlert,
+    Evaluation,
+    Event,
+    Matter,
+    Notification,
+    Registration,
+    SupervisionFollowUp,
+    SupervisionOrder,
+    Unit,
+)
+from xinfang.petitions.queries import CLOCK_SHORT
+
+# Clocks that bind the handling unit (a breach proposes an order to it). The petitioner's own windows
+# (REVIEW_REQUEST, RECHECK_REQUEST) lapse into closure instead; the bureau's own clocks raise reminders.
+UNIT_CLOCKS = {"NOTIFY", "HANDLE", "SIMPLE", "ASSIGN_REPORT"}
+BUREAU_CLOCKS = {"TRIAGE", "REVIEW"}
+FEEDBACK_DAYS = 30  # 2005 条例第三十六条 (the 2022 text sets no number; kept as the default)
+SUPERVISORS = (R.SUPERVISOR, R.LEADER)
+
+
+def _require_role(by, *roles, message="您的角色无权进行督查督办操作。"):
+    if by is None or not by.has_role(*roles):
+        raise PermissionDenied(message)
+
+
+def _timeline(order: SupervisionOrder, kind: str, *, by=None, note: str = "") -> None:
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(matter=m, kind=kind, at=now, actor=by, unit=getattr(by, "unit", None), note=note,
+              data={"order": order.pk, "number": order.number})
+        for m in order.matters.all()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def propose_order(*, trigger: str, matter: Matter, unit: Unit, reason: str, dedupe_key: str, clock: str = ""):
+    """A proposal for a supervisor to confirm or dismiss. Returns (order, created)."""
+    order, created = SupervisionOrder.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults=dict(trigger=trigger, status=SupervisionOrder.Status.PROPOSED, target_unit=unit, reason=reason,
+                      clock=clock, proposed_at=timezone.now()),
+    )  # fmt: skip
+    if created:
+        order.matters.add(matter)
+    return order, created
+
+
+@transaction.atomic
+def issue_order(order: SupervisionOrder | None = None, *, by, level: str, reason: str = "",
+                unit: Unit | None = None, matters=(), deadline: date | None = None) -> SupervisionOrder:  # fmt: skip
+    """下达: confirm a proposal, or issue a new order on any matter(s)."""
+    _require_role(by, *SUPERVISORS)
+    if level not in SupervisionOrder.Level.values:
+        raise services.WorkflowError("请选择督办级别。")
+    today = services.today()
+    deadline = deadline or today + timedelta(days=FEEDBACK_DAYS)
+    if deadline <= today:
+        raise services.WorkflowError("反馈期限须晚于今天。")
+    if order is None:
+        if unit is None or not matters or not reason.strip():
+            raise services.WorkflowError("请选择被督办单位、信访事项并写明督办事由。")
+        order = SupervisionOrder.objects.create(
+            trigger=SupervisionOrder.Trigger.MANUAL, status=SupervisionOrder.Status.PROPOSED, target_unit=unit,
+            reason=reason.strip(),
+        )  # fmt: skip
+        order.matters.add(*matters)
+    updated = SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.PROPOSED).update(
+        status=SupervisionOrder.Status.ISSUED, level=level, deadline=deadline, issued_at=timezone.now(),
+        issued_by=by, reason=reason.strip() or order.reason,
+        number=documents.format_number(
+            issuer=services.bureau(), kind="supervision", year=today.year,
+            seq=documents.next_number(scope=services.bureau(), year=today.year, kind="supervision"),
+        ),
+    )  # fmt: skip
+    if updated != 1:
+        raise services.StaleMatter("该督办单已被他人处理，请刷新后重试。")
+    order.refresh_from_db()
+    _timeline(order, "supervision:issued", by=by, note=f"{order.get_level_display()}：{order.reason}")
+    _notify_unit(
+        order, f"{order.get_level_display()}：{order.number}，请于{order.deadline:%Y年%m月%d日}前书面反馈。"
+    )
+    return order
+
+
+@transaction.atomic
+def dismiss_order(order: SupervisionOrder, *, by, reason: str) -> SupervisionOrder:
+    _require_role(by, *SUPERVISORS)
+    if not reason.strip():
+        raise services.WorkflowError("请写明不予督办的理由。")
+    if SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.PROPOSED).update(
+        status=SupervisionOrder.Status.DISMISSED, result=reason.strip(), closed_at=timezone.now()
+    ) != 1:  # fmt: skip
+        raise services.WorkflowError("只有待审核的督办建议可以不予督办。")
+    order.refresh_from_db()
+    return order
+
+
+@transaction.atomic
+def add_follow_up(order: SupervisionOrder, *, by, kind: str, note: str) -> SupervisionFollowUp:
+    _require_role(by, *SUPERVISORS)
+    if order.status not in (SupervisionOrder.Status.ISSUED, SupervisionOrder.Status.ANSWERED):
+        raise services.WorkflowError("只能对已下达的督办单记录跟进情况。")
+    if kind not in SupervisionFollowUp.Kind.values or not note.strip():
+        raise services.WorkflowError("请选择跟进方式并填写情况。")
+    follow_up = SupervisionFollowUp.objects.create(
+        order=order, kind=kind, at=timezone.now(), by=by, note=note
+    )
+    _timeline(order, "supervision:follow_up", by=by, note=f"{follow_up.get_kind_display()}：{note.strip()}")
+    return follow_up
+
+
+@transaction.atomic
+def answer_order(order: SupervisionOrder, *, by, feedback: str) -> SupervisionOrder:
+    """The unit's written feedback (书面反馈) on the order."""
+    if by is None or not by.has_role(R.UNIT_OFFICER) or by.unit_id != order.target_unit_id:
+        raise PermissionDenied("只有被督办单位的经办人员可以反馈。")
+    if not feedback.strip():
+        raise services.WorkflowError("请填写书面反馈内容。")
+    if SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.ISSUED).update(
+        status=SupervisionOrder.Status.ANSWERED, feedback=feedback.strip(), feedback_at=timezone.now(),
+        feedback_by=by,
+    ) != 1:  # fmt: skip
+        raise services.WorkflowError("该督办单当前不能反馈。")
+    order.refresh_from_db()
+    _timeline(order, "supervision:answered", by=by, note=feedback.strip())
+    return order
+
+
+@transaction.atomic
+def close_order(order: SupervisionOrder, *, by, result: str) -> SupervisionOrder:
+    _require_role(by, *SUPERVISORS)
+    if not result.strip():
+        raise services.WorkflowError("请填写督办结果。")
+    if (
+        SupervisionOrder.objects.filter(
+            pk=order.pk, status__in=[SupervisionOrder.Status.ISSUED, SupervisionOrder.Status.ANSWERED]
+        ).update(status=SupervisionOrder.Status.CLOSED, result=result.strip(), closed_at=timezone.now())
+        != 1
+    ):
+        raise services.WorkflowError("该督办单当前不能办结。")
+    order.refresh_from_db()
+    _timeline(order, "supervision:closed", by=by, note=result.strip())
+    return order
+
+
+def render_notice_docx(order: SupervisionOrder) -> bytes:
+    """通报: the written notice of an issued order."""
+    doc = DocxDocument()
+    for text, size in ((services.bureau().name, 20), (f"信访事项{order.get_level_display()}通知", 18)):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(text)
+        run.bold = True
+        run.font.size = Pt(size)
+    doc.add_paragraph(order.number).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(f"{order.target_unit.name}：")
+    doc.add_paragraph(f"督办事由：{order.reason}")
+    for m in order.matters.all():
+        doc.add_paragraph(f"信访事项：{m.number} {m.title}（当前状态：{workflow.STATES[m.state]}）")
+    if order.deadline:
+        doc.add_paragraph(f"请于{order.deadline:%Y年%m月%d日}前将办理情况书面反馈县信访局。")
+    doc.add_paragraph(services.bureau().name).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# --- the sweep ----------------------------------------------------------------------------------------
+
+
+def _notify(users, text: str, *, key: str, link: str = "") -> int:
+    created = 0
+    for user in users:
+        _, new = Notification.objects.get_or_create(
+            dedupe_key=f"{key}:u{user.pk}", defaults={"user": user, "text": text[:300], "link": link}
+        )
+        created += new
+    return created
+
+
+def _unit_officers(unit_id) -> list[User]:
+    return list(User.objects.filter(unit_id=unit_id, is_active=True, groups__name=R.UNIT_OFFICER))
+
+
+def _bureau_officers() -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name__in=[R.CASE_OFFICER, R.CLERK]).distinct())
+
+
+def _supervisors() -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name=R.SUPERVISOR))
+
+
+def _notify_unit(order: SupervisionOrder, text: str) -> None:
+    _notify(
+        _unit_officers(order.target_unit_id),
+        text,
+        key=f"order:{order.pk}:issued",
+        link="/casework/supervision/",
+    )
+
+
+def _responsible(matter: Matter, clock: str) -> list[User]:
+    if clock in UNIT_CLOCKS:
+        return [matter.handler] if matter.handler_id else _unit_officers(matter.handling_unit_id)
+    return _bureau_officers()
+
+
+@dataclass
+class SweepResult:
+    alerts: int = 0
+    proposals: int = 0
+    notifications: int = 0
+    sent: int = 0
+    closed: int = 0
+    details: list[str] = field(default_factory=list)
+
+    def changed(self) -> bool:
+        return any((self.alerts, self.proposals, self.notifications, self.sent, self.closed))
+
+
+def _running_clocks(today: date, soon: date):
+    """(matter, clock code, due) for every open matter whose running clock — or 交办 report deadline — is due
+    soon or overdue."""
+    open_matters = Matter.objects.filter(state__in=workflow.OPEN_STATES).select_related("handler")
+    for m in open_matters.filter(clock_due__lte=soon).exclude(
+        clock__in=["REVIEW_REQUEST", "RECHECK_REQUEST"]
+    ):
+        yield m, m.clock, m.clock_due
+    replied = [workflow.REPLIED, workflow.DELIVERED, workflow.UNDER_REVIEW, workflow.REVIEW_DECIDED,
+               workflow.UNDER_RECHECK]  # fmt: skip
+    for m in open_matters.filter(is_assignment=True, assign_due__lte=soon).exclude(state__in=replied):
+        yield m, "ASSIGN_REPORT", m.assign_due
+
+
+def sweep_deadlines(*, today: date | None = None, sender=None) -> SweepResult:
+    """Run by cron / a systemd timer (see docs/operations.md). Idempotent."""
+    today = today or services.today()
+    soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
+    result = SweepResult()
+    with transaction.atomic():
+        result.closed = services.close_lapsed_matters()
+        for matter, clock, due in _running_clocks(today, soon):
+            level = ClockAlert.Level.OVERDUE if due < today else ClockAlert.Level.DUE_SOON
+            _, created = ClockAlert.objects.get_or_create(
+                matter=matter, clock=clock, due=due, level=level, defaults={"at": timezone.now()}
+            )
+            if not created:
+                continue
+            result.alerts += 1
+            name = CLOCK_SHORT.get(clock, "交办报告" if clock == "ASSIGN_REPORT" else clock)
+            state = "已超期" if level == ClockAlert.Level.OVERDUE else "即将到期"
+            text = f"{matter.number}“{matter.title}”{name}时限{state}（截止{due:%Y-%m-%d}）。"
+            key = f"clock:{matter.pk}:{clock}:{due}:{level}"
+            result.notifications += _notify(_responsible(matter, clock), text, key=key,
+                                            link=f"/casework/matters/{matter.number}/")  # fmt: skip
+            if level == ClockAlert.Level.OVERDUE and clock in UNIT_CLOCKS and matter.handling_unit_id:
+                _, new = propose_order(
+                    trigger=SupervisionOrder.Trigger.CLOCK, matter=matter, unit=matter.handling_unit,
+                    clock=clock, reason=f"{name}超过法定时限（截止{due:%Y年%m月%d日}）。",
+                    dedupe_key=f"clock:{matter.pk}:{clock}:{due}",
+                )  # fmt: skip
+                result.proposals += new
+        unhappy = Evaluation.objects.filter(target=Evaluation.Target.UNIT, value=Evaluation.Value.UNSATISFIED)
+        for ev in unhappy.select_related("matter", "unit").exclude(unit=None):
+            _, new = propose_order(
+                trigger=SupervisionOrder.Trigger.UNSATISFIED, matter=ev.matter, unit=ev.unit,
+                reason=f"信访人对办理结果评价不满意：{ev.reason or ev.text}", dedupe_key=f"unsatisfied:{ev.pk}",
+            )  # fmt: skip
+            result.proposals += new
+        repeats = Registration.objects.filter(disposition=Registration.Disposition.REPEAT).select_related(
+            "matter"
+        )
+        for reg in repeats.exclude(matter__handling_unit=None).filter(
+            ~Q(matter__state__in=workflow.FINAL_STATES)
+        ):
+            _, new = propose_order(
+                trigger=SupervisionOrder.Trigger.REPEAT, matter=reg.matter, unit=reg.matter.handling_unit,
+                reason=f"同一信访人就同一事项再次信访（{reg.number}）。", dedupe_key=f"repeat:{reg.pk}",
+            )  # fmt: skip
+            result.proposals += new
+        if result.proposals:
+            result.notifications += _notify(
+                _supervisors(), f"有{result.proposals}条新的督办建议待审核。", key=f"proposals:{today}",
+                link="/casework/supervision/",
+            )  # fmt: skip
+    result.sent = send_notifications(sender=sender)
+    return result
+
+
+def send_notifications(*, sender=None) -> int:
+    """Send the e-mail/SMS copy of every notification not yet sent, and mark it sent."""
+    sender = sender or get_sender()
+    sent = 0
+    for note in Notification.objects.filter(sent_at=None).select_related("user"):
+        if Notification.objects.filter(pk=note.pk, sent_at=None).update(sent_at=timezone.now()) == 1:
+            sender.send(to=note.user.email or note.user.username, text=note.text)
+            sent += 1
+    return sent
