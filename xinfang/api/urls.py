@@ -1,8 +1,31 @@
+"""The REST API: mounted at /api/ (docs at /api/docs, schema at /api/openapi.json)."""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="信访业务与绩效管理系统 API", version="1", urls_namespace="api")
+from xinfang.api import errors
+from xinfang.api.auth import API_AUTH
+from xinfang.api.routes import actions, documents, intake, matters, worklist
+
+api = NinjaAPI(
+    title="信访业务与绩效管理系统 API",
+    version="1",
+    description=(
+        "信访事项登记、待办、详情、办理流程与文书下载。系统对接使用 `Authorization: Bearer <令牌>`；"
+        "浏览器使用登录会话，写操作须带 `X-CSRFToken` 请求头。错误统一返回 JSON：`detail`（中文说明），"
+        "422 另有 `errors`（按字段），409 另有 `code`（stale 页面已过期 / workflow 状态不允许）。"
+    ),
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+errors.install(api)
+
+api.add_router("", intake.router)
+api.add_router("", worklist.router)
+api.add_router("", matters.router)
+api.add_router("", actions.router)
+api.add_router("", documents.router)
 
 
-@api.get("/health", auth=None, tags=["system"])
+@api.get("/health", auth=None, tags=["system"], summary="健康检查")
 def health(request):
     return {"status": "ok"}

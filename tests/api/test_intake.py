@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests import factories
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Document, Matter, Petitioner, Registration
+
+
+def body(**overrides) -> dict:
+    data = factories.petition_input()
+    values = {k: v for k, v in vars(data).items() if k != "petitioners"}
+    values["received_at"] = data.received_at.isoformat()
+    values["petitioners"] = [vars(p) for p in data.petitioners]
+    values.update(overrides)
+    return values
+
+
+def test_intake_registers_a_new_matter(api_as, clerk):
+    response = api_as(clerk).post("/registrations", body())
+    assert response.status_code == 201, response.content
+    out = response.json()
+    matter = Matter.objects.get(number=out["matter_number"])
+    assert out["registration_number"] == matter.registrations.get().number
+    assert out["state"] == workflow.REGISTERED and out["state_label"] == "已登记待分流"
+    assert out["disposition"] == "new"
+    assert matter.clock == "TRIAGE" and matter.registrations.get().registered_by == clerk
+    assert Petitioner.objects.get().id_number == "11010519491231002X"
+
+
+def test_naive_datetime_is_read_as_beijing_time(api_as, clerk):
+    local = timezone.localtime() - timedelta(hours=2)
+    naive = local.replace(tzinfo=None, microsecond=0).isoformat()
+    assert api_as(clerk).post("/registrations", body(received_at=naive)).status_code == 201
+    assert Registration.objects.get().received_at == local.replace(microsecond=0)
+
+
+def test_bad_id_number_is_422_in_chinese_and_saves_nothing(api_as, clerk):
+    people = [vars(factories.petitioner_input(id_number="110105194912310021"))]
+    response = api_as(clerk).post("/registrations", body(petitioners=people))
+    assert response.status_code == 422
+    out = response.json()
+    assert "身份证" in out["detail"]
+    assert any("身份证" in m for m in out["errors"]["petitioners"])
+    assert Matter.objects.count() == Registration.objects.count() == Petitioner.objects.count() == 0
+    assert Document.objects.count() == 0
+
+
+def test_missing_fields_and_bad_dates_are_422_with_chinese_field_errors(api_as, clerk):
+    values = body(received_at="2019-13-45T10:00", external_due="明天")
+    del values["title"]
+    response = api_as(clerk).post("/registrations", values)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors["title"] == ["此项为必填项。"]
+    assert "ISO 8601" in errors["received_at"][0]
+    assert "YYYY-MM-DD" in errors["external_due"][0]
+    assert "petitioners.0.name" not in errors
+    assert Matter.objects.count() == 0
+
+
+def test_unknown_choice_and_nested_field_errors(api_as, clerk):
+    values = body(channel="pigeon", petitioners=[{"id_number": "x"}])
+    errors = api_as(clerk).post("/registrations", values).json()["errors"]
+    assert errors["channel"][0].startswith("取值无效，可选值")
+    assert errors["petitioners.0.name"] == ["此项为必填项。"]
+
+
+def test_future_received_at_is_refused_by_the_service(api_as, clerk):
+    later = (timezone.now() + timedelta(days=1)).isoformat()
+    response = api_as(clerk).post("/registrations", body(received_at=later))
+    assert response.status_code == 422
+    assert response.json()["errors"]["received_at"] == ["来信来访日期不能晚于现在。"]
+
+
+def test_malformed_json_is_400_in_chinese(api_as, clerk):
+    client = api_as(clerk).client
+    response = client.post("/api/registrations", "{oops", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_unit_officer_may_not_register(api_as, unit_officer):
+    response = api_as(unit_officer).post("/registrations", body())
+    assert response.status_code == 403
+    assert response.json()["detail"] == "您的角色无权登记信访事项。"
+    assert Matter.objects.count() == 0
+
+
+def test_repeat_of_terminated_matter_is_answered_no_longer_accepted(api_as, people, units, clerk):
+    original = factories.matter_in_state(workflow.TERMINATED, people=people, units=units)
+    response = api_as(clerk).post("/registrations", body(repeat_of=original.number))
+    assert response.status_code == 201
+    out = response.json()
+    assert out["matter_number"] == original.number
+    assert out["disposition"] == "no_longer" and out["disposition_label"] == "不再受理（原事项已终结）"
+    assert original.documents.filter(kind="no_longer_notice").count() == 1

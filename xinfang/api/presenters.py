@@ -1,0 +1,214 @@
+"""Turn domain objects (read through queries.py and access.py) into the plain data of the output schemas.
+Reads only; no rule is decided here."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from xinfang.petitions import access, queries, workflow
+from xinfang.petitions.models import Matter, Registration
+
+# The POST route (under /api/matters/{number}/) of each workflow action.
+ACTION_PATHS: dict[str, str] = {
+    "register": "register",
+    "report_major": "report-major",
+    "forward": "forward",
+    "assign": "assign",
+    "redirect_legal": "redirect",
+    "redirect_discipline": "redirect",
+    "redirect_other": "redirect",
+    "decline": "decline",
+    "refuse_repeat": "refuse-repeat",
+    "acknowledge": "acknowledge",
+    "object": "object",
+    "uphold_objection": "objection-decision",
+    "reject_objection": "objection-decision",
+    "accept": "accept",
+    "channel": "channel",
+    "investigate": "investigate",
+    "extend": "extend",
+    "reply": "reply",
+    "deliver": "deliver",
+    "request_review": "review-request",
+    "decide_review": "review-decision",
+    "request_recheck": "recheck-request",
+    "record_recheck": "recheck-record",
+    "close": "close",
+    "archive": "archive",
+}
+
+# Events that change no state.
+EVENT_LABELS = {
+    "matter:registered": "登记",
+    "matter:received": "网上提交",
+    "registration:repeat": "重复件登记（并入原事项）",
+    "registration:no_longer_accepted": "重复件登记（不再受理）",
+    "matter:handler_assigned": "指定承办人",
+    "matter:recusal": "回避",
+}
+
+
+def unit(u) -> dict | None:
+    return None if u is None else {"code": u.code, "name": u.name}
+
+
+def code(c) -> dict | None:
+    return None if c is None else {"code": c.code, "name": c.name}
+
+
+def _local(dt):
+    return timezone.localtime(dt) if dt is not None else None
+
+
+def _person(user) -> str | None:
+    return None if user is None else str(user)
+
+
+def matter_url(matter: Matter) -> str:
+    return reverse("api:matter_detail", kwargs={"number": matter.number})
+
+
+def document_url(document_id: int) -> str:
+    return reverse("api:document_docx", kwargs={"document_id": document_id})
+
+
+def clock(matter: Matter) -> dict | None:
+    badge = queries.clock_badge(matter)
+    if badge is None:
+        return None
+    return {"code": badge.code, "label": badge.label, "due": badge.due, "status": badge.status,
+            "days_left": badge.days_left, "text": badge.text}  # fmt: skip
+
+
+def registration_created(registration: Registration) -> dict:
+    matter = registration.matter
+    return {
+        "registration_number": registration.number,
+        "matter_number": matter.number,
+        "state": matter.state,
+        "state_label": workflow.STATES[matter.state],
+        "disposition": registration.disposition,
+        "disposition_label": registration.get_disposition_display(),
+    }
+
+
+def worklist_item(matter: Matter) -> dict:
+    return {
+        "number": matter.number,
+        "title": matter.title,
+        "state": matter.state,
+        "state_label": workflow.STATES[matter.state],
+        "registered_at": _local(matter.registered_at),
+        "handling_unit": unit(matter.handling_unit),
+        "township": unit(matter.township),
+        "clock": clock(matter),
+        "url": matter_url(matter),
+    }
+
+
+def _registration(reg: Registration, *, full: bool) -> dict:
+    people = [queries.petitioner_view(link, full=full) for link in reg.registrationpetitioner_set.all()]
+    return {
+        "number": reg.number,
+        "channel": reg.channel,
+        "channel_label": reg.get_channel_display(),
+        "received_at": _local(reg.received_at),
+        "registered_at": _local(reg.registered_at),
+        "registered_by": _person(reg.registered_by),
+        "disposition": reg.disposition,
+        "disposition_label": reg.get_disposition_display(),
+        "head_count": reg.head_count,
+        "is_collective": reg.is_collective,
+        "is_leapfrog": reg.is_leapfrog,
+        "place": reg.place,
+        "content": reg.content,
+        "request": reg.request,
+        "facts": reg.facts,
+        "source_unit": unit(reg.source_unit),
+        "external_number": reg.external_number,
+        "external_due": reg.external_due,
+        "petitioners": [vars(p) for p in people],
+    }
+
+
+def _event(event) -> dict:
+    if event.action:
+        label = workflow.BY_ACTION[event.action].label
+    else:
+        label = EVENT_LABELS.get(event.kind, event.kind)
+    return {
+        "kind": event.kind,
+        "action": event.action,
+        "label": label,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "at": _local(event.at),
+        "actor": _person(event.actor),
+        "unit": event.unit.name if event.unit else None,
+        "note": event.note,
+        "is_public": event.is_public,
+        "document_id": event.document_id,
+    }
+
+
+DATE_FIELDS = (
+    "registered_on", "forwarded_on", "assign_due", "received_by_unit_on", "objection_due", "accepted_on",
+    "handle_due", "extension_days", "replied_on", "delivered_on", "review_request_due", "review_requested_on",
+    "review_due", "review_decided_on", "recheck_request_due", "recheck_requested_on", "recheck_due",
+    "recheck_decided_on", "closed_on",
+)  # fmt: skip
+
+
+def matter_detail(user, matter: Matter, *, full: bool = False) -> dict:
+    """Everything the matter page shows. `full` only after the caller checked can_view_personal_data."""
+    base = matter_url(matter)
+    return {
+        "number": matter.number,
+        "title": matter.title,
+        "category": matter.category,
+        "category_label": matter.get_category_display(),
+        "purpose": code(matter.purpose),
+        "content_class": code(matter.content_class),
+        "township": unit(matter.township),
+        "state": matter.state,
+        "state_label": workflow.STATES[matter.state],
+        "version": matter.version,
+        "registered_at": _local(matter.registered_at),
+        "handling_unit": unit(matter.handling_unit),
+        "handler": _person(matter.handler),
+        "outcome": matter.outcome,
+        "outcome_label": matter.get_outcome_display() if matter.outcome else "",
+        "delivery_method": matter.delivery_method,
+        "delivery_signed": matter.delivery_signed,
+        "review_unit": unit(matter.review_unit),
+        "review_outcome": matter.review_outcome,
+        "recheck_unit": unit(matter.recheck_unit),
+        "clock": clock(matter),
+        "flags": {
+            "is_major_urgent": matter.is_major_urgent,
+            "is_legal": matter.is_legal,
+            "is_simple": matter.is_simple,
+            "is_confidential": matter.is_confidential,
+            "is_assignment": matter.is_assignment,
+            "accused_unit": unit(matter.accused_unit),
+            "accused_person": matter.accused_person,
+            "repeat_of": matter.repeat_of.number if matter.repeat_of_id else None,
+        },
+        "dates": {name: getattr(matter, name) for name in DATE_FIELDS},
+        "registrations": [_registration(r, full=full) for r in queries.registrations(matter)],
+        "timeline": [_event(e) for e in queries.timeline(matter)],
+        "documents": [
+            {
+                "id": d.pk,
+                "kind": d.kind,
+                "number": d.number,
+                "title": d.title,
+                "issued_on": d.issued_on,
+                "download_url": document_url(d.pk),
+            }
+            for d in matter.documents.order_by("issued_on", "id")
+        ],  # fmt: skip
+        "available_actions": [
+            {"action": t.action, "label": t.label, "url": f"{base}/{ACTION_PATHS[t.action]}"}
+            for t in access.available_actions(user, matter)
+        ],
+    }

@@ -1,0 +1,27 @@
+from ninja import Router, Status
+
+from xinfang.api import presenters
+from xinfang.api.routes.common import actor
+from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut
+from xinfang.petitions import services
+
+router = Router(tags=["信访登记"])
+
+
+@router.post(
+    "/registrations",
+    response={201: RegistrationOut, 403: ErrorOut, 422: ErrorOut},
+    summary="登记信访件",
+    description=(
+        "登记来信、来电、来访、网上信访或上级交办件。新事项开始15日转送交办时限；"
+        "填写 repeat_of（原事项编号）的重复件并入原事项，原事项已复核终结的答复“不再受理”并出具告知书。"
+        "身份证号码、手机号码不合规时返回 422，不保存任何数据。"
+    ),
+)
+def register(request, payload: RegistrationIn):
+    data = payload.dict(exclude={"petitioners"})
+    people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
+    registration = services.register_petition(
+        services.PetitionInput(**data, petitioners=people), by=actor(request)
+    )
+    return Status(201, presenters.registration_created(registration))

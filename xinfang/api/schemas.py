@@ -1,0 +1,379 @@
+"""Input and output schemas of the API. Inputs mirror the service arguments one to one; outputs are
+plain data built by presenters.py. Dates and datetimes are ISO 8601; a datetime without an offset is
+read as Asia/Shanghai (the project's TIME_ZONE)."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import field_validator
+
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Matter, Petitioner, Registration
+from xinfang.petitions.services import CHANNELS, DECLINE_REASONS
+
+ChannelCode = Literal[tuple(Registration.Channel.values)]  # type: ignore[valid-type]
+OutcomeCode = Literal[tuple(Matter.Outcome.values)]  # type: ignore[valid-type]
+DeliveryCode = Literal[tuple(Matter.DeliveryMethod.values)]  # type: ignore[valid-type]
+DeclineCode = Literal[tuple(DECLINE_REASONS)]  # type: ignore[valid-type]
+ProcedureCode = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
+StateCode = Literal[tuple(workflow.STATES)]  # type: ignore[valid-type]
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, timezone.get_current_timezone())
+    return value
+
+
+# --- common -------------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="错误说明（中文）")
+    code: str | None = Field(
+        None, description="409 时的错误类别：stale（页面已过期）或 workflow（状态不允许）"
+    )
+    errors: dict[str, list[str]] | None = Field(None, description="422 时按字段列出的错误信息")
+
+
+class UnitOut(Schema):
+    code: str = Field(description="单位代码")
+    name: str = Field(description="单位名称")
+
+
+class CodeOut(Schema):
+    code: str = Field(description="代码")
+    name: str = Field(description="名称")
+
+
+class ClockOut(Schema):
+    code: str = Field(description="时限代码，如 TRIAGE、HANDLE")
+    label: str = Field(description="时限名称")
+    due: date = Field(description="截止日期")
+    status: Literal["ok", "due_soon", "overdue"] = Field(description="ok 正常 / due_soon 临期 / overdue 超期")
+    days_left: int = Field(description="剩余天数（超期为负数）")
+    text: str = Field(description="显示文字，如“办理：剩12天”")
+
+
+# --- intake -------------------------------------------------------------------------------------------
+
+
+class PetitionerIn(Schema):
+    name: str = Field(description="姓名（名称）")
+    kind: Literal[tuple(Petitioner.Kind.values)] = Field(  # type: ignore[valid-type]
+        "person", description="类别：person 个人 / organisation 法人或其他组织"
+    )
+    id_number: str = Field("", description="公民身份号码（18位，校验码按 GB 11643 检查）")
+    mobile: str = Field("", description="手机号码")
+    landline: str = Field("", description="固定电话")
+    address: str = Field("", description="住址")
+    is_representative: bool = Field(False, description="是否为代表（多人走访代表不超过5人）")
+
+
+class RegistrationIn(Schema):
+    channel: ChannelCode = Field(
+        description="信访形式：letter 来信 / phone 来电 / visit 来访 / online 网上 / …"
+    )
+    received_at: datetime = Field(description="来信来访时间（ISO 8601；无时区时按北京时间）")
+    title: str = Field(description="事项摘要")
+    content: str = Field(description="反映内容")
+    purpose: str = Field(description="信访目的代码（现行代码表）")
+    petitioners: list[PetitionerIn] = Field(default_factory=list, description="信访人（至少一名）")
+    content_class: str = Field("", description="内容分类代码")
+    township: str = Field("", description="问题属地（乡镇单位代码）")
+    request: str = Field("", description="诉求")
+    facts: str = Field("", description="事实和理由")
+    head_count: int | None = Field(None, ge=1, description="人数（缺省为登记的信访人数）")
+    is_collective: bool = Field(False, description="集体访/联名信")
+    is_leapfrog: bool = Field(False, description="越级")
+    is_major_urgent: bool = Field(False, description="重大紧急")
+    is_legal: bool = Field(False, description="涉法涉诉")
+    place: str = Field("", description="接待地点")
+    source_unit: str = Field("", description="交办机关单位代码（上级交办件）")
+    external_number: str = Field("", description="上级交办编号")
+    external_due: date | None = Field(None, description="上级交办期限")
+    accused_unit: str = Field("", description="被检举单位代码（检举控告类）")
+    accused_person: str = Field("", description="被检举人")
+    repeat_of: str = Field("", description="重复件：原事项编号（同人同事）")
+
+    _aware_received = field_validator("received_at")(_aware)
+
+
+class RegistrationOut(Schema):
+    registration_number: str = Field(description="登记编号（信访件）")
+    matter_number: str = Field(description="事项编号")
+    state: str = Field(description="事项状态代码")
+    state_label: str = Field(description="事项状态")
+    disposition: str = Field(description="处理方式代码：new / repeat / no_longer")
+    disposition_label: str = Field(description="处理方式，如“不再受理（原事项已终结）”")
+
+
+# --- worklist -----------------------------------------------------------------------------------------
+
+
+class WorklistQuery(Schema):
+    queue: bool = Field(True, description="只列出等待本人角色处理的状态（指定 state 时不起作用）")
+    state: StateCode | Literal[""] = Field("", description="状态代码")
+    channel: ChannelCode | Literal[""] = Field("", description="信访形式")
+    township: str = Field("", description="问题属地单位代码")
+    handling_unit: str = Field("", description="有权处理机关单位代码")
+    clock: Literal["", "overdue", "due_soon"] = Field("", description="时限：overdue 超期 / due_soon 临期")
+    q: str = Field("", description="事项编号或摘要中的文字")
+    limit: int = Field(50, ge=1, le=200, description="每页条数（1–200）")
+    offset: int = Field(0, ge=0, description="起始位置")
+
+
+class WorklistItemOut(Schema):
+    number: str = Field(description="事项编号")
+    title: str = Field(description="事项摘要")
+    state: str = Field(description="状态代码")
+    state_label: str = Field(description="状态")
+    registered_at: datetime = Field(description="登记时间")
+    handling_unit: UnitOut | None = Field(description="有权处理机关")
+    township: UnitOut | None = Field(description="问题属地")
+    clock: ClockOut | None = Field(description="当前时限")
+    url: str = Field(description="事项详情地址")
+
+
+class WorklistOut(Schema):
+    count: int = Field(description="符合条件的事项总数")
+    limit: int
+    offset: int
+    items: list[WorklistItemOut]
+
+
+# --- matter detail ------------------------------------------------------------------------------------
+
+
+class PetitionerOut(Schema):
+    id: int
+    name: str = Field(description="姓名（名称）")
+    id_number: str = Field(description="证件号码（默认脱敏）")
+    mobile: str = Field(description="手机号码（默认脱敏）")
+    landline: str = Field(description="固定电话（默认脱敏）")
+    address: str = Field(description="住址")
+    is_representative: bool = Field(description="代表")
+    masked: bool = Field(description="是否已脱敏")
+
+
+class RegistrationDetailOut(Schema):
+    number: str = Field(description="登记编号")
+    channel: str
+    channel_label: str = Field(description="信访形式")
+    received_at: datetime = Field(description="来信来访时间")
+    registered_at: datetime = Field(description="登记时间")
+    registered_by: str | None = Field(description="登记人")
+    disposition: str
+    disposition_label: str = Field(description="处理方式")
+    head_count: int = Field(description="人数")
+    is_collective: bool = Field(description="集体访/联名信")
+    is_leapfrog: bool = Field(description="越级")
+    place: str
+    content: str = Field(description="反映内容")
+    request: str = Field(description="诉求")
+    facts: str = Field(description="事实和理由")
+    source_unit: UnitOut | None = Field(description="交办机关")
+    external_number: str
+    external_due: date | None
+    petitioners: list[PetitionerOut]
+
+
+class FlagsOut(Schema):
+    is_major_urgent: bool = Field(description="重大紧急")
+    is_legal: bool = Field(description="涉法涉诉")
+    is_simple: bool = Field(description="简易办理")
+    is_confidential: bool = Field(description="检举控告保密")
+    is_assignment: bool = Field(description="交办件")
+    accused_unit: UnitOut | None = Field(description="被检举单位")
+    accused_person: str = Field(description="被检举人")
+    repeat_of: str | None = Field(description="重复的原事项编号")
+
+
+class DatesOut(Schema):
+    registered_on: date | None = Field(description="登记日期")
+    forwarded_on: date | None = Field(description="转送交办日期")
+    assign_due: date | None = Field(description="交办办结期限")
+    received_by_unit_on: date | None = Field(description="责任单位签收日期")
+    objection_due: date | None = Field(description="异议截止日期")
+    accepted_on: date | None = Field(description="受理日期")
+    handle_due: date | None = Field(description="办理期限")
+    extension_days: int = Field(description="延期天数")
+    replied_on: date | None = Field(description="答复日期")
+    delivered_on: date | None = Field(description="送达日期")
+    review_request_due: date | None = Field(description="复查申请期限")
+    review_requested_on: date | None = Field(description="复查申请日期")
+    review_due: date | None = Field(description="复查期限")
+    review_decided_on: date | None = Field(description="复查意见日期")
+    recheck_request_due: date | None = Field(description="复核申请期限")
+    recheck_requested_on: date | None = Field(description="复核申请日期")
+    recheck_due: date | None = Field(description="复核期限")
+    recheck_decided_on: date | None = Field(description="复核意见日期")
+    closed_on: date | None = Field(description="办结日期")
+
+
+class EventOut(Schema):
+    kind: str = Field(description="事件类别，如 matter:forward")
+    action: str = Field(description="流转操作代码（无状态变化时为空）")
+    label: str = Field(description="事件名称")
+    from_state: str
+    to_state: str
+    at: datetime = Field(description="时间")
+    actor: str | None = Field(description="操作人")
+    unit: str | None = Field(description="单位")
+    note: str = Field(description="说明")
+    is_public: bool = Field(description="向信访人公开")
+    document_id: int | None = Field(description="随附文书")
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str = Field(description="文书类型代码")
+    number: str = Field(description="文号")
+    title: str = Field(description="标题")
+    issued_on: date = Field(description="日期")
+    download_url: str = Field(description="下载地址（.docx）")
+
+
+class ActionOut(Schema):
+    action: str = Field(description="操作代码")
+    label: str = Field(description="操作名称")
+    url: str = Field(description="执行该操作的 POST 地址")
+
+
+class MatterDetailOut(Schema):
+    number: str = Field(description="事项编号")
+    title: str = Field(description="事项摘要")
+    category: str
+    category_label: str = Field(description="条例类型")
+    purpose: CodeOut = Field(description="信访目的")
+    content_class: CodeOut | None = Field(description="内容分类")
+    township: UnitOut | None = Field(description="问题属地")
+    state: str = Field(description="状态代码")
+    state_label: str = Field(description="状态")
+    version: int = Field(description="版本号：办理时原样提交，防止覆盖他人的操作")
+    registered_at: datetime = Field(description="登记时间")
+    handling_unit: UnitOut | None = Field(description="有权处理机关")
+    handler: str | None = Field(description="承办人")
+    outcome: str = Field(description="处理意见代码")
+    outcome_label: str = Field(description="处理意见")
+    delivery_method: str = Field(description="送达方式代码")
+    delivery_signed: bool | None = Field(description="签收")
+    review_unit: UnitOut | None = Field(description="复查机关")
+    review_outcome: str = Field(description="复查意见代码")
+    recheck_unit: UnitOut | None = Field(description="复核机关")
+    clock: ClockOut | None = Field(description="当前时限")
+    flags: FlagsOut
+    dates: DatesOut
+    registrations: list[RegistrationDetailOut] = Field(description="信访件（信访人默认脱敏）")
+    timeline: list[EventOut] = Field(description="办理过程")
+    documents: list[DocumentOut] = Field(description="文书")
+    available_actions: list[ActionOut] = Field(description="当前用户可执行的操作")
+
+
+# --- workflow actions ---------------------------------------------------------------------------------
+
+
+class VersionIn(Schema):
+    version: int = Field(description="事项详情中的版本号（与当前版本不一致时返回 409 stale）")
+
+
+class ForwardIn(VersionIn):
+    unit: str = Field(description="有权处理的单位代码（县直部门、乡镇或县委县政府）")
+    note: str = Field("", description="附言")
+
+
+class AssignIn(VersionIn):
+    unit: str = Field(description="承办单位代码")
+    due: date = Field(description="交办办结期限（须晚于今天）")
+    note: str = Field("", description="交办要求")
+
+
+class RedirectIn(VersionIn):
+    to: Literal["legal", "discipline", "other"] = Field(
+        description="去向：legal 政法部门 / discipline 纪检监察机关 / other 告知向有权机关提出"
+    )
+    unit: str = Field("", description="政法部门或纪检监察机关的单位代码（to=other 时不填）")
+    reason: str = Field("", description="理由；to=other 时写明应向哪个机关提出")
+
+
+class DeclineIn(VersionIn):
+    reason: DeclineCode = Field(description="不予受理理由代码")
+    note: str = Field("", description="说明")
+
+
+class RefuseRepeatIn(VersionIn):
+    original: str = Field(description="已复核终结的原事项编号")
+
+
+class ReportMajorIn(VersionIn):
+    note: str = Field(description="报请决定的情况")
+
+
+class ObjectIn(VersionIn):
+    reason: str = Field(description="异议理由（不属本单位职权）")
+
+
+class ObjectionDecisionIn(VersionIn):
+    uphold: bool = Field(description="true 同意异议、重新分流 / false 不同意、退回责任单位")
+    note: str = Field("", description="说明")
+
+
+class AcceptIn(VersionIn):
+    simple: bool = Field(False, description="简易办理")
+    note: str = Field("", description="说明")
+
+
+class ChannelIn(VersionIn):
+    procedure: ProcedureCode = Field(description="导入的法定程序代码")
+    note: str = Field("", description="说明")
+
+
+class ExtendIn(VersionIn):
+    days: int = Field(description="延长天数（1–30）")
+    reason: str = Field(description="延期理由（告知信访人）")
+
+
+class ReplyIn(VersionIn):
+    outcome: OutcomeCode = Field(
+        description="处理结论：support 予以支持 / explain 解释说明 / not_support 不予支持"
+    )
+    opinion: str = Field(description="处理意见")
+    basis: str = Field("", description="法律法规依据")
+
+
+class DeliverIn(VersionIn):
+    method: DeliveryCode = Field(description="送达方式")
+    delivered_on: date = Field(description="送达日期")
+    signed: bool = Field(description="是否签收")
+
+
+class ReviewRequestIn(VersionIn):
+    requested_on: date | None = Field(None, description="申请日期（缺省为今天）")
+    reason: str = Field("", description="申请理由")
+
+
+class ReviewDecisionIn(VersionIn):
+    outcome: OutcomeCode = Field(description="复查结论")
+    opinion: str = Field(description="复查意见")
+
+
+class RecheckRequestIn(VersionIn):
+    requested_on: date | None = Field(None, description="申请日期（缺省为今天）")
+    reason: str = Field("", description="申请理由")
+
+
+class RecheckRecordIn(VersionIn):
+    outcome: OutcomeCode = Field(description="复核结论")
+    opinion: str = Field(description="复核意见")
+    decided_on: date | None = Field(None, description="复核意见日期（缺省为今天）")
+
+
+class HandlerIn(VersionIn):
+    handler: str = Field(description="承办人用户名（本单位经办人员）")
+
+
+class RecusalIn(VersionIn):
+    user: str = Field(description="回避人员的用户名")
+    reason: str = Field(description="回避理由")
