@@ -1,0 +1,369 @@
+"""KPI queries (domain-rules §2.6): aggregate ORM queries that return plain dataclasses.
+
+Every function takes a `Period` (inclusive local dates) and an optional `Scope` (问题属地 township and/or
+有权处理机关 handling unit, by Unit.code) and `today` (the "now" that decides what is overdue). No function
+loops over rows in Python; renderers (portal statistics, dashboards, exports) never touch the ORM.
+
+Choices are documented in docs/statistics.md. In short:
+- 涉法涉诉 (`Matter.is_legal`) is excluded from every rate; 及时受理率 and 按期办结率 count 初件 only
+  (a matter = its first registration; a matter the clerk marked as repeating another, `repeat_of`, is not 初件).
+- Matters still waiting for 登记 (state `received`, online submissions) are in no population.
+- Timeliness is measured in calendar days as §2.6 states (登记 + 15 日 / 登记 + 30 日); 按期办结 uses the
+  stored 限办截止 `handle_due`, which already contains an approved extension.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
+from django.utils import timezone
+
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration, Unit
+
+# The bureau's own decision on a registered matter (its "受理" in the sense of §2.6): the first of these.
+BUREAU_TRIAGE_ACTIONS = (
+    "forward",
+    "assign",
+    "redirect_legal",
+    "redirect_discipline",
+    "redirect_other",
+    "decline",
+    "refuse_repeat",
+)
+BUREAU_ACCEPT_DAYS = 15  # §2.6: 初件 with 登记时间 + 15 日 ∈ P
+UNIT_ACCEPT_DAYS = 30  # §2.6: 初件 with 登记时间 + 30 日 ∈ P (15 信访部门 + 15 条例第二十三条第三款)
+HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
+
+
+# --- inputs -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive range of local dates."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return cls(date(year, month, 1), nxt - timedelta(days=1))
+
+    def shifted(self, days: int) -> "Period":
+        return Period(self.start + timedelta(days=days), self.end + timedelta(days=days))
+
+    def datetimes(self) -> tuple[datetime, datetime]:
+        """[start 00:00, day after end 00:00) in the current time zone."""
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Optional filters: 问题属地 (township Unit.code) and 有权处理机关 (handling Unit.code)."""
+
+    township: str = ""
+    unit: str = ""
+
+    def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
+        if self.township:
+            qs = qs.filter(**{f"{prefix}township__code": self.township})
+        if self.unit:
+            qs = qs.filter(**{f"{prefix}handling_unit__code": self.unit})
+        return qs
+
+
+ALL = Scope()
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelyAcceptance:
+    """及时受理率 = on_time / (on_time + late + overdue_pending). `not_yet_due` (no decision, deadline not
+    passed) is reported but is in neither numerator nor denominator."""
+
+    level: str  # "bureau" (信访部门) | "unit" (责任单位)
+    on_time: int
+    late: int
+    overdue_pending: int
+    not_yet_due: int
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.overdue_pending
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.on_time, self.total)
+
+
+@dataclass(frozen=True)
+class OnTimeCompletion:
+    """按期办结率 = on_time / (on_time + late + pending + overdue_pending) — §2.6 keeps 未答复 (not yet due)
+    in the denominator; `rate_due_only` leaves it out, for periods that reach past today."""
+
+    on_time: int
+    late: int
+    pending: int  # 未答复: not done, deadline not passed
+    overdue_pending: int  # 超期未答复
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.pending + self.overdue_pending
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.on_time, self.total)
+
+    @property
+    def rate_due_only(self) -> float | None:
+        return _ratio(self.on_time, self.total - self.pending)
+
+
+@dataclass(frozen=True)
+class EvaluationStats:
+    """参评率 = evaluated / (evaluated + expired); 满意率 = (satisfied + basically) / evaluated."""
+
+    target: str  # Evaluation.Target: "bureau" (信访部门) | "unit" (责任单位)
+    satisfied: int
+    basically: int
+    unsatisfied: int
+    expired: int  # 超期未评价
+
+    @property
+    def evaluated(self) -> int:
+        return self.satisfied + self.basically + self.unsatisfied
+
+    @property
+    def participation_rate(self) -> float | None:
+        return _ratio(self.evaluated, self.evaluated + self.expired)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _ratio(self.satisfied + self.basically, self.evaluated)
+
+    @property
+    def dissatisfaction_rate(self) -> float | None:
+        return _ratio(self.unsatisfied, self.evaluated)
+
+
+@dataclass(frozen=True)
+class IntakeRow:
+    month: int | None  # 1–12, or None for the whole period
+    key: str  # channel code / Code.code / Unit.code ("" = not classified)
+    label: str
+    registrations: int  # 件次
+    persons: int  # 人次
+
+
+@dataclass(frozen=True)
+class RateSummary:
+    bureau_acceptance: TimelyAcceptance
+    unit_acceptance: TimelyAcceptance
+    completion: OnTimeCompletion
+    bureau_evaluation: EvaluationStats
+    unit_evaluation: EvaluationStats
+    extra: dict = field(default_factory=dict)
+
+
+# --- populations --------------------------------------------------------------------------------------
+
+
+def _rated_matters(scope: Scope) -> QuerySet:
+    """Matters that enter the rates: registered (not waiting for 登记) and not 涉法涉诉."""
+    qs = Matter.objects.exclude(state=workflow.RECEIVED).filter(is_legal=False)
+    return scope.matters(qs)
+
+
+def _initial_matters(scope: Scope) -> QuerySet:
+    """初件 only."""
+    return _rated_matters(scope).filter(repeat_of__isnull=True)
+
+
+# --- 及时受理率 ---------------------------------------------------------------------------------------
+
+
+def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: date, level: str):
+    """`decided` names a DateField annotation/field on qs: the date of the decision (受理)."""
+    window = period.shifted(-days)  # 登记 + days ∈ P  ⇔  登记 ∈ P − days
+    qs = qs.filter(registered_on__gte=window.start, registered_on__lte=window.end).alias(
+        lag=ExpressionWrapper(F(decided) - F("registered_on"), output_field=DurationField())
+    )
+    limit = timedelta(days=days)
+    undecided = Q(**{f"{decided}__isnull": True})
+    passed = Q(registered_on__lt=today - limit)  # today > 登记 + days
+    counts = qs.aggregate(
+        on_time=Count("pk", filter=~undecided & Q(lag__lte=limit)),
+        late=Count("pk", filter=~undecided & Q(lag__gt=limit)),
+        overdue_pending=Count("pk", filter=undecided & passed),
+        not_yet_due=Count("pk", filter=undecided & ~passed),
+    )
+    return TimelyAcceptance(level=level, **counts)
+
+
+def bureau_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
+    """及时受理率 (信访部门): the bureau's first triage decision (转送/交办/转出/不予受理) within 15 days of 登记."""
+    first = (
+        Event.objects.filter(matter=OuterRef("pk"), action__in=BUREAU_TRIAGE_ACTIONS)
+        .order_by("at", "id")
+        .annotate(on=TruncDate("at"))
+        .values("on")[:1]
+    )
+    qs = _initial_matters(scope).alias(triaged_on=Subquery(first))
+    return _acceptance(qs, "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
+
+
+def unit_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
+    """及时受理率 (责任单位): 受理 (accepted_on) within 30 days of 登记, for matters forwarded/assigned to a
+    department, township or the county government."""
+    qs = _initial_matters(scope).filter(
+        handling_unit__kind__in=HANDLING_UNIT_KINDS, forwarded_on__isnull=False
+    )
+    return _acceptance(qs, "accepted_on", UNIT_ACCEPT_DAYS, period, _today(today), "unit")
+
+
+# --- 按期办结率 ---------------------------------------------------------------------------------------
+
+
+def on_time_completion(period: Period, *, scope: Scope = ALL, today: date | None = None) -> OnTimeCompletion:
+    """按期办结率 (按期答复率): 初件 whose 限办截止 (handle_due, extension included) falls in P. 办结 = the
+    handling opinion (replied_on), or the closing date of a matter channelled into another procedure."""
+    today = _today(today)
+    qs = (
+        _initial_matters(scope)
+        .filter(handle_due__gte=period.start, handle_due__lte=period.end)
+        .alias(done_on=Coalesce("replied_on", "closed_on"))
+    )
+    done = Q(done_on__isnull=False)
+    counts = qs.aggregate(
+        on_time=Count("pk", filter=done & Q(done_on__lte=F("handle_due"))),
+        late=Count("pk", filter=done & Q(done_on__gt=F("handle_due"))),
+        pending=Count("pk", filter=~done & Q(handle_due__gte=today)),
+        overdue_pending=Count("pk", filter=~done & Q(handle_due__lt=today)),
+    )
+    return OnTimeCompletion(**counts)
+
+
+# --- 参评率 / 满意率 ----------------------------------------------------------------------------------
+
+_DUE_FIELD = {Evaluation.Target.BUREAU: "eval_bureau_due", Evaluation.Target.UNIT: "eval_unit_due"}
+
+
+def evaluation_stats(
+    period: Period, *, target: str, scope: Scope = ALL, today: date | None = None
+) -> EvaluationStats:
+    """参评率 and 满意率 of one target. 已评价 = evaluations made in P; 超期未评价 = matters whose window
+    (eval_*_due) ended in P, before today, without an evaluation of that target."""
+    if target not in _DUE_FIELD:
+        raise ValueError(f"unknown evaluation target: {target}")
+    today = _today(today)
+    start, end = period.datetimes()
+    evals = Evaluation.objects.filter(
+        target=target, at__gte=start, at__lt=end, matter__in=_rated_matters(scope)
+    ).aggregate(
+        satisfied=Count("pk", filter=Q(value=Evaluation.Value.SATISFIED)),
+        basically=Count("pk", filter=Q(value=Evaluation.Value.BASICALLY)),
+        unsatisfied=Count("pk", filter=Q(value=Evaluation.Value.UNSATISFIED)),
+    )
+    due = _DUE_FIELD[target]
+    rated = Evaluation.objects.filter(matter=OuterRef("pk"), target=target)
+    expired = (
+        _rated_matters(scope)
+        .filter(**{f"{due}__gte": period.start, f"{due}__lte": period.end, f"{due}__lt": today})
+        .filter(~Exists(rated))
+        .count()
+    )
+    return EvaluationStats(target=target, expired=expired, **evals)
+
+
+def rate_summary(period: Period, *, scope: Scope = ALL, today: date | None = None) -> RateSummary:
+    kw = {"scope": scope, "today": today}
+    return RateSummary(
+        bureau_acceptance=bureau_timely_acceptance(period, **kw),
+        unit_acceptance=unit_timely_acceptance(period, **kw),
+        completion=on_time_completion(period, **kw),
+        bureau_evaluation=evaluation_stats(period, target=Evaluation.Target.BUREAU, **kw),
+        unit_evaluation=evaluation_stats(period, target=Evaluation.Target.UNIT, **kw),
+    )
+
+
+# --- 信访总量 -----------------------------------------------------------------------------------------
+
+INTAKE_DIMENSIONS = {
+    "channel": ("channel", None),
+    "content_class": ("matter__content_class__code", "matter__content_class__name"),
+    "purpose": ("matter__purpose__code", "matter__purpose__name"),
+    "township": ("matter__township__code", "matter__township__name"),
+}
+
+
+def intake_counts(
+    period: Period, *, by: str = "channel", monthly: bool = False, scope: Scope = ALL
+) -> list[IntakeRow]:
+    """信访总量: 件次 (registrations) and 人次 (Σ head_count) registered in P (登记日期), by a dimension.
+    Registrations whose matter still waits for 登记 are not counted; 涉法涉诉 is included (totals, not rates)."""
+    key_field, label_field = INTAKE_DIMENSIONS[by]
+    start, end = period.datetimes()
+    qs = scope.matters(
+        Registration.objects.filter(registered_at__gte=start, registered_at__lt=end).exclude(
+            matter__state=workflow.RECEIVED
+        ),
+        prefix="matter__",
+    )
+    group = [key_field] + ([label_field] if label_field else [])
+    if monthly:
+        qs = qs.annotate(month=ExtractMonth("registered_at"))
+        group = ["month", *group]
+    rows = qs.values(*group).annotate(n=Count("pk"), persons=Sum("head_count")).order_by(*group)
+    channel_labels = dict(Registration.Channel.choices)
+    return [
+        IntakeRow(
+            month=r.get("month"),
+            key=r[key_field] or "",
+            label=(channel_labels.get(r[key_field], r[key_field]) if by == "channel" else r[label_field])
+            or "未分类",
+            registrations=r["n"],
+            persons=r["persons"] or 0,
+        )
+        for r in rows
+    ]
+
+
+def content_classes() -> list[tuple[str, str]]:
+    """(code, name) of the current top-level 内容分类, in order (for table columns)."""
+    return list(
+        Code.objects.filter(table=Code.Table.CONTENT, is_active=True, parent__isnull=True).values_list(
+            "code", "name"
+        )
+    )
