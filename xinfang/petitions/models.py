@@ -221,6 +221,15 @@ class Matter(models.Model):
         null=True,
         blank=True,
     )
+    owner = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("包案领导"),
+        on_delete=models.PROTECT,
+        related_name="owned_matters",
+        null=True,
+        blank=True,
+    )
+    owned_since = models.DateField(_("包案日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("信访事项")
@@ -279,6 +288,31 @@ class Registration(models.Model):
         Petitioner, through="RegistrationPetitioner", related_name="registrations"
     )
     query_code_hash = models.CharField(_("查询码（摘要）"), max_length=128, blank=True)
+    leader = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("接访领导"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reception_day = models.ForeignKey(
+        "ReceptionDay",
+        verbose_name=_("领导接访日"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        null=True,
+        blank=True,
+    )
+    video_session = models.ForeignKey(
+        "VideoSession",
+        verbose_name=_("视频接访场次"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        null=True,
+        blank=True,
+    )
+    outcome = models.CharField(_("接访结果"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("信访件")
@@ -443,7 +477,9 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = _("满意度评价")
         verbose_name_plural = _("满意度评价")
-        constraints = [models.UniqueConstraint(fields=["matter", "target"], name="evaluation_once_per_target")]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "target"], name="evaluation_once_per_target")
+        ]
 
 
 class SupervisionOrder(models.Model):
@@ -472,7 +508,9 @@ class SupervisionOrder(models.Model):
     level = models.CharField(_("督办级别"), max_length=20, choices=Level.choices, default=Level.URGE)
     trigger = models.CharField(_("来源"), max_length=20, choices=Trigger.choices)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
-    target_unit = models.ForeignKey(Unit, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="+")
+    target_unit = models.ForeignKey(
+        Unit, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="+"
+    )
     matters = models.ManyToManyField(Matter, related_name="supervision_orders", verbose_name=_("信访事项"))
     clock = models.CharField(_("超期时限"), max_length=30, blank=True)
     reason = models.TextField(_("督办事由"))
@@ -549,3 +587,195 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ReceptionDay(models.Model):
+    """领导接访日: a leader receives petitioners on a scheduled day (条例第十八条)."""
+
+    leader = models.ForeignKey(
+        "accounts.User", verbose_name=_("接访领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("日期"), db_index=True)
+    place = models.CharField(_("地点"), max_length=100)
+    topic = models.CharField(_("接访主题"), max_length=200, blank=True)
+    is_published = models.BooleanField(_("在网上公布"), default=True)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("领导接访日")
+        verbose_name_plural = _("领导接访日")
+        ordering = ["-date"]
+
+
+class Campaign(models.Model):
+    """积案化解 campaign: a target list of long-unresolved matters, responsible leaders and units."""
+
+    name = models.CharField(_("活动名称"), max_length=100)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    description = models.TextField(_("工作要求"), blank=True)
+
+    class Meta:
+        verbose_name = _("积案化解活动")
+        verbose_name_plural = _("积案化解活动")
+        ordering = ["-start"]
+
+
+class CampaignMatter(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("化解中")
+        RESOLVED = "resolved", _("已化解")
+        STOPPED = "stopped", _("息诉息访")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="items")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="campaign_items")
+    leader = models.ForeignKey("accounts.User", verbose_name=_("责任领导"), on_delete=models.PROTECT, related_name="+",
+                               null=True, blank=True)  # fmt: skip
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("进展"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    resolved_on = models.DateField(_("化解日期"), null=True, blank=True)
+    note = models.TextField(_("化解情况"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "matter"], name="campaign_matter_once")]
+
+
+class Dispute(models.Model):
+    """矛盾纠纷排查化解: a dispute found by a township or department before it becomes a petition."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("一般")
+        MEDIUM = "medium", _("较大")
+        HIGH = "high", _("重大")
+
+    class Mediator(models.TextChoices):
+        PEOPLES = "peoples", _("人民调解委员会")
+        LAWYER = "lawyer", _("律师")
+        THIRD_PARTY = "third_party", _("第三方调解中心")
+        ADMINISTRATIVE = "administrative", _("行政调解")
+        NONE = "none", _("尚未调解")
+
+    class Result(models.TextChoices):
+        OPEN = "open", _("化解中")
+        RESOLVED = "resolved", _("已化解")
+        UNRESOLVED = "unresolved", _("未化解")
+        PETITION = "petition", _("转为信访事项")
+
+    number = models.CharField(_("编号"), max_length=30, unique=True)
+    source_unit = models.ForeignKey(
+        Unit, verbose_name=_("排查单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    found_on = models.DateField(_("排查日期"), db_index=True)
+    township = models.ForeignKey(Unit, verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="+",
+                                 null=True, blank=True)  # fmt: skip
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    parties = models.TextField(_("当事人"))
+    kind = models.CharField(_("纠纷类型"), max_length=50)
+    summary = models.TextField(_("纠纷情况"))
+    risk = models.CharField(_("风险等级"), max_length=10, choices=Risk.choices, default=Risk.LOW)
+    mediator = models.CharField(_("调解方式"), max_length=20, choices=Mediator.choices, default=Mediator.NONE)
+    agreement = models.TextField(_("调解协议"), blank=True)
+    result = models.CharField(_("结果"), max_length=20, choices=Result.choices, default=Result.OPEN)
+    resolved_on = models.DateField(_("化解日期"), null=True, blank=True)
+    matter = models.ForeignKey(Matter, verbose_name=_("关联信访事项"), on_delete=models.PROTECT, related_name="disputes",
+                               null=True, blank=True)  # fmt: skip
+
+    class Meta:
+        verbose_name = _("矛盾纠纷")
+        verbose_name_plural = _("矛盾纠纷")
+        ordering = ["-found_on"]
+
+
+class JointMeetingMember(models.Model):
+    """A member unit of the county 信访工作联席会议 (member units are data, changed when the county adjusts them)."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="joint_meeting_membership")
+    role = models.CharField(_("职务"), max_length=50, default="成员单位")
+    since = models.DateField(_("加入日期"))
+    until = models.DateField(_("退出日期"), null=True, blank=True)
+
+
+class JointMeeting(models.Model):
+    """联席会议 (协调会议): deliberates hard matters (研判) and issues supervision orders."""
+
+    date = models.DateField(_("日期"), db_index=True)
+    title = models.CharField(_("会议名称"), max_length=100)
+    convener = models.ForeignKey(
+        "accounts.User", verbose_name=_("召集人"), on_delete=models.PROTECT, related_name="+"
+    )
+    units = models.ManyToManyField(Unit, verbose_name=_("参会单位"), related_name="+")
+    attendees = models.TextField(_("参会人员"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+
+    class Meta:
+        verbose_name = _("联席会议")
+        verbose_name_plural = _("联席会议")
+        ordering = ["-date"]
+
+
+class Deliberation(models.Model):
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.PROTECT, related_name="deliberations")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="deliberations")
+    conclusion = models.TextField(_("研判结论"))
+    order = models.ForeignKey(
+        SupervisionOrder, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "matter"], name="deliberation_once")]
+
+
+class AssistanceCase(models.Model):
+    """特殊疑难信访问题专项资金救助: one file per case (一案一卷); approved by the joint meeting's convener."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("已申请")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("不予批准")
+        PAID = "paid", _("已拨付")
+
+    number = models.CharField(_("卷号"), max_length=30, unique=True)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="assistance_cases")
+    persons = models.PositiveSmallIntegerField(_("救助人数"), default=1)
+    hardship = models.TextField(_("困难情况"))
+    amount_requested = models.DecimalField(_("申请金额（元）"), max_digits=12, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.APPLIED)
+    applied_on = models.DateField(_("申请日期"))
+    applied_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    amount_approved = models.DecimalField(
+        _("批准金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    approved_on = models.DateField(_("审批日期"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    paid_on = models.DateField(_("拨付日期"), null=True, blank=True)
+    amount_paid = models.DecimalField(
+        _("拨付金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    stopped_petitioning = models.BooleanField(_("息诉息访"), default=False)
+
+    class Meta:
+        verbose_name = _("专项资金救助")
+        verbose_name_plural = _("专项资金救助")
+        ordering = ["-applied_on"]
+
+
+class VideoSession(models.Model):
+    """视频接访: a session between the bureau and a township; petitioners received remotely are registered
+    on the video channel and linked to the session."""
+
+    township = models.ForeignKey(Unit, verbose_name=_("乡镇"), on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField(_("时间"), db_index=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=[("reception", _("远程接访")), ("meeting", _("视频会议"))],
+                            default="reception")  # fmt: skip
+    participants = models.TextField(_("参加人员"), blank=True)
+    link = models.CharField(_("会议链接"), max_length=300, blank=True)
+    held = models.BooleanField(_("已举行"), default=False)
+    outcome = models.TextField(_("情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("视频接访")
+        verbose_name_plural = _("视频接访")
+        ordering = ["-scheduled_at"]
