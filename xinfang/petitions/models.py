@@ -314,6 +314,15 @@ class Registration(models.Model):
     )
     outcome = models.CharField(_("接访结果"), max_length=20, blank=True)
 
+    class Site(models.TextChoices):
+        BUREAU = "bureau", _("信访局机关")
+        CENTRE = "centre", _("群众接待中心")
+        TOWNSHIP = "township", _("乡镇接待点")
+        DUTY_STATION = "duty_station", _("驻外值班点（上级接待场所）")
+        OTHER = "other", _("其他地点")
+
+    site = models.CharField(_("接待场所"), max_length=20, choices=Site.choices, blank=True)
+
     class Meta:
         verbose_name = _("信访件")
         verbose_name_plural = _("信访件")

@@ -148,6 +148,7 @@ class PetitionInput:
     is_major_urgent: bool = False
     is_legal: bool = False
     place: str = ""
+    site: str = ""  # Registration.Site, for visits: where the person was received
     source_unit: str = ""  # Unit.code of the higher level, for assignments from above
     external_number: str = ""
     external_due: date | None = None
@@ -197,6 +198,8 @@ def validate_petition(data: PetitionInput) -> dict:
     errors: dict[str, list[str]] = {}
     if data.channel not in Registration.Channel.values:
         errors.setdefault("channel", []).append("信访形式无效。")
+    if data.site and data.site not in Registration.Site.values:
+        errors.setdefault("site", []).append("接待场所无效。")
     if data.received_at > timezone.now():
         errors.setdefault("received_at", []).append("来信来访日期不能晚于现在。")
     if not data.title.strip():
@@ -323,6 +326,7 @@ def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> 
         is_collective=data.is_collective or resolved["head_count"] > 1 and data.channel == "visit",
         is_leapfrog=data.is_leapfrog,
         place=data.place.strip(),
+        site=data.site,
         content=data.content.strip(),
         request=data.request.strip(),
         facts=data.facts.strip(),
