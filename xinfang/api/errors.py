@@ -66,6 +66,8 @@ def _zh(error: dict) -> str:
     template = PYDANTIC_MESSAGES.get(kind)
     if template is None:
         return "取值无效。"
+    if "expected" in ctx:
+        ctx = {**ctx, "expected": str(ctx["expected"]).replace(" or ", ", ")}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):

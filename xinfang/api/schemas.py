@@ -14,11 +14,12 @@ from xinfang.petitions.models import Matter, Petitioner, Registration
 from xinfang.petitions.services import CHANNELS, DECLINE_REASONS
 
 ChannelCode = Literal[tuple(Registration.Channel.values)]  # type: ignore[valid-type]
+ChannelFilter = Literal[("", *Registration.Channel.values)]  # type: ignore[valid-type]
 OutcomeCode = Literal[tuple(Matter.Outcome.values)]  # type: ignore[valid-type]
 DeliveryCode = Literal[tuple(Matter.DeliveryMethod.values)]  # type: ignore[valid-type]
 DeclineCode = Literal[tuple(DECLINE_REASONS)]  # type: ignore[valid-type]
 ProcedureCode = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
-StateCode = Literal[tuple(workflow.STATES)]  # type: ignore[valid-type]
+StateFilter = Literal[("", *workflow.STATES)]  # type: ignore[valid-type]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -115,8 +116,8 @@ class RegistrationOut(Schema):
 
 class WorklistQuery(Schema):
     queue: bool = Field(True, description="只列出等待本人角色处理的状态（指定 state 时不起作用）")
-    state: StateCode | Literal[""] = Field("", description="状态代码")
-    channel: ChannelCode | Literal[""] = Field("", description="信访形式")
+    state: StateFilter = Field("", description="状态代码")
+    channel: ChannelFilter = Field("", description="信访形式")
     township: str = Field("", description="问题属地单位代码")
     handling_unit: str = Field("", description="有权处理机关单位代码")
     clock: Literal["", "overdue", "due_soon"] = Field("", description="时限：overdue 超期 / due_soon 临期")

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests import factories
+from xinfang.petitions import workflow
+
+
+def numbers(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [i["number"] for i in response.json()["items"]]
+
+
+def test_worklist_item_shape_and_role_queue(api_as, people, units, clerk, unit_officer):
+    registered = factories.register(clerk)
+    forwarded = factories.matter_in_state(workflow.FORWARDED, people=people, units=units)
+    out = api_as(unit_officer).get("/worklist").json()
+    assert out["count"] == 1 and out["limit"] == 50 and out["offset"] == 0
+    item = out["items"][0]
+    assert item["number"] == forwarded.number and item["state_label"] == "已转送"
+    assert item["handling_unit"]["code"] == "513223RSJ" and item["township"]["code"] == "513223100"
+    assert set(item["clock"]) == {"code", "label", "due", "status", "days_left", "text"}
+    assert item["clock"]["code"] == "NOTIFY" and item["url"] == f"/api/matters/{forwarded.number}"
+    assert numbers(api_as(clerk).get("/worklist")) == [registered.number]
+
+
+def test_worklist_filters(api_as, people, units, clerk):
+    api = api_as(clerk)
+    letter = factories.register(clerk, title="拖欠工资问题")
+    visit = factories.register(clerk, channel="visit", title="征地补偿问题", township="")
+    forwarded = factories.matter_in_state(workflow.FORWARDED, people=people, units=units)
+    assert numbers(api.get("/worklist", channel="visit")) == [visit.number]
+    assert set(numbers(api.get("/worklist", township="513223100"))) == {letter.number}
+    assert numbers(api.get("/worklist", state="forwarded")) == [forwarded.number]
+    assert numbers(api.get("/worklist", handling_unit="513223RSJ", queue="false")) == [forwarded.number]
+    assert numbers(api.get("/worklist", q="征地")) == [visit.number]
+    assert numbers(api.get("/worklist", q=letter.number)) == [letter.number]
+    assert numbers(api.get("/worklist", clock="overdue")) == []
+
+
+def test_worklist_clock_filters_follow_the_calendar(api_as, clerk, time_machine):
+    matter = factories.register(clerk)
+    api = api_as(clerk)
+    time_machine.move_to(timezone.now() + timedelta(days=40))
+    assert numbers(api.get("/worklist", clock="overdue")) == [matter.number]
+    item = api.get("/worklist").json()["items"][0]
+    assert item["clock"]["status"] == "overdue" and item["clock"]["days_left"] < 0
+    assert "已超期" in item["clock"]["text"]
+    assert numbers(api.get("/worklist", clock="due_soon")) == []
+
+
+def test_worklist_pagination(api_as, clerk):
+    made = [factories.register(clerk, title=f"事项{i}") for i in range(5)]
+    api = api_as(clerk)
+    first = api.get("/worklist", limit=2).json()
+    second = api.get("/worklist", limit=2, offset=2).json()
+    assert first["count"] == second["count"] == 5
+    assert len(first["items"]) == len(second["items"]) == 2
+    seen = {i["number"] for i in first["items"] + second["items"]}
+    assert len(seen) == 4 and seen <= {m.number for m in made}
+
+
+def test_worklist_rejects_bad_filters_in_chinese(api_as, clerk):
+    response = api_as(clerk).get("/worklist", state="nope", clock="late", limit=0)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors["state"][0].startswith("取值无效") and errors["clock"][0].startswith("取值无效")
+    assert errors["limit"] == ["应不小于 1。"]
