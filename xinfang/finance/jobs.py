@@ -1,0 +1,70 @@
+"""Disclosure builds started from the web UI: rendered in a thread, progress in a status file.
+
+The facts are read from the database in the request; the thread only renders files (no ORM), so
+it is safe outside the request. State lives in MEDIA_ROOT/finance/builds/<id>/status.json so any
+worker process can answer the polling request.
+"""
+
+import json
+import threading
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from xinfang.finance.build import write_disclosure
+from xinfang.finance.data_types import Disclosure
+
+BACKGROUND = True  # tests set False to build synchronously
+
+
+def builds_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "finance" / "builds"
+
+
+def job_dir(job_id: str) -> Path:
+    if not job_id.replace("-", "").isalnum():
+        raise ValueError(job_id)
+    return builds_root() / job_id
+
+
+def write_status(job_id: str, **status) -> None:
+    path = job_dir(job_id) / "status.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_status(job_id: str) -> dict | None:
+    path = job_dir(job_id) / "status.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def start_build(d: Disclosure, *, accounts_id: int) -> str:
+    job_id = f"{accounts_id}-{uuid.uuid4().hex[:12]}"
+    write_status(job_id, state="running", step=0, total=5, label="排队中", accounts=accounts_id)
+
+    def run():
+        try:
+            built = write_disclosure(
+                d,
+                out_dir=job_dir(job_id) / "out",
+                progress=lambda step, total, label: write_status(
+                    job_id, state="running", step=step, total=total, label=label, accounts=accounts_id
+                ),
+            )
+            files = [str(p.relative_to(built.out_dir)) for p in built.files]
+            write_status(
+                job_id, state="done", step=5, total=5, label="完成", files=files, accounts=accounts_id
+            )
+        except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed silently
+            write_status(
+                job_id, state="failed", step=0, total=5, label=f"生成失败：{exc}", accounts=accounts_id
+            )
+
+    if BACKGROUND:
+        threading.Thread(target=run, daemon=True).start()
+    else:
+        run()
+    return job_id

@@ -1,0 +1,128 @@
+"""Staff pages for the final accounts: thin views over queries, services and the checker."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfang.finance import jobs
+from xinfang.finance.access import can_edit, finance_view
+from xinfang.finance.forms import DETAILS, AccountsForm, ImportForm, IndicatorFormSet, detail_formset
+from xinfang.finance.models import FinalAccounts, Project
+from xinfang.finance.queries import disclosure_data
+from xinfang.finance.review import check_accounts
+from xinfang.finance.services import import_standard_tables, save_accounts_form, save_detail_formset
+
+
+@finance_view(edit=False)
+def index(request):
+    accounts = FinalAccounts.objects.select_related("budget_unit")
+    return render(request, "finance/index.html", {"accounts": accounts})
+
+
+@finance_view(edit=False)
+def detail(request, pk):
+    accounts = get_object_or_404(FinalAccounts.objects.select_related("budget_unit"), pk=pk)
+    return render(
+        request,
+        "finance/detail.html",
+        {
+            "a": accounts,
+            "d": disclosure_data(accounts),
+            "findings": check_accounts(accounts),
+            "details": [(k, label) for k, (label, _m, _f) in DETAILS.items()],
+            "can_edit": can_edit(request.user),
+            "import_form": ImportForm(),
+        },
+    )
+
+
+@finance_view(edit=True)
+def edit(request, pk):
+    accounts = get_object_or_404(FinalAccounts, pk=pk)
+    form = AccountsForm(request.POST or None, instance=accounts)
+    if request.method == "POST" and form.is_valid():
+        save_accounts_form(form, by=request.user)
+        messages.success(request, _("已保存。"))
+        return redirect("finance:detail", pk=pk)
+    return render(request, "finance/form.html", {"a": accounts, "form": form, "title": _("编辑决算基本数据")})
+
+
+@finance_view(edit=True)
+def edit_details(request, pk, kind):
+    if kind not in DETAILS:
+        raise Http404
+    accounts = get_object_or_404(FinalAccounts, pk=pk)
+    formset = detail_formset(kind)(request.POST or None, instance=accounts, prefix=kind)
+    if request.method == "POST" and formset.is_valid():
+        save_detail_formset(formset, by=request.user)
+        messages.success(request, _("已保存。"))
+        return redirect("finance:detail", pk=pk)
+    return render(
+        request, "finance/formset.html", {"a": accounts, "formset": formset, "title": DETAILS[kind][0]}
+    )
+
+
+@finance_view(edit=True)
+def edit_indicators(request, pk, project_pk):
+    project = get_object_or_404(Project, pk=project_pk, accounts_id=pk)
+    formset = IndicatorFormSet(request.POST or None, instance=project, prefix="ind")
+    if request.method == "POST" and formset.is_valid():
+        save_detail_formset(formset, by=request.user)
+        messages.success(request, _("已保存。"))
+        return redirect("finance:detail", pk=pk)
+    return render(
+        request,
+        "finance/formset.html",
+        {"a": project.accounts, "formset": formset, "title": _("绩效指标：") + project.name},
+    )
+
+
+@finance_view(edit=True)
+@require_POST
+def import_tables(request, pk):
+    accounts = get_object_or_404(FinalAccounts, pk=pk)
+    form = ImportForm(request.POST, request.FILES)
+    errors = []
+    if form.is_valid():
+        errors = import_standard_tables(accounts, file=form.cleaned_data["file"], by=request.user)
+        if not errors:
+            messages.success(request, _("已导入标准表格。"))
+            return redirect("finance:detail", pk=pk)
+    return render(
+        request, "finance/import_errors.html", {"a": accounts, "form": form, "errors": errors}, status=400
+    )
+
+
+@finance_view(edit=True)
+@require_POST
+def build(request, pk):
+    accounts = get_object_or_404(FinalAccounts, pk=pk)
+    job_id = jobs.start_build(disclosure_data(accounts), accounts_id=accounts.pk)
+    return render(
+        request,
+        "finance/build_status.html",
+        {"job": job_id, "status": jobs.read_status(job_id), "a": accounts},
+    )
+
+
+@finance_view(edit=False)
+def build_status(request, job):
+    try:
+        status = jobs.read_status(job)
+    except ValueError:
+        status = None
+    if status is None:
+        raise Http404
+    return render(request, "finance/build_status.html", {"job": job, "status": status})
+
+
+@finance_view(edit=False)
+def build_file(request, job, name):
+    status = jobs.read_status(job) if job.replace("-", "").isalnum() else None
+    if not status or name not in status.get("files", []):
+        raise Http404
+    return FileResponse(
+        open(jobs.job_dir(job) / "out" / name, "rb"), as_attachment=True, filename=name.split("/")[-1]
+    )
