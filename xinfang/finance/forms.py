@@ -18,7 +18,7 @@ from xinfang.finance.models import (
 class AccountsForm(forms.ModelForm):
     class Meta:
         model = FinalAccounts
-        exclude = ["budget_unit", "year"]
+        fields = [f.name for f in FinalAccounts._meta.fields if f.name not in ("id", "budget_unit", "year")]
 
 
 class ImportForm(forms.Form):

@@ -101,7 +101,11 @@ def enumerations(doc: Document):
             total, total_span = D(t.group(1)), (offset + t.start(), offset + t.end())
         elif m.group(0).startswith("决算中"):
             label = re.sub(r"^\d{4}年度?", "", before).strip()
-            lm = re.search(re.escape(label) + rf"(?:为|：|:)?\s*{NUM}\s*万元", text) if label else None
+            lm = (
+                re.search(re.escape(label) + rf"(?:决算数?)?(?:为|：|:)?\s*{NUM}\s*万元", text)
+                if label
+                else None
+            )
             if lm:
                 total, total_span = D(lm.group(1)), lm.span()
         yield total, total_span, items, m
@@ -271,6 +275,7 @@ def check_completion(doc: Document) -> list[Finding]:
                     m.end(),
                 )
             )
+    out.extend(check_implied_budgets(doc))
     shares = []
     for total, _span, items, _m in enumerations(doc):
         same = [i for i in items if i.group("unit") == "万元" and not i.group("den")]
@@ -300,6 +305,38 @@ def check_completion(doc: Document) -> list[Finding]:
                     )
                 )
                 break
+    return out
+
+
+def check_implied_budgets(doc: Document) -> list[Finding]:
+    """Item completion rates must be compatible with the total's: Σ actual_i / rate_i ≈ total / rate."""
+    out = []
+    chapter_totals = re.finditer(rf"决算为\s*{NUM}\s*万元[，,]\s*完成预算的?\s*{NUM}%", doc.text)
+    for t in chapter_totals:
+        chapter = doc.section_at(t.start()).split("（")[0]
+        total, rate = D(t.group(1)), D(t.group(2))
+        items = [
+            m
+            for m in ITEM_COMPLETION.finditer(doc.text)
+            if doc.section_at(m.start()).startswith(chapter) and m.start() > t.end()
+        ]
+        paid = [(D(m.group(2)), D(m.group(3))) for m in items if D(m.group(2))]
+        if not rate or len(paid) < 2 or any(not r for _, r in paid) or sum(a for a, _ in paid) != total:
+            continue
+        implied = sum(a * 100 / r for a, r in paid)
+        stated = total * 100 / rate
+        if abs(implied - stated) > stated * Decimal("0.02") + CENT:
+            out.append(
+                finding(
+                    doc,
+                    "COMPL",
+                    ERROR,
+                    f"各项完成率与总完成率{rate}%矛盾：按各项完成率推算预算合计{implied.quantize(CENT)}万元，"
+                    f"按总数推算为{stated.quantize(CENT)}万元",
+                    t.start(),
+                    t.end(),
+                )
+            )
     return out
 
 
