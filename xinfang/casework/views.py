@@ -406,6 +406,8 @@ def audit_log(request):
     if not access.can_read_audit_log(request.user):
         log_audit(action="audit:read", request=request, result="denied")
         return denied(request, _("只有审计管理员可以查看审计日志。"))
+    # The read itself is logged first, so that the page and its count agree.
+    log_audit(action="audit:read", request=request, filters={k: v for k, v in request.GET.items() if v})
     form = F.AuditFilterForm(request.GET or None)
     qs = AuditEntry.objects.all()
     if form.is_valid():
@@ -422,5 +424,4 @@ def audit_log(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    log_audit(action="audit:read", request=request, filters={k: v for k, v in request.GET.items() if v})
     return render(request, "casework/audit.html", {"form": form, "page": page, "query": query.urlencode()})
