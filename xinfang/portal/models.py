@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class ThrottleHit(models.Model):
+    """One counted request (a submission, a failed tracking lookup) from one client, for rate limits that
+    hold across processes. The client is stored as a keyed hash of its IP address, not the address."""
+
+    scope = models.CharField(max_length=30)
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "client", "at"], name="throttle_scope_client_at")]
