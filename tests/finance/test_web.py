@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import CLERK, FINANCE, LEADER
 from xinfang.finance import jobs
+from xinfang.finance.build import BuiltDisclosure
 from xinfang.finance.demo import load_finance_demo
 
 
@@ -26,7 +27,9 @@ def accounts(db):
 @pytest.mark.parametrize(
     ("role", "read", "write"), [(FINANCE, 200, 200), (LEADER, 200, 403), (CLERK, 403, 403)]
 )
-def test_permissions(client, accounts, role, read, write):
+def test_permissions(client, accounts, role, read, write, monkeypatch):
+    monkeypatch.setattr(jobs, "BACKGROUND", False)
+    monkeypatch.setattr(jobs, "write_disclosure", lambda d, out_dir, progress: BuiltDisclosure(out_dir, ()))
     login(client, role)
     response = client.get(f"/finance/{accounts.pk}/")
     assert response.status_code == read
