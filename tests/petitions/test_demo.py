@@ -1,0 +1,212 @@
+"""The demo loader: every state, the special cases, real histories, idempotency and the demo logins."""
+
+from datetime import datetime, time, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from xinfang.accounts import roles as R
+from xinfang.accounts.models import User
+from xinfang.core.validators import normalize_id_number
+from xinfang.petitions import deadlines, demo, workflow
+from xinfang.petitions.models import Document, Event, Matter, Registration, Unit
+
+COUNT = 40
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module inside a transaction that is rolled back at the end."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            result = demo.load_demo(count=COUNT)
+            assert result.created
+            yield result
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _status(matter, today):
+    return deadlines.clock_status(matter.clock_due, today=today)
+
+
+def test_every_state_is_present(loaded):
+    states = set(Matter.objects.values_list("state", flat=True))
+    assert states == set(workflow.STATES)
+    assert Matter.objects.count() == COUNT
+
+
+def test_units_tree_and_townships(loaded):
+    bureau = Unit.objects.get(kind=Unit.Kind.BUREAU)
+    assert (bureau.name, bureau.short_name) == ("茂县信访局", "茂信访")
+    assert bureau.parent.kind == Unit.Kind.COUNTY_GOV
+    assert bureau.parent.parent.name == "阿坝州信访局" and bureau.parent.parent.parent.name == "四川省信访局"
+    assert Unit.objects.get(kind=Unit.Kind.RECEPTION).parent == bureau
+    assert Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).count() >= 12
+    assert not Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, short_name="").exists()
+    assert Unit.objects.filter(kind=Unit.Kind.LEGAL).exists() and Unit.objects.filter(
+        kind=Unit.Kind.DISCIPLINE
+    )
+    towns = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP)
+    assert towns.get(name="凤仪镇").division_code == "513223100"
+    assert all(len(t.division_code) == 9 and t.division_code.startswith("513223") for t in towns)
+
+
+def test_histories_are_real_service_histories(loaded):
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(demo.DEFAULT_START, time.min))
+    for matter in Matter.objects.prefetch_related("events"):
+        events = list(matter.events.all())
+        assert events, matter
+        ats = [e.at for e in events]
+        assert ats == sorted(ats) and start <= ats[0] and timezone.localtime(ats[-1]).date() < today
+        changes = [e for e in events if e.to_state]
+        if changes:
+            assert changes[-1].to_state == matter.state
+            for before, after in zip(changes, changes[1:], strict=False):
+                assert after.from_state == before.to_state
+    # document numbers are per issuer, year and kind, without gaps
+    for issuer, year, kind in Document.objects.values_list("issuer", "year", "kind").distinct():
+        seqs = sorted(
+            Document.objects.filter(issuer=issuer, year=year, kind=kind).values_list("seq", flat=True)
+        )
+        assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_clocks_overdue_and_due_soon(loaded):
+    today = timezone.localdate()
+    running = Matter.objects.exclude(clock_due=None)
+    statuses = {_status(m, today) for m in running}
+    assert {"overdue", "due_soon", "ok"} <= statuses
+    # petitioner windows never lapsed unclosed (the sweep would have closed them)
+    for m in running.filter(state__in=(workflow.DELIVERED, workflow.REVIEW_DECIDED)):
+        assert _status(m, today) != "overdue"
+
+
+def test_special_cases(loaded):
+    collective = Registration.objects.get(channel="visit", is_collective=True, head_count__gte=20)
+    reps = collective.registrationpetitioner_set.filter(is_representative=True).count()
+    assert 1 <= reps <= 5
+
+    assigned = Registration.objects.filter(channel="assigned", source_unit__kind=Unit.Kind.PREFECTURE)
+    reg = next(r for r in assigned if r.matter.is_assignment)
+    assert reg.external_number.startswith("阿信访交〔") and reg.external_due
+    assert reg.matter.assign_due and reg.matter.assign_due <= reg.external_due
+
+    whistle = Matter.objects.get(state=workflow.REDIRECTED_DISCIPLINE, accused_unit__isnull=False)
+    assert whistle.category == Matter.Category.ACCUSATION and whistle.is_confidential
+    assert whistle.handling_unit.kind == Unit.Kind.DISCIPLINE
+
+    repeat = Registration.objects.get(disposition=Registration.Disposition.NO_LONGER)
+    original = repeat.matter
+    assert original.state == workflow.TERMINATED and original.recheck_decided_on < repeat.registered_at.date()
+    assert original.documents.filter(kind="no_longer_notice", registration=repeat).exists()
+    refused = Matter.objects.get(state=workflow.NO_LONGER_ACCEPTED)
+    assert refused.repeat_of == original
+    assert Registration.objects.filter(disposition=Registration.Disposition.REPEAT).exists()
+
+    assert Matter.objects.filter(review_decided_on__isnull=False).exists()
+    assert Matter.objects.filter(recheck_decided_on__isnull=False, state=workflow.TERMINATED).exists()
+    assert Document.objects.filter(kind="review_opinion", issuer__kind=Unit.Kind.COUNTY_GOV).exists()
+
+    extended = Matter.objects.filter(extension_days__gt=0)
+    assert extended.exists()
+    for m in extended:
+        approver = m.events.get(action="extend").actor
+        assert approver.pk != m.handler_id
+    assert Registration.objects.filter(is_leapfrog=True, matter__state=workflow.NOT_ACCEPTED).exists()
+    assert Matter.objects.filter(state=workflow.RECEIVED, registrations__channel="online").exists()
+
+
+def test_spread_over_channels_purposes_and_units(loaded):
+    assert set(Registration.objects.values_list("channel", flat=True)) >= {
+        "letter",
+        "visit",
+        "online",
+        "assigned",
+    }
+    assert Matter.objects.values("content_class").distinct().count() >= 8
+    assert Matter.objects.values("township").distinct().count() >= 5
+    assert (
+        Matter.objects.filter(handling_unit__kind=Unit.Kind.DEPARTMENT)
+        .values("handling_unit")
+        .distinct()
+        .count()
+        >= 4
+    )
+
+
+def test_petitioners_look_real(loaded):
+    for reg in Registration.objects.prefetch_related("petitioners")[:30]:
+        for p in reg.petitioners.all():
+            assert p.name.endswith("某某") and len(p.name) == 3
+            assert normalize_id_number(p.id_number) == p.id_number and p.id_number.startswith("513223")
+            assert p.mobile.startswith("139") and len(p.mobile) == 11
+
+
+def test_demo_users_log_in_with_their_roles(loaded, client):
+    expected = {
+        "jiedai": R.CLERK, "banan": R.CASE_OFFICER, "renshe": R.UNIT_OFFICER, "renshe2": R.UNIT_OFFICER,
+        "fengyi": R.UNIT_OFFICER, "ducha": R.SUPERVISOR, "lingdao": R.LEADER, "caiwu": R.FINANCE,
+        "shenji": R.AUDITOR, "admin": R.ADMIN,
+    }  # fmt: skip
+    assert [u for u, _, _ in demo.DEMO_USERS] == list(expected)
+    for username, label, password in demo.DEMO_USERS:
+        assert password == demo.DEMO_PASSWORD
+        assert client.login(username=username, password=password), username
+        user = User.objects.get(username=username)
+        assert user.has_role(expected[username]) and user.role_codes == {expected[username]}
+        assert str(R.ROLE_LABELS[expected[username]]) in label
+        client.logout()
+    assert User.objects.get(username="renshe").unit.name == "茂县人力资源和社会保障局"
+    assert User.objects.get(username="fengyi").unit.name == "凤仪镇"
+    assert User.objects.get(username="jiedai").unit.kind == Unit.Kind.RECEPTION
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser
+    assert admin.has_perm("accounts.change_user") and not admin.has_perm("petitions.change_matter")
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_second_run_changes_nothing_and_prints_logins(loaded):
+    models = (Matter, Registration, Event, Document, Unit, User)
+    counts = [model.objects.count() for model in models]
+    last_event = Event.objects.order_by("-id").first().pk
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert "演示数据已存在" in text
+    assert [model.objects.count() for model in models] == counts
+    assert Event.objects.order_by("-id").first().pk == last_event
+    assert "用户名" in text and "角色" in text and "密码" in text
+    for username, _, password in demo.DEMO_USERS:
+        assert username in text and password in text
+    assert demo.load_demo(count=COUNT).created is False
+
+
+def test_refuses_to_mix_into_a_database_with_other_matters(loaded):
+    User.objects.filter(username="jiedai").update(username="jiedai_old")  # no demo marker any more
+    with pytest.raises(RuntimeError):
+        demo.load_demo(count=COUNT)
+    assert Matter.objects.count() == COUNT
+
+
+def test_plan_is_deterministic_and_parameterisable():
+    end = timezone.localdate() - timedelta(days=1)
+    a = demo.plan_demo(count=COUNT, seed=7, end=end)
+    b = demo.plan_demo(count=COUNT, seed=7, end=end)
+    assert [(p.state, p.theme.title, [s.at for s in p.steps]) for p in a] == [
+        (p.state, p.theme.title, [s.at for s in p.steps]) for p in b
+    ]
+    c = demo.plan_demo(count=60, seed=8, end=end)
+    assert sum(1 for p in c if p.state) == 60
