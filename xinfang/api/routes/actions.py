@@ -1,7 +1,8 @@
 """One POST route per workflow action. Each body carries `version` (the matter's version the caller saw,
 passed to the service as `expected_version`) plus that action's fields; the answer is the updated
 matter detail. The services check state, role, unit and version atomically and change nothing when
-they refuse (409 / 403 / 422, see errors.py)."""
+they refuse (409 / 403 / 422, see errors.py). The answer is not logged as a `matter:view`: the event row
+the service wrote is the record of what the caller did; petitioners in it are always masked."""
 
 from django.core.exceptions import ValidationError
 from ninja import Router
