@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 import time_machine
 from django.contrib.auth import password_validation
@@ -518,13 +519,6 @@ class Planner:
         """Staff act on working days; online submissions and the overnight sweep any day."""
         return d if action in ("submit", "close") else next_working_day(d)
 
-    def date_forward(self, steps: list[Step], first: date) -> None:
-        gaps = [self._gap(s) for s in steps]
-        d = first
-        for s, g in zip(steps, gaps, strict=True):
-            d = self._snap(s.action, d + timedelta(days=g))
-            s.on = d
-
     def date_ending(self, steps: list[Step], *, latest: date, earliest: date | None = None) -> None:
         """Dates for a finished path: ends on or before `latest`, starts at random after `earliest`."""
         gaps = [self._gap(s) for s in steps]
@@ -905,9 +899,7 @@ def load_demo(*, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, start: da
               end: date | None = None) -> DemoResult:  # fmt: skip
     """Load the demo units, users and matters. Does nothing when the demo is already there; refuses to
     mix demo matters into a database that already holds real ones."""
-    import time as _time
-
-    began = _time.monotonic()
+    began = monotonic()
     if demo_present():
         return DemoResult(created=False)
     if Matter.objects.exists():
@@ -931,5 +923,5 @@ def load_demo(*, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, start: da
                     raise
     return DemoResult(
         created=True, matters=Matter.objects.count(), registrations=Registration.objects.count(),
-        seconds=_time.monotonic() - began,
+        seconds=monotonic() - began,
     )  # fmt: skip
