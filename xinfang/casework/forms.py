@@ -46,6 +46,14 @@ def code_choices(table: str) -> list[tuple[str, str]]:
     return BLANK + choices
 
 
+class Form(forms.Form):
+    """Labels without Django's ASCII colon suffix; the templates lay out label and input."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 # --- intake -------------------------------------------------------------------------------------------
 
 # Fields each channel shows beyond the common ones.
@@ -61,7 +69,7 @@ SERVICE_ERROR_FIELDS = {"问题属地": "township", "交办机关": "source_unit
                         "content": None, "channel": None}  # fmt: skip
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(Form):
     received_at = forms.DateTimeField(
         label=_("来信来访时间"), input_formats=[DATETIME_INPUT], widget=DateTimeLocalInput()
     )
@@ -131,7 +139,7 @@ class IntakeForm(forms.Form):
         return people_errors
 
 
-class PetitionerForm(forms.Form):
+class PetitionerForm(Form):
     name = forms.CharField(label=_("姓名（名称）"), max_length=100, required=False)
     id_number = forms.CharField(label=_("身份证号码"), max_length=40, required=False)
     mobile = forms.CharField(label=_("手机号码"), max_length=20, required=False)
@@ -178,7 +186,7 @@ def petitioner_formset(channel: str, data=None) -> forms.BaseFormSet:
 # --- worklist and audit filters -----------------------------------------------------------------------
 
 
-class WorklistFilterForm(forms.Form):
+class WorklistFilterForm(Form):
     q = forms.CharField(label=_("搜索（编号或摘要）"), required=False)
     queue = forms.BooleanField(label=_("只看我的待办"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False)
@@ -201,7 +209,7 @@ class WorklistFilterForm(forms.Form):
         )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     username = forms.CharField(label=_("用户名"), required=False)
     action = forms.CharField(label=_("操作"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
@@ -211,7 +219,7 @@ class AuditFilterForm(forms.Form):
 # --- matter actions -----------------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     """Base of the small forms on the matter page; `matter` is there for choices that depend on it."""
 
     def __init__(self, *args, matter: Matter, user, action: str, **kwargs):

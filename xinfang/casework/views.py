@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.audit import log_audit
@@ -164,12 +165,12 @@ def _timeline_label(event) -> str:
 
 
 EVENT_LABELS = {
-    "matter:registered": "登记",
-    "matter:received": "网上提交（待登记）",
-    "registration:repeat": "重复件登记（并入本事项）",
-    "registration:no_longer_accepted": "重复件登记，不再受理",
-    "matter:handler_assigned": "指定承办人",
-    "matter:recusal": "回避",
+    "matter:registered": gettext_lazy("登记"),
+    "matter:received": gettext_lazy("网上提交（待登记）"),
+    "registration:repeat": gettext_lazy("重复件登记（并入本事项）"),
+    "registration:no_longer_accepted": gettext_lazy("重复件登记，不再受理"),
+    "matter:handler_assigned": gettext_lazy("指定承办人"),
+    "matter:recusal": gettext_lazy("回避"),
 }
 
 
@@ -262,7 +263,7 @@ def _unit(d: dict) -> Unit:
 class Act:
     form: type[F.ActionForm]
     call: Callable  # (matter, by, cleaned_data, expected_version) -> result
-    label: str = ""  # for the actions that are not transitions
+    label: object = ""  # for the actions that are not transitions (lazy translation)
 
 
 S = services
@@ -315,9 +316,9 @@ ACTIONS: dict[str, Act] = {
     "archive": Act(F.EmptyForm, lambda m, by, d, v: S.archive_matter(m, by=by, expected_version=v)),
     # People on the matter (no state change).
     "assign_handler": Act(F.HandlerForm, lambda m, by, d, v: S.assign_handler(
-        m, by=by, handler=d["handler"], expected_version=v), label="指定承办人"),
+        m, by=by, handler=d["handler"], expected_version=v), label=gettext_lazy("指定承办人")),
     "recusal": Act(F.RecusalForm, lambda m, by, d, v: S.declare_recusal(
-        m, by=by, user=d["person"], reason=d["reason"]), label="登记回避"),
+        m, by=by, user=d["person"], reason=d["reason"]), label=gettext_lazy("登记回避")),
 }  # fmt: skip
 
 
