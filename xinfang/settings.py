@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI for /api/docs (no CDN)
     "xinfang.core",
     "xinfang.accounts",
     "xinfang.petitions",

@@ -29,7 +29,7 @@ def loaded(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            result = demo.load_demo(count=COUNT)
+            result = demo.load_demo(count=COUNT, history=False)
             assert result.created
             yield result
         finally:
@@ -191,13 +191,13 @@ def test_second_run_changes_nothing_and_prints_logins(loaded):
     assert "用户名" in text and "角色" in text and "密码" in text
     for username, _, password in demo.DEMO_USERS:
         assert username in text and password in text
-    assert demo.load_demo(count=COUNT).created is False
+    assert demo.load_demo(count=COUNT, history=False).created is False
 
 
 def test_refuses_to_mix_into_a_database_with_other_matters(loaded):
     User.objects.filter(username="jiedai").update(username="jiedai_old")  # no demo marker any more
     with pytest.raises(RuntimeError):
-        demo.load_demo(count=COUNT)
+        demo.load_demo(count=COUNT, history=False)
     assert Matter.objects.count() == COUNT
 
 

@@ -11,6 +11,8 @@ from xinfang.accounts.models import ApiToken
 
 # Roles that may see ID numbers and phone numbers in full (each view is logged).
 FULL_PERSONAL_DATA_ROLES = (R.CLERK, R.CASE_OFFICER)
+# The administrator manages accounts in the admin site, and nothing else (no casework, no audit log).
+ADMIN_PERMISSIONS = ("add_user", "change_user", "view_user", "view_group")
 
 
 @transaction.atomic
@@ -21,6 +23,12 @@ def ensure_roles() -> None:
         group, _ = Group.objects.get_or_create(name=code)
         if code in FULL_PERSONAL_DATA_ROLES:
             group.permissions.add(perm)
+        if code == R.ADMIN:
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label__in=["accounts", "auth"], codename__in=ADMIN_PERMISSIONS
+                )
+            )
 
 
 def grant_roles(user, *codes: str) -> None:

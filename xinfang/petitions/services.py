@@ -46,6 +46,12 @@ def _acting_unit(by) -> Unit | None:
     return getattr(by, "unit", None)
 
 
+def _issuing_unit(by) -> Unit:
+    """Notices are issued in the name of an organ: the reception centre issues as the bureau."""
+    unit = _acting_unit(by) or bureau()
+    return unit.parent if unit.kind == Unit.Kind.RECEPTION else unit
+
+
 # --- the transition service ---------------------------------------------------------------------------
 
 
@@ -84,7 +90,7 @@ def transition(
     doc = None
     if t.document:
         spec = dict(document or {})
-        issuer = spec.pop("issuer", None) or _acting_unit(by) or bureau()
+        issuer = spec.pop("issuer", None) or _issuing_unit(by)
         doc = documents.issue_document(matter, t.document, issuer=issuer, on=spec.pop("on", today()), **spec)
     Event.objects.create(
         matter=matter,
@@ -701,13 +707,21 @@ def assign_handler(matter: Matter, *, by, handler, expected_version=None) -> Mat
 
 
 @transaction.atomic
-def declare_recusal(matter: Matter, *, by, user, reason: str) -> Recusal:
-    """回避 (条例第二十八条第三款): the person can no longer handle the matter."""
+def declare_recusal(matter: Matter, *, by, user, reason: str, expected_version=None) -> Recusal:
+    """回避 (条例第二十八条第三款): the person can no longer handle the matter. Declared by the person
+    themself, or recorded for an officer of the handling unit by a colleague there or by the bureau."""
     _require(bool(reason.strip()), "请写明回避理由。")
     if not access.can_view(by, matter):
         raise PermissionDenied("您无权查看该信访事项。")
+    same_unit = by.has_role(R.UNIT_OFFICER) and by.unit_id == matter.handling_unit_id == user.unit_id
+    if not (by.pk == user.pk or same_unit or by.has_role(R.CASE_OFFICER, R.LEADER)):
+        raise PermissionDenied("只能为本人或本单位人员登记回避。")
+    _require(not matter.recusals.filter(user=user).exists(), "该人员已登记回避。")
+    version = matter.version if expected_version is None else expected_version
+    changes = {"handler": None} if matter.handler_id == user.pk else {}
+    if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1, **changes) != 1:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    matter.refresh_from_db()
     recusal = Recusal.objects.create(matter=matter, user=user, reason=reason.strip())
-    if matter.handler_id == user.pk:
-        Matter.objects.filter(pk=matter.pk).update(handler=None, version=F("version") + 1)
     _record(matter, "matter:recusal", by=by, note=reason.strip(), data={"user": user.pk})
     return recusal
