@@ -108,6 +108,11 @@ def test_assign_handler_and_recusal(login, in_state, unit_officer, unit_head):
     post_action(client, matter, "assign_handler", {"handler": unit_head.pk})
     matter.refresh_from_db()
     assert matter.handler == unit_head
+    stale = matter.version - 1
+    response = post_action(
+        client, matter, "recusal", {"person": unit_head.pk, "reason": "亲属"}, version=stale
+    )
+    assert "页面已过期" in response.content.decode() and not Recusal.objects.exists()
     response = post_action(client, matter, "recusal", {"person": unit_head.pk, "reason": "与信访人系亲属"})
     matter.refresh_from_db()
     assert Recusal.objects.filter(matter=matter, user=unit_head).exists() and matter.handler is None

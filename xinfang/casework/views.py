@@ -318,7 +318,7 @@ ACTIONS: dict[str, Act] = {
     "assign_handler": Act(F.HandlerForm, lambda m, by, d, v: S.assign_handler(
         m, by=by, handler=d["handler"], expected_version=v), label=gettext_lazy("指定承办人")),
     "recusal": Act(F.RecusalForm, lambda m, by, d, v: S.declare_recusal(
-        m, by=by, user=d["person"], reason=d["reason"]), label=gettext_lazy("登记回避")),
+        m, by=by, user=d["person"], reason=d["reason"], expected_version=v), label=gettext_lazy("登记回避")),
 }  # fmt: skip
 
 
