@@ -37,11 +37,14 @@ $(VENDOR)/.stamp: Makefile
 	cp var/npm/axe-core-*/package/axe.min.js $(VENDOR)/
 	touch $@
 
-# Browser tests drive Debian's chromium; as root we install it when it is missing.
+# Browser tests drive Debian's chromium (with a CJK font for readable screenshots); as root we install
+# what is missing.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "警告：未找到 /usr/bin/chromium，浏览器测试将被跳过（以 root 运行 make test 可自动安装）"; fi; fi
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "警告：缺少 $$missing，浏览器测试可能被跳过（以 root 运行 make test 可自动安装）"; fi; fi
 
 migrate: install
 	$(XF) migrate --noinput

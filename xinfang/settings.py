@@ -92,6 +92,7 @@ USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "xinfang" / "static"]  # css and the npm-installed vendor/ assets
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"  # uploads and generated documents: never served directly

@@ -54,12 +54,14 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     return checked
 
 
-def _save_attachments(matter: Matter, checked: list[tuple[Upload, str]], *, by=None) -> list[Attachment]:
+def _save_attachments(
+    matter: Matter, checked: list[tuple[Upload, str]], *, by=None, registration: Registration | None = None
+) -> list[Attachment]:
     saved = []
     for upload, mime in checked:
         digest = hashlib.sha256(upload.content).hexdigest()
         att = Attachment(
-            matter=matter, original_name=upload.name[:200], content_type=mime, size=len(upload.content),
+            matter=matter, registration=registration, original_name=upload.name[:200], content_type=mime, size=len(upload.content),
             sha256=digest, uploaded_by=by, from_petitioner=by is None,
         )  # fmt: skip
         att.file.save(f"{digest}.{ALLOWED_TYPES[mime]}", ContentFile(upload.content), save=False)
@@ -84,7 +86,7 @@ def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -
     Registration.objects.filter(pk=registration.pk).update(
         query_code_hash=query_code_hash(registration.number, code)
     )
-    _save_attachments(registration.matter, checked)
+    _save_attachments(registration.matter, checked, registration=registration)
     return registration, code
 
 

@@ -446,6 +446,9 @@ class Attachment(models.Model):
     """A file attached to a matter (by the petitioner online or by staff). Checked by content, not by name."""
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="attachments")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="attachments", null=True, blank=True
+    )
     file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)

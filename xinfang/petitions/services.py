@@ -362,10 +362,14 @@ def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> 
 def register_received(matter: Matter, *, by, expected_version=None) -> Matter:
     """A clerk registers an online submission: the 15-day triage clock starts."""
     on = today()
-    return transition(
-        matter, "register", by=by, changes={"registered_on": on}, expected_version=expected_version,
-        clock_due=deadlines.clock_due("TRIAGE", on),
+    matter = transition(
+        matter, "register", by=by, changes={"registered_on": on, "registered_at": timezone.now()},
+        expected_version=expected_version, clock_due=deadlines.clock_due("TRIAGE", on),
     )  # fmt: skip
+    matter.registrations.filter(registered_by=None).update(
+        registered_by=by, registered_at=matter.registered_at
+    )
+    return matter
 
 
 # --- triage by the bureau -----------------------------------------------------------------------------
