@@ -77,9 +77,9 @@ def test_the_holiday_schedule_these_cases_rely_on():
     ],
 )
 def test_triage_clock_from_registration(
-    request, settings, people, units, on, expected_triage, expected_notify
+    settings, people, units, on, calendar_mode, expected_triage, expected_notify
 ):
-    settings.XINFANG_CALENDAR = request.node.callspec.id
+    settings.XINFANG_CALENDAR = calendar_mode
     on(D(2019, 9, 20))
     matter = factories.register(people["clerk"])
     assert matter.registered_on == D(2019, 9, 20)
