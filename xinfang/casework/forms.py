@@ -65,8 +65,8 @@ CHANNEL_FIELDS = {
 OPTIONAL_CHANNEL_FIELDS = ("head_count", "is_collective", "place", "is_leapfrog", "source_unit",
                            "external_number", "external_due")  # fmt: skip
 # Keys of the services' ValidationError dict that are not field names.
-SERVICE_ERROR_FIELDS = {"问题属地": "township", "交办机关": "source_unit", "被检举单位": "accused_unit",
-                        "content": None, "channel": None}  # fmt: skip
+# Service error keys are the input's field names; these have no field of their own on the form.
+SERVICE_ERROR_FIELDS = {"channel": None, "site": None}
 
 
 class IntakeForm(Form):

@@ -179,21 +179,22 @@ def _clean_petitioner(p: PetitionerInput, errors: dict) -> PetitionerInput:
     return p
 
 
-def _code(table: str, code: str, label: str, errors: dict) -> Code | None:
+def _code(field: str, table: str, code: str, label: str, errors: dict) -> Code | None:
+    """The active code `code` of `table`; an error under `field` (the input's field name) if unknown."""
     if not code:
         return None
     found = Code.objects.filter(table=table, code=code, is_active=True).first()
     if found is None:
-        errors.setdefault(table, []).append(f"{label}代码“{code}”不存在。")
+        errors.setdefault(field, []).append(f"{label}代码“{code}”不存在。")
     return found
 
 
-def _unit(code: str, label: str, errors: dict, kinds=None) -> Unit | None:
+def _unit(field: str, code: str, label: str, errors: dict, kinds=None) -> Unit | None:
     if not code:
         return None
     unit = Unit.objects.filter(code=code, is_active=True).first()
     if unit is None or (kinds and unit.kind not in kinds):
-        errors.setdefault(label, []).append(f"{label}“{code}”不存在或类别不符。")
+        errors.setdefault(field, []).append(f"{label}“{code}”不存在或类别不符。")
         return None
     return unit
 
@@ -225,22 +226,22 @@ def validate_petition(data: PetitionInput) -> dict:
         )
     if data.is_collective and data.channel == Registration.Channel.VISIT and not reps:
         errors.setdefault("petitioners", []).append("集体访须登记代表（不超过5人）。")
-    purpose = _code(Code.Table.PURPOSE, data.purpose, "信访目的", errors)
+    purpose = _code("purpose", Code.Table.PURPOSE, data.purpose, "信访目的", errors)
     if not data.purpose:
         errors.setdefault("purpose", []).append("请选择信访目的。")
-    content_class = _code(Code.Table.CONTENT, data.content_class, "内容分类", errors)
-    township = _unit(data.township, "问题属地", errors, kinds={Unit.Kind.TOWNSHIP})
+    content_class = _code("content_class", Code.Table.CONTENT, data.content_class, "内容分类", errors)
+    township = _unit("township", data.township, "问题属地", errors, kinds={Unit.Kind.TOWNSHIP})
     source_unit = _unit(
-        data.source_unit, "交办机关", errors, kinds={Unit.Kind.PREFECTURE, Unit.Kind.PROVINCE}
+        "source_unit", data.source_unit, "交办机关", errors, kinds={Unit.Kind.PREFECTURE, Unit.Kind.PROVINCE}
     )
     if data.channel == Registration.Channel.ASSIGNED:
-        if source_unit is None and not errors.get("交办机关"):
+        if source_unit is None and not errors.get("source_unit"):
             errors.setdefault("source_unit", []).append("上级交办件须注明交办机关。")
         if data.external_due is None:
             errors.setdefault("external_due", []).append("上级交办件须填写交办期限。")
         elif data.external_due < timezone.localtime(data.received_at).date():
             errors.setdefault("external_due", []).append("交办期限不能早于收到日期。")
-    accused_unit = _unit(data.accused_unit, "被检举单位", errors)
+    accused_unit = _unit("accused_unit", data.accused_unit, "被检举单位", errors)
     repeat_of = None
     if data.repeat_of:
         repeat_of = Matter.objects.filter(number=data.repeat_of).first()

@@ -27,13 +27,8 @@ RECEIPT = "portal_receipt"  # the just-submitted registration: number, 查询码
 TRACKED = "portal_registration"  # pk of the one registration this session has proved it holds
 
 # Service error keys → form fields (anything else goes to the top of the form).
-# ("content" is used both for the text and for the 内容分类 code, so it stays at the top.)
-SERVICE_FIELDS = {
-    "title": "title",
-    "purpose": "purpose",
-    "attachments": "attachments",
-    "问题属地": "township",
-}
+# Service error keys that are fields of the submit form; the rest go to the error summary.
+SERVICE_FIELDS = {"title", "purpose", "content_class", "township", "attachments"}
 
 
 def page(request, template: str, context: dict | None = None, *, status: int = 200):
@@ -81,7 +76,7 @@ def _petition_input(d: dict) -> services.PetitionInput:
 def _add_service_errors(form, error: ValidationError) -> None:
     items = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
     for key, msgs in items:
-        field = SERVICE_FIELDS.get(key)
+        field = key if key in SERVICE_FIELDS else None
         for msg in msgs:
             form.add_error(field, msg)
 
