@@ -68,6 +68,11 @@ def available_actions(user, matter: Matter) -> list[workflow.Transition]:
     return [t for t in workflow.actions_from(matter.state) if action_denial(user, matter, t.action) is None]
 
 
+def can_register(user) -> bool:
+    """Who may register incoming petitions (登记): the bureau's reception and case staff."""
+    return bool(user and user.is_authenticated and user.has_role(*workflow.BUREAU_TRIAGE))
+
+
 def can_view_personal_data(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("petitions.view_full_personal_data"))
 

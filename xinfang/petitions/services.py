@@ -286,7 +286,7 @@ def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> 
     the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
     was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
     for a clerk's registration (state received)."""
-    if by is not None and not by.has_role(*workflow.BUREAU_TRIAGE):
+    if by is not None and not access.can_register(by):
         raise PermissionDenied("您的角色无权登记信访事项。")
     resolved = validate_petition(data)
     now = timezone.now()

@@ -2,7 +2,7 @@
 
 from django import template
 
-from xinfang.petitions import access, workflow
+from xinfang.petitions import access
 
 register = template.Library()
 
@@ -14,8 +14,7 @@ def has_role(user, code: str) -> bool:
 
 @register.filter
 def can_register(user) -> bool:
-    """Who may register: the roles of the "register" transition in the workflow table."""
-    return bool(user and user.is_authenticated and user.has_role(*workflow.BY_ACTION["register"].roles))
+    return access.can_register(user)
 
 
 @register.filter
