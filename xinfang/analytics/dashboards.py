@@ -1,0 +1,630 @@
+"""Dashboard queries (督查督办 and leaders' screens): aggregate ORM queries returning plain dataclasses.
+
+Each function takes `Filters` (a `kpis.Period`, 问题属地 township, 有权处理机关 unit and 内容分类 code; a
+content class includes its sub-classes) and groups in the database (`values().annotate()`); no Python loop
+over matters. `drill_down` returns the matters behind a figure, always through `access.visible_matters`.
+Who may see which figures is decided by `dashboard_filters` (unit officers: their own unit only).
+
+Definitions follow docs/statistics.md; the league tables reuse the KPI populations of `kpis.py` grouped by
+unit or township (tests check that a unit's row equals `kpis.*(scope=Scope(unit=…))`).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
+from django.utils import timezone
+
+from xinfang.accounts import roles as R
+from xinfang.analytics import kpis
+from xinfang.analytics.kpis import Period, Scope, _ratio
+from xinfang.petitions import access, deadlines, workflow
+from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration, Unit
+from xinfang.petitions.queries import CLOCK_SHORT
+
+# The petitioner's own windows are not a risk for the staff: they lapse into closure.
+PETITIONER_CLOCKS = ("REVIEW_REQUEST", "RECHECK_REQUEST")
+STAFF_CLOCKS = ("TRIAGE", "NOTIFY", "HANDLE", "SIMPLE", "REVIEW", "RECHECK")
+
+
+# --- inputs and access --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    township: str = ""  # Unit.code of the 问题属地
+    unit: str = ""  # Unit.code of the 有权处理机关
+    content_class: str = ""  # Code.code; sub-classes included
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(township=self.township, unit=self.unit)
+
+    def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
+        qs = self.scope.matters(qs, prefix)
+        if self.content_class:
+            qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
+        return qs
+
+    def shifted_to(self, period: Period) -> "Filters":
+        return replace(self, period=period)
+
+
+def is_county_wide(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(*access.COUNTY_WIDE))
+
+
+def dashboard_filters(user, filters: Filters) -> Filters:
+    """The filters a user may apply: county-wide roles as asked, a unit officer only their own unit."""
+    if is_county_wide(user):
+        return filters
+    if user and user.is_authenticated and user.has_role(R.UNIT_OFFICER) and user.unit_id:
+        return replace(filters, unit=user.unit.code)
+    raise PermissionDenied("您的角色无权查看统计分析。")
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _registrations(f: Filters) -> QuerySet:
+    start, end = f.period.datetimes()
+    qs = Registration.objects.filter(registered_at__gte=start, registered_at__lt=end).exclude(
+        matter__state=workflow.RECEIVED
+    )
+    return f.matters(qs, prefix="matter__")
+
+
+def _matters(f: Filters) -> QuerySet:
+    return f.matters(Matter.objects.exclude(state=workflow.RECEIVED))
+
+
+# --- comparison periods ---------------------------------------------------------------------------------
+
+
+def _minus_year(d: date) -> date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def year_ago(period: Period) -> Period:
+    """同比: the same dates one year earlier."""
+    return Period(_minus_year(period.start), _minus_year(period.end))
+
+
+def previous(period: Period) -> Period:
+    """环比: the previous calendar month for a whole month, else the period of equal length just before."""
+    nxt = period.end + timedelta(days=1)
+    if (
+        period.start.day == 1
+        and nxt.day == 1
+        and (nxt.year * 12 + nxt.month) - (period.start.year * 12 + period.start.month) == 1
+    ):
+        last = period.start - timedelta(days=1)
+        return Period.month(last.year, last.month)
+    length = (period.end - period.start).days + 1
+    return period.shifted(-length)
+
+
+# --- intake -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    month: str  # "YYYY-MM"
+    channel: str
+    label: str
+    registrations: int  # 件次
+    persons: int  # 人次
+
+
+def intake_trend(f: Filters) -> list[TrendRow]:
+    """信访总量 by month × 信访形式 (件次 and 人次), 登记日期 in P."""
+    rows = (
+        _registrations(f)
+        .annotate(m=TruncMonth("registered_at"))
+        .values("m", "channel")
+        .annotate(n=Count("pk"), persons=Sum("head_count"))
+        .order_by("m", "channel")
+    )
+    labels = dict(Registration.Channel.choices)
+    return [
+        TrendRow(r["m"].strftime("%Y-%m"), r["channel"], str(labels.get(r["channel"], r["channel"])), r["n"],
+                 r["persons"] or 0)
+        for r in rows
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str  # Code.code / Unit.code / channel ("" = not classified)
+    label: str
+    registrations: int
+    persons: int
+
+
+def _top_classes() -> dict[str, str]:
+    return dict(kpis.content_classes())
+
+
+def intake_by(f: Filters, *, by: str) -> list[CountRow]:
+    """信访总量 by top-level 内容分类 (`content_class`), 问题属地 (`township`) or 形式 (`channel`), largest first."""
+    qs = _registrations(f)
+    if by == "content_class":
+        qs = qs.annotate(k=Substr("matter__content_class__code", 1, 2))
+        labels = _top_classes()
+    elif by == "township":
+        qs = qs.annotate(k=F("matter__township__code"))
+        labels = dict(Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).values_list("code", "name"))
+    elif by == "channel":
+        qs = qs.annotate(k=F("channel"))
+        labels = {k: str(v) for k, v in Registration.Channel.choices}
+    else:
+        raise ValueError(f"unknown dimension: {by}")
+    rows = qs.values("k").annotate(n=Count("pk"), persons=Sum("head_count")).order_by("-n", "k")
+    return [
+        CountRow(r["k"] or "", labels.get(r["k"] or "", "未分类"), r["n"], r["persons"] or 0) for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Overview:
+    registrations: int  # 件次
+    persons: int  # 人次
+    first: int  # 初件 (a registration that opened a matter)
+    repeat: int  # 重复件 (joined an existing matter)
+    rated_total: int  # 件次 without 涉法涉诉 (denominator of 重复信访率)
+    rated_repeat: int
+    collective_batches: int  # 集体访/联名信 批次
+    collective_persons: int  # 人次
+    leapfrog: int  # 越级访 件次
+
+    @property
+    def repeat_rate(self) -> float | None:
+        """重复信访率 = 重复件次 / 总件次, 涉法涉诉 excluded (§2.6)."""
+        return _ratio(self.rated_repeat, self.rated_total)
+
+
+def overview(f: Filters) -> Overview:
+    new = Q(disposition=Registration.Disposition.NEW)
+    legal = Q(matter__is_legal=True)
+    collective = Q(is_collective=True)
+    counts = _registrations(f).aggregate(
+        registrations=Count("pk"),
+        persons=Coalesce(Sum("head_count"), 0),
+        first=Count("pk", filter=new),
+        repeat=Count("pk", filter=~new),
+        rated_total=Count("pk", filter=~legal),
+        rated_repeat=Count("pk", filter=~legal & ~new),
+        collective_batches=Count("pk", filter=collective),
+        collective_persons=Coalesce(Sum("head_count", filter=collective), 0),
+        leapfrog=Count("pk", filter=Q(is_leapfrog=True)),
+    )
+    return Overview(**counts)
+
+
+def average_handling_days(f: Filters) -> float | None:
+    """平均办理时长 (天/件): mean of 答复日期 − 受理日期 over matters replied in P."""
+    d = (
+        _matters(f)
+        .filter(replied_on__gte=f.period.start, replied_on__lte=f.period.end, accepted_on__isnull=False)
+        .aggregate(
+            avg=Avg(ExpressionWrapper(F("replied_on") - F("accepted_on"), output_field=DurationField()))
+        )
+    )["avg"]
+    return None if d is None else round(d.total_seconds() / 86400, 1)
+
+
+# --- clocks -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    clock: str
+    label: str
+    ok: int
+    due_soon: int
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.due_soon + self.overdue
+
+
+def _soon(today: date) -> date:
+    return today + timedelta(days=int(deadlines._setting("XINFANG_DUE_SOON_DAYS", 3)))
+
+
+def _open_with_clock(f: Filters) -> QuerySet:
+    return f.matters(Matter.objects.filter(state__in=workflow.OPEN_STATES, clock__in=STAFF_CLOCKS,
+                                           clock_due__isnull=False))  # fmt: skip
+
+
+def clock_status(f: Filters, *, today: date | None = None) -> list[ClockRow]:
+    """Open matters per running clock, now: 正常 / 临期 / 超期 (the period does not apply)."""
+    today = _today(today)
+    soon = _soon(today)
+    rows = {
+        r["clock"]: r
+        for r in _open_with_clock(f)
+        .values("clock")
+        .annotate(
+            overdue=Count("pk", filter=Q(clock_due__lt=today)),
+            due_soon=Count("pk", filter=Q(clock_due__gte=today, clock_due__lte=soon)),
+            ok=Count("pk", filter=Q(clock_due__gt=soon)),
+        )
+    }
+    return [
+        ClockRow(c, CLOCK_SHORT.get(c, c), rows[c]["ok"], rows[c]["due_soon"], rows[c]["overdue"])
+        for c in STAFF_CLOCKS
+        if c in rows
+    ]
+
+
+# --- league tables ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    key: str  # Unit.code
+    label: str
+    registered: int  # matters registered in P
+    overdue_now: int  # open matters whose staff clock is overdue today
+    accept_on_time: int  # 及时受理 (责任单位)
+    accept_late: int  # 超期受理 + 超期未受理
+    done_on_time: int  # 按期办结
+    done_late: int  # 超期答复 + 超期未答复
+    done_pending: int  # 未答复 (not yet due)
+    evaluated: int  # 责任单位 evaluations in P
+    satisfied: int  # 满意 + 基本满意
+    expired: int  # 超期未评价
+    registrations: int  # 件次 in P (涉法涉诉 excluded)
+    repeats: int  # of which 重复件
+    avg_days: float | None  # 平均办理时长
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return _ratio(self.accept_on_time, self.accept_on_time + self.accept_late)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _ratio(self.done_on_time, self.done_on_time + self.done_late + self.done_pending)
+
+    @property
+    def participation_rate(self) -> float | None:
+        return _ratio(self.evaluated, self.evaluated + self.expired)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _ratio(self.satisfied, self.evaluated)
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return _ratio(self.repeats, self.registrations)
+
+
+LEAGUES = {"unit": "handling_unit", "township": "township"}
+
+
+def _accept_q(period: Period, today: date) -> dict[str, Q]:
+    """The buckets of `kpis.unit_timely_acceptance` as Count filters (needs the `lag` alias)."""
+    window = period.shifted(-kpis.UNIT_ACCEPT_DAYS)
+    limit = timedelta(days=kpis.UNIT_ACCEPT_DAYS)
+    population = (
+        Q(is_legal=False, repeat_of__isnull=True, forwarded_on__isnull=False)
+        & Q(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
+        & Q(registered_on__gte=window.start, registered_on__lte=window.end)
+    )
+    decided = Q(accepted_on__isnull=False)
+    return {
+        "on_time": population & decided & Q(lag__lte=limit),
+        "late": population & ((decided & Q(lag__gt=limit)) | (~decided & Q(registered_on__lt=today - limit))),
+    }
+
+
+def _done_q(period: Period, today: date) -> dict[str, Q]:
+    """The buckets of `kpis.on_time_completion` (needs the `done_on` alias)."""
+    population = Q(is_legal=False, repeat_of__isnull=True, handle_due__gte=period.start,
+                   handle_due__lte=period.end)  # fmt: skip
+    done = Q(done_on__isnull=False)
+    return {
+        "on_time": population & done & Q(done_on__lte=F("handle_due")),
+        "late": population & ((done & Q(done_on__gt=F("handle_due"))) | (~done & Q(handle_due__lt=today))),
+        "pending": population & ~done & Q(handle_due__gte=today),
+    }
+
+
+def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]:
+    """League table of handling units (`by="unit"`, 县直部门/乡镇/县委县政府) or of townships (问题属地),
+    most registered first. Three grouped queries (matters, evaluations, registrations) merged by key."""
+    today = _today(today)
+    group = LEAGUES[by]
+    p = f.period
+    matters = _matters(f).filter(**{f"{group}__isnull": False})
+    if by == "unit":
+        matters = matters.filter(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
+    acc, done = _accept_q(p, today), _done_q(p, today)
+    unit_rated = Evaluation.objects.filter(matter=OuterRef("pk"), target=Evaluation.Target.UNIT)
+    rows = (
+        matters.alias(
+            lag=ExpressionWrapper(F("accepted_on") - F("registered_on"), output_field=DurationField()),
+            done_on=Coalesce("replied_on", "closed_on"),
+            handling=ExpressionWrapper(F("replied_on") - F("accepted_on"), output_field=DurationField()),
+            unit_rated=Exists(unit_rated),
+        )
+        .values(f"{group}__code", f"{group}__name")
+        .annotate(
+            registered=Count("pk", filter=Q(registered_on__gte=p.start, registered_on__lte=p.end)),
+            overdue_now=Count(
+                "pk", filter=Q(state__in=workflow.OPEN_STATES, clock__in=STAFF_CLOCKS, clock_due__lt=today)
+            ),  # fmt: skip
+            accept_on_time=Count("pk", filter=acc["on_time"]),
+            accept_late=Count("pk", filter=acc["late"]),
+            done_on_time=Count("pk", filter=done["on_time"]),
+            done_late=Count("pk", filter=done["late"]),
+            done_pending=Count("pk", filter=done["pending"]),
+            expired=Count(
+                "pk",
+                filter=Q(
+                    is_legal=False,
+                    unit_rated=False,
+                    eval_unit_due__gte=p.start,
+                    eval_unit_due__lte=p.end,
+                    eval_unit_due__lt=today,
+                ),
+            ),  # fmt: skip
+            avg=Avg(
+                "handling",
+                filter=Q(replied_on__gte=p.start, replied_on__lte=p.end, accepted_on__isnull=False),
+            ),  # fmt: skip
+        )
+        .order_by()
+    )
+    start, end = p.datetimes()
+    evals = {
+        r["k"]: r
+        for r in Evaluation.objects.filter(
+            target=Evaluation.Target.UNIT,
+            at__gte=start,
+            at__lt=end,
+            matter__in=f.matters(Matter.objects.filter(is_legal=False)).exclude(state=workflow.RECEIVED),
+        )  # fmt: skip
+        .values(k=F(f"matter__{group}__code"))
+        .annotate(
+            evaluated=Count("pk"),
+            satisfied=Count("pk", filter=~Q(value=Evaluation.Value.UNSATISFIED)),
+        )
+        .order_by()
+    }
+    regs = {
+        r["k"]: r
+        for r in _registrations(f)
+        .filter(matter__is_legal=False)
+        .values(k=F(f"matter__{group}__code"))
+        .annotate(n=Count("pk"), repeats=Count("pk", filter=~Q(disposition=Registration.Disposition.NEW)))
+        .order_by()
+    }
+    out = []
+    for r in rows:
+        key = r[f"{group}__code"]
+        e, g = evals.get(key, {}), regs.get(key, {})
+        out.append(
+            LeagueRow(
+                key=key, label=r[f"{group}__name"], registered=r["registered"], overdue_now=r["overdue_now"],
+                accept_on_time=r["accept_on_time"], accept_late=r["accept_late"],
+                done_on_time=r["done_on_time"], done_late=r["done_late"], done_pending=r["done_pending"],
+                evaluated=e.get("evaluated", 0), satisfied=e.get("satisfied", 0), expired=r["expired"],
+                registrations=g.get("n", 0), repeats=g.get("repeats", 0),
+                avg_days=None if r["avg"] is None else round(r["avg"].total_seconds() / 86400, 1),
+            )
+        )  # fmt: skip
+    return sorted(out, key=lambda x: (-x.registered, -x.overdue_now, x.key))
+
+
+# --- KPI table with 同比 / 环比 -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    code: str
+    label: str
+    value: float | None  # a rate (0–1) or, for `avg_days`, days
+    numerator: int | None
+    denominator: int | None
+    year_ago: float | None
+    previous: float | None
+    drill: str = ""  # drill-down figure for the "bad" part of the figure
+    is_rate: bool = True
+
+    def _change(self, other):
+        if self.value is None or other is None:
+            return None
+        return round((self.value - other) * (100 if self.is_rate else 1), 1)
+
+    @property
+    def yoy(self) -> float | None:
+        """同比 change, in percentage points (rates) or days."""
+        return self._change(self.year_ago)
+
+    @property
+    def mom(self) -> float | None:
+        """环比 change, in percentage points (rates) or days."""
+        return self._change(self.previous)
+
+
+def _figures(f: Filters, today: date) -> dict[str, tuple[float | None, int | None, int | None]]:
+    s = kpis.rate_summary(f.period, scope=f.scope, today=today)
+    ov = overview(f)
+    ba, ua, c, be, ue = (
+        s.bureau_acceptance,
+        s.unit_acceptance,
+        s.completion,
+        s.bureau_evaluation,
+        s.unit_evaluation,
+    )
+    return {
+        "bureau_acceptance": (ba.rate, ba.on_time, ba.total),
+        "unit_acceptance": (ua.rate, ua.on_time, ua.total),
+        "completion": (c.rate, c.on_time, c.total),
+        "bureau_participation": (be.participation_rate, be.evaluated, be.evaluated + be.expired),
+        "bureau_satisfaction": (be.satisfaction_rate, be.satisfied + be.basically, be.evaluated),
+        "unit_participation": (ue.participation_rate, ue.evaluated, ue.evaluated + ue.expired),
+        "unit_satisfaction": (ue.satisfaction_rate, ue.satisfied + ue.basically, ue.evaluated),
+        "repeat": (ov.repeat_rate, ov.rated_repeat, ov.rated_total),
+        "avg_days": (average_handling_days(f), None, None),
+    }
+
+
+KPI_LABELS = {
+    "bureau_acceptance": ("及时受理率（信访部门）", "bureau_accept_late"),
+    "unit_acceptance": ("及时受理率（责任单位）", "accept_late"),
+    "completion": ("按期办结率", "done_late"),
+    "bureau_participation": ("参评率（信访部门）", ""),
+    "bureau_satisfaction": ("满意率（信访部门）", "unsatisfied_bureau"),
+    "unit_participation": ("参评率（责任单位）", ""),
+    "unit_satisfaction": ("满意率（责任单位）", "unsatisfied_unit"),
+    "repeat": ("重复信访率", "repeat"),
+    "avg_days": ("平均办理时长（天/件）", ""),
+}
+
+
+def kpi_table(f: Filters, *, today: date | None = None) -> list[KpiRow]:
+    """The KPIs of P with the same figures one year earlier (同比) and for the previous period (环比).
+    The rates come from `kpis.py`, whose `Scope` has no 内容分类: the content-class filter applies to
+    重复信访率 and 平均办理时长 only (the page says so)."""
+    today = _today(today)
+    now = _figures(f, today)
+    ago = _figures(f.shifted_to(year_ago(f.period)), today)
+    prev = _figures(f.shifted_to(previous(f.period)), today)
+    return [
+        KpiRow(code, label, *now[code], year_ago=ago[code][0], previous=prev[code][0], drill=drill,
+               is_rate=code != "avg_days")
+        for code, (label, drill) in KPI_LABELS.items()
+    ]  # fmt: skip
+
+
+# --- drill-down ---------------------------------------------------------------------------------------
+
+DRILL_FIGURES = {
+    "intake": "登记的信访事项",
+    "repeat": "有重复件的信访事项",
+    "collective": "集体访/联名信",
+    "leapfrog": "越级访",
+    "registered": "期内登记的信访事项",
+    "clock": "时限状态",
+    "overdue": "当前超期的信访事项",
+    "bureau_accept_late": "信访部门超期受理、超期未受理",
+    "accept_late": "责任单位超期受理、超期未受理",
+    "done_late": "超期答复、超期未答复",
+    "unsatisfied_bureau": "对信访部门不满意",
+    "unsatisfied_unit": "对责任单位不满意",
+}
+
+
+def drill_down(user, f: Filters, *, figure: str, channel: str = "", month: str = "", clock: str = "",
+               status: str = "", today: date | None = None) -> QuerySet:  # fmt: skip
+    """The matters behind a figure, as `user` may see them (access.visible_matters), filtered like the
+    figure. Raises ValueError for an unknown figure."""
+    f = dashboard_filters(user, f)
+    today = _today(today)
+    qs = f.matters(access.visible_matters(user)).exclude(state=workflow.RECEIVED)
+    p = f.period
+    if figure in ("intake", "repeat", "collective", "leapfrog"):
+        regs = _registrations(f).filter(matter=OuterRef("pk"))
+        if channel:
+            regs = regs.filter(channel=channel)
+        if month:
+            year, mon = (int(x) for x in month.split("-"))
+            start, end = Period.month(year, mon).datetimes()
+            regs = regs.filter(registered_at__gte=start, registered_at__lt=end)
+        regs = {
+            "intake": regs,
+            "repeat": regs.filter(matter__is_legal=False).exclude(disposition=Registration.Disposition.NEW),
+            "collective": regs.filter(is_collective=True),
+            "leapfrog": regs.filter(is_leapfrog=True),
+        }[figure]
+        return qs.filter(Exists(regs))
+    if figure == "registered":
+        return qs.filter(registered_on__gte=p.start, registered_on__lte=p.end)
+    if figure in ("clock", "overdue"):
+        qs = qs.filter(state__in=workflow.OPEN_STATES, clock__in=STAFF_CLOCKS, clock_due__isnull=False)
+        if clock:
+            qs = qs.filter(clock=clock)
+        if figure == "overdue" or status == "overdue":
+            return qs.filter(clock_due__lt=today)
+        if status == "due_soon":
+            return qs.filter(clock_due__gte=today, clock_due__lte=_soon(today))
+        if status == "ok":
+            return qs.filter(clock_due__gt=_soon(today))
+        return qs
+    if figure == "accept_late":
+        qs = qs.filter(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
+        return qs.alias(
+            lag=ExpressionWrapper(F("accepted_on") - F("registered_on"), output_field=DurationField())
+        ).filter(_accept_q(p, today)["late"])
+    if figure == "bureau_accept_late":
+        first = (
+            Event.objects.filter(matter=OuterRef("pk"), action__in=kpis.BUREAU_TRIAGE_ACTIONS)
+            .order_by("at", "id")
+            .annotate(on=TruncDate("at"))
+            .values("on")[:1]
+        )
+        window = p.shifted(-kpis.BUREAU_ACCEPT_DAYS)
+        limit = timedelta(days=kpis.BUREAU_ACCEPT_DAYS)
+        qs = qs.filter(is_legal=False, repeat_of__isnull=True, registered_on__gte=window.start,
+                       registered_on__lte=window.end).alias(
+            triaged_on=Subquery(first),
+            lag=ExpressionWrapper(F("triaged_on") - F("registered_on"), output_field=DurationField()),
+        )  # fmt: skip
+        return qs.filter(
+            Q(triaged_on__isnull=False, lag__gt=limit)
+            | Q(triaged_on__isnull=True, registered_on__lt=today - limit)
+        )
+    if figure == "done_late":
+        return qs.alias(done_on=Coalesce("replied_on", "closed_on")).filter(_done_q(p, today)["late"])
+    if figure in ("unsatisfied_bureau", "unsatisfied_unit"):
+        start, end = p.datetimes()
+        target = Evaluation.Target.BUREAU if figure == "unsatisfied_bureau" else Evaluation.Target.UNIT
+        bad = Evaluation.objects.filter(matter=OuterRef("pk"), target=target, at__gte=start, at__lt=end,
+                                        value=Evaluation.Value.UNSATISFIED)  # fmt: skip
+        return qs.filter(is_legal=False).filter(Exists(bad))
+    raise ValueError(f"unknown figure: {figure}")
+
+
+# --- choices for the filter form -------------------------------------------------------------------------
+
+
+def filter_choices(user) -> dict[str, list[tuple[str, str]]]:
+    units = Unit.objects.filter(kind__in=kpis.HANDLING_UNIT_KINDS, is_active=True).order_by("kind", "code")
+    if not is_county_wide(user):
+        units = units.filter(pk=user.unit_id)
+    return {
+        "township": list(
+            Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, is_active=True)
+            .order_by("code")
+            .values_list("code", "name")
+        ),  # fmt: skip
+        "unit": list(units.values_list("code", "name")),
+        "content_class": list(
+            Code.objects.filter(table=Code.Table.CONTENT, is_active=True)
+            .order_by("code")
+            .values_list("code", "name")
+        ),
+    }
