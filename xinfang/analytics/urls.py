@@ -1,2 +1,11 @@
+from django.urls import path
+
+from xinfang.analytics import views
+
 app_name = "analytics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("data/<str:name>.json", views.chart_data, name="chart_data"),
+    path("matters/", views.drill_down, name="matters"),
+    path("export/<str:name>.xlsx", views.export, name="export"),
+]

@@ -1,0 +1,99 @@
+"""The dashboard page, chart JSON, drill-down list and .xlsx exports over HTTP."""
+
+import io
+
+from openpyxl import load_workbook
+
+from tests import factories
+from xinfang.analytics import dashboards as D
+from xinfang.analytics.kpis import Period
+
+from .test_queries import TODAY
+
+Q = "start=2025-01-01&end=2025-04-08"
+P = Period.year(2025)
+
+
+def test_supervisor_sees_the_county_with_links(login, world, supervisor):
+    page = login(supervisor).get(f"/analytics/?{Q}").content.decode()
+    assert "全县信访态势" in page and "责任单位排名" in page and "乡镇（问题属地）排名" in page
+    assert "茂县人力资源和社会保障局" in page and "凤仪镇" in page
+    assert "/analytics/matters/?" in page and "figure=overdue" in page
+    assert 'data-url="/analytics/data/trend.json?' in page and "vendor/echarts.min.js" in page
+
+
+def test_htmx_refresh_returns_the_body_only(login, world, supervisor):
+    r = login(supervisor).get(f"/analytics/?{Q}&township=513223101", headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert body.startswith('<div id="dashboard-body"') and "<html" not in body
+    assert "南新镇" in body
+
+
+def test_unit_officer_sees_only_own_unit(login, world, unit_officer):
+    page = login(unit_officer).get(f"/analytics/?{Q}&unit=513223100").content.decode()
+    assert "茂县人力资源和社会保障局信访态势" in page
+    assert "责任单位排名" not in page  # no other unit's figures
+    data = login(unit_officer).get(f"/analytics/data/clocks.json?{Q}").json()
+    overdue = dict(
+        zip(data["categories"], next(s["data"] for s in data["series"] if s["name"] == "超期"), strict=True)
+    )
+    assert overdue == {
+        "受理告知": 1,
+        "办理": 0,
+    }  # B only; the township's D and the bureau's C are not counted
+
+
+def test_roles_without_dashboard_get_403(login, world, units):
+    finance = factories.make_user("fin1", "finance", unit=units["bureau"])
+    c = login(finance)
+    for url in ("/analytics/", "/analytics/matters/?figure=overdue", "/analytics/export/kpis.xlsx"):
+        r = c.get(url)
+        assert r.status_code == 403 and "无权查看统计分析" in r.content.decode()
+    assert c.get("/analytics/data/trend.json").status_code == 403
+
+
+def test_chart_json(login, world, supervisor):
+    c = login(supervisor)
+    trend = c.get(f"/analytics/data/trend.json?{Q}").json()
+    assert trend["categories"] == ["2025-03", "2025-04"]
+    assert {s["name"]: s["data"] for s in trend["series"]} == {"来信": [4, 0], "来电": [1, 0], "来访": [0, 1]}
+    assert all(link.startswith("/analytics/matters/?") for s in trend["series"] for link in s["links"])
+    towns = c.get(f"/analytics/data/townships.json?{Q}").json()
+    assert towns["categories"] == ["凤仪镇", "南新镇"] and towns["series"][0]["data"] == [4, 2]
+    assert c.get("/analytics/data/nope.json").status_code == 404
+
+
+def test_drill_down_lists_the_matters_and_offers_supervision(login, world, supervisor, unit_officer):
+    url = f"/analytics/matters/?{Q}&figure=clock&clock=NOTIFY&status=overdue"
+    page = login(supervisor).get(url).content.decode()
+    assert world["B"].number in page and world["D"].number in page and world["A"].number not in page
+    assert 'action="/casework/supervision/new/"' in page and f'value="{world["B"].number}"' in page
+    page = login(unit_officer).get(url).content.decode()
+    assert world["B"].number in page and world["D"].number not in page
+    assert 'id="issue-selected"' not in page
+    assert login(supervisor).get(f"/analytics/matters/?{Q}&figure=bogus").status_code == 404
+
+
+def test_xlsx_export_has_the_page_numbers(login, world, supervisor):
+    r = login(supervisor).get(f"/analytics/export/all.xlsx?{Q}")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    assert "责任单位排名" in wb.sheetnames and "时限状态（当前在办事项）" in wb.sheetnames
+    units = wb["责任单位排名"]
+    header = [c.value for c in units[2]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in units.iter_rows(min_row=3, values_only=True)}
+    league = {r.label: r for r in D.league(D.Filters(Period(P.start, TODAY)), by="unit", today=TODAY)}
+    for label, row in league.items():
+        assert rows[label]["登记事项"] == row.registered and rows[label]["当前超期"] == row.overdue_now
+        assert rows[label]["及时受理率"] == row.acceptance_rate
+    clocks = {r[0]: r[1:] for r in wb["时限状态（当前在办事项）"].iter_rows(min_row=3, values_only=True)}
+    assert clocks == {"转送交办": (0, 0, 1, 1), "受理告知": (1, 0, 2, 3), "办理": (1, 0, 0, 1)}
+    kpis = {r[0]: r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=3, values_only=True)}
+    assert abs(kpis["重复信访率"][1] - 1 / 6) < 1e-9
+
+
+def test_xlsx_export_of_a_drill_down(login, world, supervisor):
+    r = login(supervisor).get(f"/analytics/export/matters.xlsx?{Q}&figure=overdue")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    numbers = sorted(row[0] for row in ws.iter_rows(min_row=3, values_only=True))
+    assert numbers == sorted(world[k].number for k in "BCD")

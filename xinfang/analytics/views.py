@@ -1,0 +1,179 @@
+"""Dashboards (统计分析): one page whose figures depend on the role (county-wide for the bureau's staff and
+leaders, own unit for a unit officer), the charts' JSON, the drill-down list and the .xlsx exports.
+Thin views: parse the filters, call dashboards.py, hand plain tables to the templates / renderers."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from xinfang.analytics import dashboards as D
+from xinfang.analytics import tables as T
+from xinfang.analytics import xlsx
+from xinfang.analytics.forms import DashboardFilterForm
+from xinfang.petitions import queries, supervision, workflow
+from xinfang.petitions.models import Registration
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+
+
+def denied(request, reason: str):
+    return render(request, "casework/denied.html", {"reason": reason}, status=403)
+
+
+def _filters(request):
+    """(form, filters as the user may apply them); PermissionDenied for roles without dashboards."""
+    user = request.user
+    today = timezone.localdate()
+    choices = D.filter_choices(user) if D.is_county_wide(user) or user.unit_id else {}
+    form = DashboardFilterForm(request.GET or None, choices=choices or {"township": [], "unit": [],
+                                                                          "content_class": []}, today=today)  # fmt: skip
+    return form, D.dashboard_filters(user, form.filters()), today
+
+
+def _tables(user, f: D.Filters, today, names=None) -> dict[str, T.Table]:
+    want = set(
+        names or ("kpis", "overview", "trend", "classes", "townships_intake", "clocks", "units", "townships")
+    )
+    out: dict[str, T.Table] = {}
+    if "kpis" in want:
+        out["kpis"] = T.kpi_table(D.kpi_table(f, today=today), f)
+    if "overview" in want:
+        out["overview"] = T.overview_table(D.overview(f), D.overview(f.shifted_to(D.year_ago(f.period))),
+                                           D.overview(f.shifted_to(D.previous(f.period))), f)  # fmt: skip
+    if "trend" in want:
+        out["trend"] = T.trend_table(D.intake_trend(f), f)
+    if "classes" in want:
+        out["classes"] = T.count_table("classes", "内容分类（件次、人次）", "内容分类",
+                                       D.intake_by(f, by="content_class"), f, "content_class")  # fmt: skip
+    if "townships_intake" in want:
+        out["townships_intake"] = T.count_table("townships_intake", "乡镇信访量（问题属地）", "乡镇",
+                                                D.intake_by(f, by="township"), f, "township")  # fmt: skip
+    if "clocks" in want:
+        out["clocks"] = T.clock_table(D.clock_status(f, today=today), f)
+    if "units" in want and D.is_county_wide(user):  # a unit officer sees no other unit's figures
+        out["units"] = T.league_table(D.league(f, by="unit", today=today), f, by="unit")
+    if "townships" in want:
+        out["townships"] = T.league_table(D.league(f, by="township", today=today), f, by="township")
+    return out
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    try:
+        form, f, today = _filters(request)
+    except PermissionDenied as e:
+        return denied(request, str(e))
+    county = D.is_county_wide(request.user)
+    context = {
+        "form": form, "filters": f, "county": county, "tables": _tables(request.user, f, today),
+        "query": T.filter_query(f), "qs": request.GET.urlencode(),
+        "unit_name": "" if county else request.user.unit.name,
+    }  # fmt: skip
+    template = "analytics/_body.html" if request.htmx else "analytics/dashboard.html"
+    return render(request, template, context)
+
+
+CHARTS = {
+    "trend": lambda user, f, today: T.trend_chart(D.intake_trend(f), f),
+    "classes": lambda user, f, today: T.count_chart(_tables(user, f, today, ["classes"])["classes"]),
+    "townships": lambda user, f, today: T.count_chart(
+        _tables(user, f, today, ["townships_intake"])["townships_intake"]),
+    "clocks": lambda user, f, today: T.clock_chart(_tables(user, f, today, ["clocks"])["clocks"]),
+}  # fmt: skip
+
+
+@login_required
+@require_GET
+def chart_data(request, name: str):
+    if name not in CHARTS:
+        raise Http404
+    try:
+        _form, f, today = _filters(request)
+    except PermissionDenied as e:
+        return JsonResponse({"error": str(e)}, status=403)
+    return JsonResponse(CHARTS[name](request.user, f, today), json_dumps_params={"ensure_ascii": False})
+
+
+@login_required
+@require_GET
+def export(request, name: str):
+    try:
+        _form, f, today = _filters(request)
+    except PermissionDenied as e:
+        return denied(request, str(e))
+    if name == "matters":
+        tables = [_matters_table(request, f, today)]
+    else:
+        tables = list(_tables(request.user, f, today, None if name == "all" else [name]).values())
+        if not tables:
+            raise Http404
+    response = HttpResponse(xlsx.render(tables), content_type=XLSX)
+    filename = f"统计分析_{name}_{f.period.start:%Y%m%d}-{f.period.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# --- drill-down ---------------------------------------------------------------------------------------
+
+
+def _drill(request, f, today):
+    g = request.GET
+    figure = g.get("figure", "")
+    if figure not in D.DRILL_FIGURES:
+        raise Http404
+    kw = {k: g.get(k, "") for k in ("channel", "month", "clock", "status")}
+    if kw["month"] and not (
+        len(kw["month"]) == 7 and kw["month"][4] == "-" and kw["month"].replace("-", "").isdigit()
+    ):
+        raise Http404
+    qs = D.drill_down(request.user, f, figure=figure, today=today, **kw)
+    qs = qs.select_related("handling_unit", "township").order_by("clock_due", "-registered_at")
+    title = D.DRILL_FIGURES[figure]
+    if kw["clock"]:
+        title += f"：{queries.CLOCK_SHORT.get(kw['clock'], kw['clock'])}"
+    if kw["status"]:
+        title += (
+            f"（{ {'ok': '正常', 'due_soon': '临期', 'overdue': '超期'}.get(kw['status'], kw['status']) }）"
+        )
+    if kw["channel"]:
+        title += f"：{dict(Registration.Channel.choices).get(kw['channel'], kw['channel'])}"
+    if kw["month"]:
+        title += f"（{kw['month']}）"
+    return title, qs
+
+
+def _matters_table(request, f, today) -> T.Table:
+    title, qs = _drill(request, f, today)
+    t = T.Table("matters", title, [("事项编号", "text"), ("摘要", "text"), ("属地", "text"), ("责任单位", "text"),
+                                   ("状态", "text"), ("时限", "text"), ("登记日期", "text")])  # fmt: skip
+    for m in qs[:5000]:
+        badge = queries.clock_badge(m, today=today)
+        t.rows.append([T.Cell(v) for v in (m.number, m.title, str(m.township or ""), str(m.handling_unit or ""),
+                                            str(workflow.STATES[m.state]), badge.text if badge else "",
+                                            m.registered_on.isoformat())])  # fmt: skip
+    return t
+
+
+@login_required
+@require_GET
+def drill_down(request):
+    try:
+        form, f, today = _filters(request)
+    except PermissionDenied as e:
+        return denied(request, str(e))
+    title, qs = _drill(request, f, today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"matter": m, "state": workflow.STATES[m.state], "badge": queries.clock_badge(m, today=today)}
+            for m in page.object_list]  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"title": title, "page": page, "rows": rows, "filters": f, "query": query.urlencode(),
+               "can_direct": request.user.has_role(*supervision.SUPERVISORS)}  # fmt: skip
+    return render(request, "analytics/matters.html", context)

@@ -1,0 +1,34 @@
+"""Renders plain `tables.Table`s to an .xlsx workbook (openpyxl). Takes data only, never the ORM."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from xinfang.analytics.tables import Table, plain
+
+FORMATS = {"rate": "0.0%", "days": "0.0", "pp": "+0.0;-0.0;0.0"}
+
+
+def render(tables: list[Table]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for t in tables:
+        ws = wb.create_sheet(t.title[:31].replace("/", "、"))
+        ws.append([t.title])
+        ws["A1"].font = Font(bold=True)
+        ws.append([label for label, _kind in t.columns])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        for row in t.values():
+            ws.append([plain(v) for v in row])
+            for cell, (_label, kind) in zip(ws[ws.max_row], t.columns, strict=False):
+                if kind in FORMATS:
+                    cell.number_format = FORMATS[kind]
+        if t.note:
+            ws.append([])
+            ws.append([t.note])
+        ws.column_dimensions["A"].width = 28
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

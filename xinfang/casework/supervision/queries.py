@@ -1,0 +1,64 @@
+"""Who sees which supervision orders and notifications (readers for the supervision pages).
+
+`visible_orders` is the one access function for orders: bureau-wide roles (access.COUNTY_WIDE) see every
+order; a unit officer sees the orders issued to their own unit (never a proposal or a dismissed one)."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from xinfang.accounts import roles as R
+from xinfang.petitions import access
+from xinfang.petitions.models import Notification, SupervisionOrder
+
+S = SupervisionOrder.Status
+UNIT_STATUSES = (S.ISSUED, S.ANSWERED, S.CLOSED)
+
+
+def visible_orders(user) -> QuerySet:
+    qs = SupervisionOrder.objects.select_related("target_unit", "issued_by", "feedback_by")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.has_role(*access.COUNTY_WIDE):
+        return qs
+    if user.has_role(R.UNIT_OFFICER) and user.unit_id:
+        return qs.filter(target_unit_id=user.unit_id, status__in=UNIT_STATUSES)
+    return qs.none()
+
+
+def order_list(user, *, status="", level="", trigger="", unit="") -> QuerySet:
+    """Proposals waiting for review first, then the newest."""
+    qs = visible_orders(user)
+    for field, value in (
+        ("status", status),
+        ("level", level),
+        ("trigger", trigger),
+        ("target_unit__code", unit),
+    ):
+        if value:
+            qs = qs.filter(**{field: value})
+    first = Case(When(status=S.PROPOSED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(first=first).order_by("first", "-id").prefetch_related("matters")
+
+
+def unit_orders(user) -> QuerySet:
+    """督办件: orders to the user's unit, those still waiting for feedback first."""
+    if not user.has_role(R.UNIT_OFFICER) or not user.unit_id:
+        return SupervisionOrder.objects.none()
+    waiting = Case(When(status=S.ISSUED, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        visible_orders(user).filter(target_unit_id=user.unit_id).annotate(first=waiting)
+        .order_by("first", "deadline", "-id").prefetch_related("matters")
+    )  # fmt: skip
+
+
+def notifications(user) -> QuerySet:
+    return Notification.objects.filter(user=user)
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark the user's own notifications read (all unread when `ids` is None). Only the user's own rows
+    can change; a second call changes nothing."""
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
