@@ -5,7 +5,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from docx import Document
 from openpyxl import load_workbook
 
@@ -130,10 +133,49 @@ def test_fact_rules_pass_and_fail(built):
     assert {"JGYX", "XREF"} <= {f.rule for f in check_facts(broken)}
 
 
+def finance_rows() -> dict:
+    """Every row of every finance model, ordered by id."""
+    return {
+        m.__name__: list(m.objects.order_by("pk").values())
+        for m in apps.get_app_config("finance").get_models()
+    }
+
+
 @pytest.mark.django_db
 def test_demo_load_is_idempotent():
     load_finance_demo()
-    load_finance_demo()
+    before = finance_rows()
+    with CaptureQueriesContext(connection) as queries:
+        load_finance_demo()
+    writes = [
+        q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert finance_rows() == before  # same rows, same ids
     assert FinalAccounts.objects.count() == 1
     accounts = FinalAccounts.objects.get()
     assert accounts.projects.count() == 3 and accounts.expenditures.count() == 13
+    assert accounts.budget_unit.unit is None  # no casework unit in this database
+
+
+@pytest.mark.django_db
+def test_demo_load_restores_edited_rows_in_place():
+    accounts = load_finance_demo()
+    ids = finance_rows()
+    project = accounts.projects.get(order=1)
+    project.indicators.filter(order=1).update(actual_text="改过")
+    accounts.expenditures.filter(code="2010301").update(basic=Decimal("1"))
+    accounts.vehicles.create(kind="leader", count=1)
+    load_finance_demo()
+    assert finance_rows() == ids
+
+
+def test_without_casework_the_stored_text_is_used(built):
+    _, data = built
+    assert data.casework is None and data.casework_changes == []
+    assert data.sources == {
+        "achievements": "stored",
+        "indicators:信访视频会议系统技术服务费": "stored",
+        "indicators:特殊疑难信访问题专项资金": "stored",
+        "indicators:信访维稳工作经费": "stored",
+    }

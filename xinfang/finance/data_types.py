@@ -44,6 +44,21 @@ class ProjectData:
     problems: str
     improvements: str
     indicators: tuple[IndicatorData, ...] = ()
+    casework: str = ""  # Project.Casework: which casework figures measure the project ("" = none)
+
+
+@dataclass(frozen=True)
+class CaseworkData:
+    """The bureau's casework figures of the year (xinfang.analytics.work_statistics), when the budget unit
+    is linked to the bureau and the year has casework records."""
+
+    year: int
+    stats: dict  # WorkStatistics.as_dict()
+    fund_paid: Decimal  # Σ amount_paid of the year's paid assistance cases, 万元 (2 dp)
+    fund_paid_cases: int
+
+
+CASEWORK, STORED = "casework", "stored"
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,11 @@ class Disclosure:
     self_eval_report: str
     notes: str = ""
     official: dict[str, str] = field(default_factory=dict)
+    casework: CaseworkData | None = None
+    # where the work figures came from: "achievements" and "indicators:<project name>" → CASEWORK | STORED
+    sources: dict[str, str] = field(default_factory=dict)
+    # figures of the stored text that the casework records replaced: (where, stored phrase, computed phrase)
+    casework_changes: list[tuple[str, str, str]] = field(default_factory=list)
 
     # ------------------------------------------------------------ computed figures
 

@@ -12,12 +12,8 @@ from django.db import transaction
 from xinfang.finance import demo_texts as texts
 from xinfang.finance.models import (
     BudgetUnit,
-    EconomicItem,
-    Expenditure,
     FinalAccounts,
     Income,
-    Indicator,
-    Project,
     SubordinateUnit,
     ThreePublic,
     Vehicle,
@@ -164,21 +160,67 @@ PROJECTS = [
 ]
 
 HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+CASEWORK_UNIT = "513223XFJ"  # the bureau in the casework (xinfang.petitions.demo.BUREAU)
+CASEWORK = {
+    "信访视频会议系统技术服务费": "video",
+    "特殊疑难信访问题专项资金": "fund",
+    "信访维稳工作经费": "duty_station",
+}
+
+
+def sync(model, values: dict, **lookup):
+    """Get the row by `lookup`, create it with `values`, or save only the fields that differ."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    for k in changed:
+        setattr(obj, k, values[k])
+    if changed:
+        obj.save(update_fields=changed)
+    return obj
+
+
+def sync_children(queryset, key: tuple[str, ...], rows: list[dict], **parent) -> list:
+    """Make the children in `queryset` equal `rows` (matched by `key`): create, update what differs,
+    delete the others. Writes nothing when they are equal already."""
+    existing = {tuple(getattr(o, k) for k in key): o for o in queryset}
+    kept = []
+    for row in rows:
+        k = tuple(row[f] for f in key)
+        obj = existing.pop(k, None)
+        if obj is None:
+            obj = queryset.model.objects.create(**parent, **row)
+        else:
+            changed = [f for f, v in row.items() if getattr(obj, f) != v]
+            for f in changed:
+                setattr(obj, f, row[f])
+            if changed:
+                obj.save(update_fields=changed)
+        kept.append(obj)
+    if existing:
+        queryset.model.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
+    return kept
 
 
 @transaction.atomic
 def load_finance_demo() -> FinalAccounts:
-    """Create or refresh the demo budget unit and its 2019 final accounts. Idempotent."""
+    """Create or refresh the demo budget unit and its 2019 final accounts. Idempotent: a second call
+    writes nothing (no row changes, no id changes). Links the budget unit to the bureau's casework unit
+    (code 513223XFJ) when that unit exists."""
+    from xinfang.petitions.models import Unit
+
     ensure_classification(year=2019)
     ensure_classification(year=2018)
-    unit, _ = BudgetUnit.objects.update_or_create(
-        code=UNIT_CODE, defaults={"name": "茂县信访局", "short_name": "信访局"}
-    )
+    values = {"name": "茂县信访局", "short_name": "信访局"}
+    bureau = Unit.objects.filter(code=CASEWORK_UNIT).first()
+    if bureau is not None:
+        values["unit"] = bureau
+    unit = sync(BudgetUnit, values, code=UNIT_CODE)
     report = "\n".join(("#" + line) if HEADING.match(line) else line for line in texts.SELF_EVAL_REPORT)
-    accounts, _ = FinalAccounts.objects.update_or_create(
-        budget_unit=unit,
-        year=2019,
-        defaults=dict(
+    accounts = sync(
+        FinalAccounts,
+        dict(
             region="sichuan",
             functions="\n".join(texts.FUNCTIONS),
             achievements="\n".join(texts.ACHIEVEMENTS),
@@ -214,57 +256,76 @@ def load_finance_demo() -> FinalAccounts:
             self_eval_report=report,
             notes=NOTES,
         ),
+        budget_unit=unit,
+        year=2019,
     )
-    for related in (
-        accounts.subunits,
-        accounts.incomes,
-        accounts.expenditures,
-        accounts.economic_items,
-        accounts.three_public,
-        accounts.vehicles,
-        accounts.projects,
-    ):
-        related.all().delete()
-    SubordinateUnit.objects.create(
-        accounts=accounts, name="茂县群众来访接待中心", kind=SubordinateUnit.Kind.INSTITUTION
+    a = accounts
+    sync_children(
+        a.subunits.all(),
+        ("name",),
+        [{"name": "茂县群众来访接待中心", "kind": SubordinateUnit.Kind.INSTITUTION}],
+        accounts=a,
     )
-    Income.objects.create(accounts=accounts, source=Income.Source.GENERAL, amount=D("382.31"))
-    Expenditure.objects.bulk_create(
-        Expenditure(accounts=accounts, code=code, basic=D(b), project=D(p), budget=D(b) + D(p))
-        for code, b, p in EXPENDITURES
+    sync_children(
+        a.incomes.all(), ("source",), [{"source": Income.Source.GENERAL, "amount": D("382.31")}], accounts=a
     )
-    EconomicItem.objects.bulk_create(
-        EconomicItem(accounts=accounts, code=code, name=name, amount=D(a)) for code, name, a in ECONOMIC
+    sync_children(
+        a.expenditures.all(),
+        ("code",),
+        [
+            {"code": code, "basic": D(b), "project": D(p), "budget": D(b) + D(p)}
+            for code, b, p in EXPENDITURES
+        ],
+        accounts=a,
     )
-    for item, actual, prior in (
-        (ThreePublic.Item.ABROAD, "0", "0"),
-        (ThreePublic.Item.VEHICLE_PURCHASE, "0", "0"),
-        (ThreePublic.Item.VEHICLE_OPERATION, "3.22", "8.14"),
-        (ThreePublic.Item.RECEPTION, "1.85", "3.15"),
-    ):
-        ThreePublic.objects.create(
-            accounts=accounts, item=item, budget=D(actual), actual=D(actual), prior_actual=D(prior)
-        )
-    Vehicle.objects.create(accounts=accounts, kind=Vehicle.Kind.OTHER, count=1)
-    for order, spec in enumerate(PROJECTS, start=1):
-        amount = D(spec["amount"])
-        project = Project.objects.create(
-            accounts=accounts,
-            order=order,
-            name=spec["name"],
-            code=spec["code"],
-            budget=amount,
-            executed=amount,
-            fiscal_budget=amount,
-            fiscal_executed=amount,
-            goal=spec["goal"],
-            achieved=spec["achieved"],
-            effect=spec["effect"],
-            problems=spec["problems"],
-            improvements=spec["improvements"],
-        )
-        Indicator.objects.bulk_create(
-            Indicator(project=project, order=i, level1=l1, level2=l2, name=n, target_text=t, actual_text=a)
-            for i, (l1, l2, n, t, a) in enumerate(spec["indicators"], start=1)
+    sync_children(
+        a.economic_items.all(),
+        ("code",),
+        [{"code": code, "name": name, "amount": D(amount)} for code, name, amount in ECONOMIC],
+        accounts=a,
+    )
+    sync_children(
+        a.three_public.all(),
+        ("item",),
+        [
+            {"item": item, "budget": D(actual), "actual": D(actual), "prior_actual": D(prior)}
+            for item, actual, prior in (
+                (ThreePublic.Item.ABROAD, "0", "0"),
+                (ThreePublic.Item.VEHICLE_PURCHASE, "0", "0"),
+                (ThreePublic.Item.VEHICLE_OPERATION, "3.22", "8.14"),
+                (ThreePublic.Item.RECEPTION, "1.85", "3.15"),
+            )
+        ],
+        accounts=a,
+    )
+    sync_children(a.vehicles.all(), ("kind",), [{"kind": Vehicle.Kind.OTHER, "count": 1}], accounts=a)
+    projects = sync_children(
+        a.projects.all(),
+        ("name",),
+        [
+            {
+                "order": order,
+                "name": spec["name"],
+                "code": spec["code"],
+                "casework": CASEWORK[spec["name"]],
+                "budget": D(spec["amount"]),
+                "executed": D(spec["amount"]),
+                "fiscal_budget": D(spec["amount"]),
+                "fiscal_executed": D(spec["amount"]),
+                **{k: spec[k] for k in ("goal", "achieved", "effect", "problems", "improvements")},
+            }
+            for order, spec in enumerate(PROJECTS, start=1)
+        ],
+        accounts=a,
+    )
+    for project, spec in zip(projects, PROJECTS, strict=True):
+        sync_children(
+            project.indicators.all(),
+            ("order",),
+            [
+                {"order": i, "level1": l1, "level2": l2, "name": n, "target_text": t, "actual_text": act}
+                for i, (l1, l2, n, t, act) in enumerate(spec["indicators"], start=1)
+            ],
+            project=project,
         )
     return accounts

@@ -43,6 +43,7 @@ DETAILS = {
             "executed",
             "fiscal_budget",
             "fiscal_executed",
+            "casework",
             "goal",
             "achieved",
             "effect",

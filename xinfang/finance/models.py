@@ -225,9 +225,21 @@ class Vehicle(models.Model):
 
 
 class Project(models.Model):
+    class Casework(models.TextChoices):
+        """Which casework figures measure the project's output (its quantity indicators' actual values,
+        and for the fund the paid assistance cases that its execution is checked against)."""
+
+        NONE = "", _("无（指标实际值按台账文字）")
+        VIDEO = "video", _("信访视频会议：视频会议次数、远程接访人次")
+        FUND = "fund", _("特殊疑难信访问题专项资金：息诉息访件数、人次，拨付金额")
+        DUTY_STATION = "duty_station", _("驻外值班：接访劝返批次、人次")
+
     accounts = models.ForeignKey(FinalAccounts, on_delete=models.CASCADE, related_name="projects")
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     name = models.CharField(_("项目名称"), max_length=100)
+    casework = models.CharField(
+        _("业务记录中的产出数字"), max_length=20, choices=Casework.choices, default="", blank=True
+    )
     code = models.CharField(_("功能分类科目编码"), max_length=7, blank=True)
     budget = money(_("预算数"))
     executed = money(_("执行数"))

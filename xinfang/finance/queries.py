@@ -4,6 +4,7 @@ from collections import OrderedDict
 
 from django.shortcuts import get_object_or_404
 
+from xinfang.finance.casework import load_casework, with_casework
 from xinfang.finance.classification import official_names
 from xinfang.finance.data_types import (
     ZERO,
@@ -49,6 +50,8 @@ def classification_names(year: int) -> dict[str, str]:
 
 
 def disclosure_data(accounts: FinalAccounts) -> Disclosure:
+    """The facts of the accounts, with the casework figures in Part 1 and the linked projects' quantity
+    indicators when the casework records have them (see `casework.py`)."""
     a = accounts
     names = classification_names(a.year)
     incomes = {i.source: i.amount for i in a.incomes.all()}
@@ -78,6 +81,7 @@ def disclosure_data(accounts: FinalAccounts) -> Disclosure:
             effect=p.effect,
             problems=p.problems,
             improvements=p.improvements,
+            casework=p.casework,
             indicators=tuple(
                 IndicatorData(i.level1, i.level2, i.name, i.target_text, i.actual_text)
                 for i in p.indicators.all()
@@ -85,7 +89,7 @@ def disclosure_data(accounts: FinalAccounts) -> Disclosure:
         )
         for p in a.projects.prefetch_related("indicators")
     ]
-    return Disclosure(
+    d = Disclosure(
         year=a.year,
         unit_code=a.budget_unit.code,
         unit_name=a.budget_unit.name,
@@ -147,3 +151,4 @@ def disclosure_data(accounts: FinalAccounts) -> Disclosure:
         notes=a.notes,
         official=names,
     )
+    return with_casework(d, load_casework(a.budget_unit, a.year))

@@ -104,4 +104,37 @@ def check_facts(d: Disclosure) -> list[Finding]:
     for key, cur, prior, label in changes:
         if cur != prior and not d.reasons.get(key, "").strip():
             out.append(f("REASON", WARNING, f"{label}比上年有增减，但未填写变动原因", label))
+    return out + check_casework(d)
+
+
+def check_casework(d: Disclosure) -> list[Finding]:
+    """The ledger against the casework records of the year (only when there are such records)."""
+    c = d.casework
+    if c is None:
+        return []
+    out: list[Finding] = []
+    if c.fund_paid_cases:
+        for p in d.projects:
+            if p.casework == "fund" and p.executed != c.fund_paid:
+                out.append(
+                    f(
+                        "FUND",
+                        WARNING,
+                        f"项目“{p.name}”执行数{p.executed}万元，与业务记录中{d.year}年已拨付专项资金救助"
+                        f"{c.fund_paid_cases}件合计{c.fund_paid}万元不一致",
+                        "十、（四）",
+                        p.name,
+                    )
+                )
+    if not c.stats["improving"] and any("三下降一好转" in a for a in d.achievements):
+        down = "、".join(k for k, v in c.stats["three_down"].items() if not v)
+        out.append(
+            f(
+                "CASEWORK",
+                WARNING,
+                f"重点工作完成情况称“三下降一好转”，但业务记录中{d.year}年{down}未比上年下降",
+                "第一部分 重点工作完成情况",
+                "三下降一好转",
+            )
+        )
     return out
