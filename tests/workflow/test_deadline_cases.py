@@ -98,7 +98,9 @@ def test_triage_clock_from_registration(
     )
 
 
-# --- the unit signs for it on 2019-09-27 ------------------------------------------------------------
+# --- forwarded on 2019-09-27; the unit signs for it only after the holiday ---------------------------
+# The unit received the item when the system forwarded it, so both clocks run from the forwarding date
+# (条例第二十三条第三款 "自收到之日起"), whenever it signs.
 
 
 @pytest.mark.parametrize(
@@ -114,13 +116,13 @@ def test_acknowledge_starts_objection_window_and_notice_clock(
     settings, people, units, on, calendar_mode, expected_notify
 ):
     settings.XINFANG_CALENDAR = calendar_mode
-    on(D(2019, 9, 20))
-    matter = _forwarded(people, units)
     on(D(2019, 9, 27))
+    matter = _forwarded(people, units)
+    on(D(2019, 10, 8))
     matter = services.acknowledge_matter(matter, by=people["unit_officer"])
-    # 5 个工作日 in both modes: 09-29 Sun 调休 (1), 09-30 (2), 10-08 (3), 10-09 (4), 10-10 (5)
+    # 5 个工作日 from 09-27 in both modes: 09-29 Sun 调休 (1), 09-30 (2), 10-08 (3), 10-09 (4), 10-10 (5)
     assert matter.objection_due == D(2019, 10, 10)
-    assert matter.received_by_unit_on == D(2019, 9, 27)
+    assert matter.received_by_unit_on == D(2019, 10, 8)
     assert (matter.state, matter.clock, matter.clock_due) == (
         workflow.RECEIVED_BY_UNIT,
         "NOTIFY",
@@ -140,7 +142,7 @@ def test_objection_window_counts_the_make_up_saturday(settings, people, units, o
 @pytest.mark.parametrize("calendar_mode", CALENDARS)
 def test_objection_on_the_last_day_accepted_the_day_after_refused(settings, people, units, on, calendar_mode):
     settings.XINFANG_CALENDAR = calendar_mode
-    on(D(2019, 9, 20))
+    on(D(2019, 9, 27))
     in_time, too_late = _forwarded(people, units), _forwarded(people, units)
     on(D(2019, 9, 27))
     in_time = services.acknowledge_matter(in_time, by=people["unit_officer"])
@@ -165,8 +167,8 @@ EXPECTED = {
     "natural": {
         # 10-08 + 60 = 12-07 (Saturday) → Monday 12-09
         "handle": D(2019, 12, 9),
-        # 12-09 + 30 = 2020-01-08 (Wednesday)
-        "extended": D(2020, 1, 8),
+        # the extension is added to the statutory period: 10-08 + 60 + 30 = 2020-01-06 (Monday)
+        "extended": D(2020, 1, 6),
         # delivered 12-02: + 30 = 2020-01-01 (New Year) → 01-02
         "review_request": D(2020, 1, 2),
         # requested 01-02: + 30 = 02-01 (Saturday inside the extended Spring Festival break) → 02-03
@@ -190,7 +192,7 @@ def test_expected_dates_agree_with_deadlines_module(calendar):
     """The hand-counted dates above, checked against the pure functions (no database)."""
     e = EXPECTED[calendar]
     assert deadlines.clock_due("HANDLE", D(2019, 10, 8)) == e["handle"]
-    assert deadlines.due_date(e["handle"], 30) == e["extended"]
+    assert deadlines.clock_due("HANDLE", D(2019, 10, 8), days=90) == e["extended"]
     assert deadlines.clock_due("REVIEW_REQUEST", D(2019, 12, 2)) == e["review_request"]
     assert deadlines.clock_due("REVIEW", e["review_request"]) == e["review"]
 

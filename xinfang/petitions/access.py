@@ -43,12 +43,12 @@ def view_denial(user, matter: Matter) -> str | None:
 def action_denial(user, matter: Matter, action: str) -> str | None:
     """Why `user` may not take `action` on `matter` now; None when allowed. Denials change nothing."""
     t = workflow.transition_for(action)
+    if user is not None and (reason := view_denial(user, matter)) is not None:
+        return reason
     if matter.state not in t.sources:
         return f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。"
     if user is None:
         return None if action in WITHOUT_STAFF else "此操作须由工作人员执行。"
-    if (reason := view_denial(user, matter)) is not None:
-        return reason
     if not user.has_role(*t.roles):
         return f"您的角色无权执行“{t.label}”。"
     if t.actor_scope == "unit" and not (user.has_role(R.LEADER) and action == "extend"):

@@ -108,8 +108,10 @@ def compose_body(matter: Matter, kind: str, *, on: date, **facts) -> tuple[str, 
 
 
 def issue_document(
-    matter: Matter, kind: str, *, issuer: Unit, on: date, registration=None, **facts
+    matter: Matter, kind: str, *, issuer: Unit, on: date, registration=None, number: str = "", **facts
 ) -> Document:
+    """Issue a numbered document. `number`: the 文号 an outside organ gave its own document (a recorded
+    复核意见书); the local sequence still counts it."""
     title, _, public = workflow.DOCUMENTS[kind]
     addressee, body = compose_body(matter, kind, on=on, **facts)
     seq = next_number(scope=issuer, year=on.year, kind=kind)
@@ -120,7 +122,7 @@ def issue_document(
         issuer=issuer,
         year=on.year,
         seq=seq,
-        number=format_number(issuer=issuer, kind=kind, year=on.year, seq=seq),
+        number=number or format_number(issuer=issuer, kind=kind, year=on.year, seq=seq),
         title=title,
         addressee=addressee,
         body=body,

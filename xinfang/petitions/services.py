@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
+from xinfang.accounts.models import User
 from xinfang.core import validators
 from xinfang.petitions import access, deadlines, documents, workflow
 from xinfang.petitions.models import (
@@ -67,19 +68,17 @@ def transition(
     document: dict | None = None,
     data: dict | None = None,
     expected_version: int | None = None,
+    clock: str | None = None,
 ) -> Matter:
     """Move `matter` by `action`: check the table and the actor, update conditionally (state and version
     unchanged since the actor loaded the page), write the event row (and the document, if the action
     issues one). Raises WorkflowError / StaleMatter / PermissionDenied and changes nothing then."""
-    t = workflow.transition_for(action)
-    if expected_version is not None and expected_version != matter.version:
-        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
-    if matter.state not in t.sources:
-        raise WorkflowError(f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。")
+    t = _precheck(matter, action, by, expected_version)
     access.check_action(by, matter, action)
     version = matter.version if expected_version is None else expected_version
     values = dict(changes or {})
-    values.update(state=t.target, clock=t.clock, clock_due=clock_due if t.clock else None)
+    code = t.clock if clock is None else clock
+    values.update(state=t.target, clock=code, clock_due=clock_due if code else None)
     updated = Matter.objects.filter(pk=matter.pk, state=matter.state, version=version).update(
         version=F("version") + 1, **values
     )
@@ -107,6 +106,20 @@ def transition(
         data=data or {},
     )
     return matter
+
+
+def _precheck(matter: Matter, action: str, by, expected_version: int | None = None) -> workflow.Transition:
+    """Before a service reads the matter's dates: a matter the actor may not see is refused without saying
+    anything about it; a stale page is refused as such; an action the state does not allow is refused with
+    the state."""
+    t = workflow.transition_for(action)
+    if by is not None and not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    if matter.state not in t.sources:
+        raise WorkflowError(f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。")
+    return t
 
 
 def _record(matter: Matter, kind: str, *, by, note: str = "", public: bool = False, data=None) -> Event:
@@ -160,6 +173,7 @@ class PetitionInput:
     external_due: date | None = None
     accused_unit: str = ""
     accused_person: str = ""
+    accused_user: str = ""  # username, when the accused person is a user of this system
     repeat_of: str = ""  # Matter.number this registration repeats (同人同事), chosen by the clerk
 
 
@@ -242,6 +256,11 @@ def validate_petition(data: PetitionInput) -> dict:
         elif data.external_due < timezone.localtime(data.received_at).date():
             errors.setdefault("external_due", []).append("交办期限不能早于收到日期。")
     accused_unit = _unit("accused_unit", data.accused_unit, "被检举单位", errors)
+    accused_user = None
+    if data.accused_user:
+        accused_user = User.objects.filter(username=data.accused_user).first()
+        if accused_user is None:
+            errors.setdefault("accused_user", []).append(f"用户“{data.accused_user}”不存在。")
     repeat_of = None
     if data.repeat_of:
         repeat_of = Matter.objects.filter(number=data.repeat_of).first()
@@ -251,7 +270,7 @@ def validate_petition(data: PetitionInput) -> dict:
         raise ValidationError(errors)
     return dict(
         people=people, head_count=head_count, purpose=purpose, content_class=content_class, township=township,
-        source_unit=source_unit, accused_unit=accused_unit, repeat_of=repeat_of,
+        source_unit=source_unit, accused_unit=accused_unit, accused_user=accused_user, repeat_of=repeat_of,
     )  # fmt: skip
 
 
@@ -315,6 +334,7 @@ def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> 
             is_confidential=category == Matter.Category.ACCUSATION,
             accused_unit=resolved["accused_unit"],
             accused_person=data.accused_person.strip(),
+            accused_user=resolved["accused_user"],
         )
         disposition = Registration.Disposition.NEW
     else:
@@ -481,23 +501,29 @@ def report_major(matter: Matter, *, by, note: str, expected_version=None) -> Mat
 
 
 def acknowledge_matter(matter: Matter, *, by, expected_version=None) -> Matter:
-    """签收: the 15-day notice clock and the 5-working-day objection window start."""
-    on = today()
+    """签收. The unit received the item when it was forwarded to it through the system, so the 15-day notice
+    clock and the 5-working-day objection window run from that day, not from the day it signs."""
+    received = matter.forwarded_on or today()
     return transition(
         matter, "acknowledge", by=by, expected_version=expected_version,
-        changes={"received_by_unit_on": on, "objection_due": deadlines.clock_due("OBJECTION", on)},
-        clock_due=deadlines.clock_due("NOTIFY", on),
+        changes={"received_by_unit_on": today(), "objection_due": deadlines.clock_due("OBJECTION", received)},
+        clock_due=deadlines.clock_due("NOTIFY", received),
     )  # fmt: skip
 
 
 def object_matter(matter: Matter, *, by, reason: str, expected_version=None) -> Matter:
     """异议: not within the unit's remit, raised within 5 working days of receipt."""
+    _precheck(matter, "object", by, expected_version)
     _require(bool(reason.strip()), "请详细说明异议理由。")
+    _require(
+        not matter.events.filter(action="object").exists(), "已提出过异议且信访部门未同意，不能再次提出。"
+    )
     _require(today() <= matter.objection_due, "已超过5个工作日的异议期限，不能再提出异议。")
     return transition(matter, "object", by=by, note=reason, expected_version=expected_version)
 
 
 def decide_objection(matter: Matter, *, by, uphold: bool, note: str = "", expected_version=None) -> Matter:
+    _precheck(matter, "uphold_objection" if uphold else "reject_objection", by, expected_version)
     if uphold:
         on = today()
         return transition(
@@ -508,7 +534,7 @@ def decide_objection(matter: Matter, *, by, uphold: bool, note: str = "", expect
         )  # fmt: skip
     return transition(
         matter, "reject_objection", by=by, note=note, expected_version=expected_version,
-        clock_due=deadlines.clock_due("NOTIFY", matter.received_by_unit_on),
+        clock_due=deadlines.clock_due("NOTIFY", matter.forwarded_on),
     )  # fmt: skip
 
 
@@ -523,8 +549,9 @@ def accept_matter(
     if matter.handler_id is None:
         changes["handler"] = by
     return transition(
-        matter, "accept", by=by, note=note, changes=changes, clock_due=due, expected_version=expected_version
-    )
+        matter, "accept", by=by, note=note, changes=changes, clock_due=due, expected_version=expected_version,
+        clock="SIMPLE" if simple else None,
+    )  # fmt: skip
 
 
 CHANNELS = {
@@ -552,11 +579,16 @@ def start_investigation(matter: Matter, *, by, expected_version=None) -> Matter:
 
 def extend_matter(matter: Matter, *, by, days: int, reason: str, expected_version=None) -> Matter:
     """延期: once, ≤30 days, approved by someone other than the handler, with a notice (条例第三十四条)."""
+    _precheck(matter, "extend", by, expected_version)
     _require(matter.extension_days == 0, "办理期限只能延长一次。")
     _require(1 <= days <= 30, "延长期限须为1至30日。")
     _require(bool(reason.strip()), "请写明延期理由（将告知信访人）。")
     _require(by is not None and by.pk != matter.handler_id, "延期须由承办人以外的负责人批准。")
-    due = deadlines.due_date(matter.handle_due, days)
+    _require(today() <= matter.handle_due, "办理期限已届满，不能再延期。")
+    if matter.is_simple:
+        due = deadlines.due_date(matter.handle_due, days)
+    else:  # 60 + N days from acceptance: the extension is added to the statutory period, not to a rolled date
+        due = deadlines.clock_due("HANDLE", matter.accepted_on, days=deadlines.CLOCKS["HANDLE"].days + days)
     return transition(
         matter, "extend", by=by, note=reason, expected_version=expected_version,
         changes={"extension_days": days, "handle_due": due}, clock_due=due,
@@ -580,6 +612,7 @@ def reply_matter(
 def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed: bool,
                   expected_version=None) -> Matter:  # fmt: skip
     """送达: the 30-day window to request review starts on receipt (条例第三十五条)."""
+    _precheck(matter, "deliver", by, expected_version)
     _require(method in Matter.DeliveryMethod.values, "请选择送达方式。")
     _require(delivered_on is not None and matter.replied_on <= delivered_on <= today(),
              "送达日期须在出具意见之日与今天之间。")  # fmt: skip
@@ -599,8 +632,9 @@ def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed
 def request_review(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
                    expected_version=None) -> Matter:  # fmt: skip
     """复查 request, within 30 days of receiving the reply, to the level above the handling unit."""
+    _precheck(matter, "request_review", by, expected_version)
     on = requested_on or today()
-    _require(on <= today(), "申请日期不能晚于今天。")
+    _require(matter.delivered_on <= on <= today(), "申请日期须在收到答复之日与今天之间。")
     if on > matter.review_request_due:
         raise WorkflowError(
             f"已超过复查申请期限：应自收到书面答复之日起30日内（截至{matter.review_request_due:%Y年%m月%d日}）提出。"
@@ -614,6 +648,7 @@ def request_review(matter: Matter, *, by, requested_on: date | None = None, reas
 
 
 def decide_review(matter: Matter, *, by, outcome: str, opinion: str, expected_version=None) -> Matter:
+    _precheck(matter, "decide_review", by, expected_version)
     _require(outcome in Matter.Outcome.values, "请选择复查结论。")
     _require(bool(opinion.strip()), "请填写复查意见。")
     on = today()
@@ -629,8 +664,9 @@ def decide_review(matter: Matter, *, by, outcome: str, opinion: str, expected_ve
 def request_recheck(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
                     expected_version=None) -> Matter:  # fmt: skip
     """复核 request, within 30 days of the review decision; a county hands it to the level above."""
+    _precheck(matter, "request_recheck", by, expected_version)
     on = requested_on or today()
-    _require(on <= today(), "申请日期不能晚于今天。")
+    _require(matter.review_decided_on <= on <= today(), "申请日期须在收到复查意见之日与今天之间。")
     if on > matter.recheck_request_due:
         raise WorkflowError(
             f"已超过复核申请期限：应自收到复查意见之日起30日内（截至{matter.recheck_request_due:%Y年%m月%d日}）提出。"
@@ -644,8 +680,10 @@ def request_recheck(matter: Matter, *, by, requested_on: date | None = None, rea
 
 
 def record_recheck(matter: Matter, *, by, outcome: str, opinion: str, decided_on: date | None = None,
-                   expected_version=None) -> Matter:  # fmt: skip
-    """Record the higher level's 复核意见; the matter is terminated (同一事实和理由不再受理)."""
+                   external_number: str = "", expected_version=None) -> Matter:  # fmt: skip
+    """Record the higher level's 复核意见 (with its own 文号 when known); the matter is terminated
+    (同一事实和理由不再受理)."""
+    _precheck(matter, "record_recheck", by, expected_version)
     _require(outcome in Matter.Outcome.values, "请选择复核结论。")
     _require(bool(opinion.strip()), "请填写复核意见。")
     on = decided_on or today()
@@ -653,7 +691,8 @@ def record_recheck(matter: Matter, *, by, outcome: str, opinion: str, decided_on
     return transition(
         matter, "record_recheck", by=by, expected_version=expected_version,
         changes={"recheck_decided_on": on, "closed_on": on},
-        document={"issuer": matter.recheck_unit, "on": on, "outcome": outcome, "opinion": opinion.strip()},
+        document={"issuer": matter.recheck_unit, "on": on, "outcome": outcome, "opinion": opinion.strip(),
+                  "number": external_number.strip()},
     )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """States and the allowed-transition table of a 信访事项. Plain data: services, docs and tests import it.
 
-`docs/workflow.md` lists the same table; tests/petitions/test_workflow_doc.py fails when they disagree.
+`docs/workflow.md` lists the same table; tests/workflow/test_workflow_doc.py fails when they disagree.
 """
 
 from dataclasses import dataclass

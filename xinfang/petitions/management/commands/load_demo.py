@@ -5,8 +5,10 @@ from xinfang.petitions import demo
 
 
 class Command(BaseCommand):
-    help = ("载入演示数据：单位、各角色演示账号、2018—2019年业务记录（统计数字与2019年部门决算一致）、"
-            "2020年以来约300件信访事项（经真实业务流程按历史日期生成）和部门决算演示数据")
+    help = (
+        "载入演示数据：单位、各角色演示账号、2018—2019年业务记录（统计数字与2019年部门决算一致）、"
+        "2020年以来约300件信访事项（经真实业务流程按历史日期生成）和部门决算演示数据"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=demo.DEFAULT_COUNT, help="信访事项件数（默认300）")
