@@ -14,9 +14,8 @@
         var chart = window.echarts.init(el, null, { renderer: "svg" });
         var cat = { type: "category", data: ranked ? d.categories.slice().reverse() : d.categories };
         var val = { type: "value", minInterval: 1 };
-        chart.setOption({
+        var option = {
           aria: { enabled: true }, animation: false,
-          color: d.colors || undefined,
           tooltip: { trigger: "axis" },
           legend: ranked ? undefined : { type: "scroll", top: 0 },
           grid: { left: ranked ? 110 : 40, right: 16, top: ranked ? 10 : 40, bottom: 30 },
@@ -26,7 +25,10 @@
                      data: ranked ? s.data.slice().reverse() : s.data,
                      links: ranked ? s.links.slice().reverse() : s.links };
           })
-        });
+        };
+        if (d.colors) { option.color = d.colors; }
+        chart.setOption(option);
+        el.setAttribute("data-drawn", "1");
         chart.on("click", function (p) {
           var s = chart.getOption().series[p.seriesIndex];
           var link = s.links && s.links[p.dataIndex];
