@@ -68,6 +68,7 @@ def test_convert_form_is_prefilled_and_registers_a_matter(login, clerk, dispute)
     client = login(clerk)
     page = text(client.get(f"/casework/programs/disputes/{dispute.pk}/convert/"))
     assert 'value="甲村"' in page and 'value="乙村"' in page and "林地边界争议" in page
+    assert page.count('class="petitioner-row"') == 3 + 1
     r = client.post(f"/casework/programs/disputes/{dispute.pk}/convert/",
                     intake("convert", ["甲村"], channel="visit", title="林地边界争议"))  # fmt: skip
     dispute.refresh_from_db()

@@ -70,6 +70,7 @@ def test_clerk_records_petitioners_received_and_the_day_counts_batches_and_perso
     page = text(client.get(url))
     assert 'id="day-batches">3<' in page and 'id="day-persons">7<' in page  # 1 + 5 + 1
     assert "李某某、赵某某" in page and "当场解决" in page
+    assert page.count('class="petitioner-row"') == 3 + 1  # three rows and the template for "添加一行"
 
 
 def test_reception_on_another_day_is_refused_in_chinese(login, clerk, day):

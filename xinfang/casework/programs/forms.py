@@ -100,7 +100,8 @@ class UserForm(HtmlIdMixin, Form):
 
 
 def petitioner_rows(data=None, *, rows: int = 3, initial=None):
-    fs = forms.formset_factory(PetitionerForm, extra=max(rows - len(initial or []), 0), min_num=1, max_num=50)
+    extra = max(rows - max(len(initial or []), 1), 0)  # Django shows max(initial, min_num) + extra rows
+    fs = forms.formset_factory(PetitionerForm, extra=extra, min_num=1, max_num=50)
     return fs(data, prefix="p", initial=initial)
 
 
@@ -150,6 +151,7 @@ class PetitionForm(HtmlIdMixin, Form):
 
 
 class ReceptionForm(PetitionForm):
+    field_order = ["received_at", "outcome"]
     outcome = forms.ChoiceField(
         label=_("接访结果"), choices=BLANK + list(programs.RECEPTION_OUTCOMES.items())
     )

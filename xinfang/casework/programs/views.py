@@ -243,7 +243,7 @@ def leader_dashboard(request):
             "upcoming": days.filter(date__gte=today).order_by("date"), "past": days.filter(date__lt=today)[:20],
             "counts": Q.reception_counts(regs),
             "year_counts": Q.reception_counts(regs.filter(reception_day__date__year=today.year)),
-            "year": today.year,
+            "year": today.year, "today": today,
         }  # fmt: skip
     return render(request, T + "leader.html", context)
 
