@@ -109,12 +109,21 @@ class History:
         matter = self.run(d + timedelta(days=2), services.forward_matter, matter, by=self.clerk, unit=unit)
         matter = self.run(d + timedelta(days=4), services.acknowledge_matter, matter, by=officer)
         matter = self.run(d + timedelta(days=8), services.accept_matter, matter, by=officer)
+        self.evaluate(matter, "bureau", d + timedelta(days=12))
         matter = self.run(d + timedelta(days=30), services.reply_matter, matter, by=officer,
                           outcome=self.rng.choice(["support", "explain", "not_support"]), opinion="经调查核实，依法处理。")  # fmt: skip
         delivered = d + timedelta(days=33)
         matter = self.run(delivered, services.deliver_reply, matter, by=officer, method="in_person",
                           delivered_on=delivered, signed=True)  # fmt: skip
+        self.evaluate(matter, "unit", delivered + timedelta(days=5))
         return matter
+
+    def evaluate(self, matter: Matter, target: str, on: date) -> None:
+        """Most petitioners rate (参评), most of them 满意 or 基本满意."""
+        if self.rng.random() < 0.85:
+            value = self.rng.choices(["satisfied", "basically", "unsatisfied"], weights=[78, 16, 6])[0]
+            reason = "问题未得到解决" if value == "unsatisfied" else ""
+            self.run(on, citizens.evaluate, matter, target=target, value=value, reason=reason)
 
     def close_lapsed(self, on: date) -> None:
         self.run(on, services.close_lapsed_matters)
