@@ -163,3 +163,8 @@ def test_leader_dashboard_shows_owned_matters_days_and_counts(
 
 def test_unit_officer_has_no_leader_dashboard(login, unit_officer):
     assert login(unit_officer).get("/casework/programs/leader/").status_code == 403
+
+
+def test_dashboard_ignores_a_malformed_leader_parameter(login, case_officer, leader):
+    r = login(case_officer).get("/casework/programs/leader/?leader=abc")
+    assert r.status_code == 200 and "请选择领导。" in text(r)

@@ -232,7 +232,8 @@ def leader_dashboard(request):
     if request.user.has_role(R.LEADER) and not request.GET.get("leader"):
         leader = request.user
     else:
-        leader = leaders.filter(pk=request.GET.get("leader") or 0).first()
+        wanted = request.GET.get("leader", "")
+        leader = leaders.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     context = {"leader": leader, "leaders": leaders}
     if leader is not None:
         today = timezone.localdate()
@@ -474,7 +475,7 @@ def fund_case(request, pk: int):
     u = request.user
     context = {"case": case, "decision": decision, "payment": payment, "summary": summary(decision, payment),
                "can_decide": u.has_role(R.LEADER) and case.status == AssistanceCase.Status.APPLIED,
-               "can_pay": u.has_role(R.FINANCE, R.CASE_OFFICER) and case.status != AssistanceCase.Status.PAID,
+               "can_pay": u.has_role(R.FINANCE, R.CASE_OFFICER) and case.status == AssistanceCase.Status.APPROVED,
                "matter_visible": access.can_view(u, case.matter)}  # fmt: skip
     return render(request, T + "fund_case.html", context)
 
