@@ -371,8 +371,8 @@ class Plan:
 GAPS = {
     "submit": (0, 0), "register": (0, 0), "register_received": (0, 2), "report_major": (0, 2),
     "forward": (1, 10), "assign": (1, 10), "redirect_legal": (1, 10), "redirect_discipline": (1, 8),
-    "redirect_other": (1, 10), "decline": (1, 10), "refuse_repeat": (1, 6), "acknowledge": (1, 5),
-    "object": (1, 3), "uphold_objection": (1, 4), "reject_objection": (1, 4), "accept": (1, 12),
+    "redirect_other": (1, 10), "decline": (1, 10), "refuse_repeat": (1, 6), "acknowledge": (0, 1),
+    "object": (0, 2), "uphold_objection": (1, 4), "reject_objection": (1, 4), "accept": (1, 12),
     "channel": (3, 20), "investigate": (1, 7), "extend": (30, 40), "reply": (15, 50),
     "deliver": (1, 6), "request_review": (5, 20), "decide_review": (10, 28), "request_recheck": (5, 20),
     "record_recheck": (10, 28), "close": (40, 55), "archive": (5, 60),
