@@ -13,6 +13,12 @@ def has_role(user, code: str) -> bool:
 
 
 @register.filter
+def has_any_role(user, codes: str) -> bool:
+    """`user|has_any_role:"clerk,leader"`"""
+    return bool(user and user.is_authenticated and user.has_role(*codes.split(",")))
+
+
+@register.filter
 def can_register(user) -> bool:
     return access.can_register(user)
 
