@@ -68,7 +68,8 @@ TEMPLATES = [
 # SQLite under var/ by default; PostgreSQL (production) when DATABASE_URL is set.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}"), conn_max_age=60
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),  # persistent connections: set e.g. 60 in production
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

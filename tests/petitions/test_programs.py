@@ -94,7 +94,7 @@ def test_video_reception_and_dispute(units, clerk, unit_officer):
     session = programs.schedule_video_session(by=clerk, township=units["township"],
                                               at=factories.aware(2026, 1, 5, 9))  # fmt: skip
     for n in (2, 3):
-        programs.record_video_reception(session, by=clerk, data=factories.petition_input(head_count=n, petitioners=[
+        programs.record_video_reception(session, by=clerk, data=factories.petition_input(head_count=n, received_at=factories.aware(2026, 1, 5, 9, 30), petitioners=[
             factories.petitioner_input(name=f"村民{n}", id_number="")]))  # fmt: skip
     programs.hold_video_session(session, by=clerk, outcome="远程接访2批5人次")
     assert session.registrations.aggregate(n=Sum("head_count"))["n"] == 5

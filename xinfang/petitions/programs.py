@@ -14,7 +14,7 @@ from docx import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from xinfang.accounts import roles as R
-from xinfang.petitions import documents, services, supervision, workflow
+from xinfang.petitions import access, documents, services, supervision, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
     Campaign,
@@ -165,6 +165,9 @@ def convert_dispute(dispute: Dispute, *, by, data: services.PetitionInput) -> Ma
 
 def link_dispute(dispute: Dispute, *, by, matter: Matter) -> Dispute:
     _require(by, *BUREAU_STAFF)
+    _check(dispute.matter_id is None, "该纠纷已关联信访事项。")
+    if not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
     dispute.matter = matter
     dispute.save(update_fields=["matter"])
     _event(matter, "dispute:linked", by=by, note=f"关联矛盾纠纷{dispute.number}")
@@ -313,6 +316,10 @@ def schedule_video_session(*, by, township: Unit, at: datetime, kind: str = "rec
 
 @transaction.atomic
 def record_video_reception(session: VideoSession, *, by, data: services.PetitionInput) -> Registration:
+    _check(
+        timezone.localtime(data.received_at).date() == timezone.localtime(session.scheduled_at).date(),
+        "远程接访日期须为该视频接访场次的日期。",
+    )
     data.channel = Registration.Channel.VIDEO
     data.place = data.place or f"{session.township.name}视频接访点"
     registration = services.register_petition(data, by=by)
@@ -323,6 +330,7 @@ def record_video_reception(session: VideoSession, *, by, data: services.Petition
 
 def hold_video_session(session: VideoSession, *, by, outcome: str = "") -> VideoSession:
     _require(by, *BUREAU_STAFF)
+    _check(not session.held, "该场次已记录为举行。")
     session.held, session.outcome = True, outcome.strip()
     session.save(update_fields=["held", "outcome"])
     return session
