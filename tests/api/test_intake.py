@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests import factories
+from xinfang.accounts.models import AuditEntry
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Document, Matter, Petitioner, Registration
 
@@ -26,6 +27,7 @@ def test_intake_registers_a_new_matter(api_as, clerk):
     assert out["disposition"] == "new"
     assert matter.clock == "TRIAGE" and matter.registrations.get().registered_by == clerk
     assert Petitioner.objects.get().id_number == "11010519491231002X"
+    assert AuditEntry.objects.filter(action="registration:create", user=clerk).count() == 1
 
 
 def test_naive_datetime_is_read_as_beijing_time(api_as, clerk):

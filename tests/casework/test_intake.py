@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from xinfang.accounts.models import AuditEntry
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Matter, Petitioner, Registration
 
@@ -71,6 +72,8 @@ def test_valid_letter_is_registered_and_redirects_to_matter(login, clerk):
     assert reg.channel == "letter" and reg.matter.state == workflow.REGISTERED
     assert reg.matter.content_class.code == "0303" and reg.matter.township.code == "513223100"
     assert reg.petitioners.get().id_number == ID_A
+    entry = AuditEntry.objects.get(action="registration:create")  # personal data recorded, with who and where
+    assert (entry.user, entry.object_id, entry.ip) == (clerk, str(reg.pk), "127.0.0.1")
 
 
 def test_collective_visit_with_two_representatives(login, clerk):

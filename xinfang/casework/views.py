@@ -107,6 +107,9 @@ def register(request, channel: str):
         except ValidationError as e:
             people_errors = form.add_service_errors(e.message_dict)
         else:
+            log_audit(
+                action="registration:create", request=request, obj=registration
+            )  # personal data recorded
             messages.success(
                 request,
                 _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")

@@ -1,5 +1,6 @@
 from ninja import Router, Status
 
+from xinfang.accounts.audit import log_audit
 from xinfang.api import presenters
 from xinfang.api.routes.common import actor
 from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut
@@ -24,4 +25,5 @@ def register(request, payload: RegistrationIn):
     registration = services.register_petition(
         services.PetitionInput(**data, petitioners=people), by=actor(request)
     )
+    log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
     return Status(201, presenters.registration_created(registration))

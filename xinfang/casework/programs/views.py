@@ -126,12 +126,14 @@ def _matter(request, number: str) -> Matter:
     return matter
 
 
-def _register_people(form, people, call) -> tuple[object, list[str]]:
+def _register_people(request, form, people, call) -> tuple[object, list[str]]:
     """Validate a compact intake form and its petitioner rows, then register through `call(data)`."""
     people_errors: list[str] = []
     if form.is_valid() and people.is_valid():
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
         result = attempt(form, lambda: call(form.to_input(inputs)), people_errors)
+        if result is not None:  # personal data recorded
+            log_audit(action="registration:create", request=request, obj=result)
         return result, people_errors
     return None, people_errors
 
@@ -166,7 +168,7 @@ def reception_day(request, pk: int):
     people_errors: list[str] = []
     if data is not None:
         reg, people_errors = _register_people(
-            form, people, lambda i: programs.record_reception(
+            request, form, people, lambda i: programs.record_reception(
                 day, by=request.user, data=i, outcome=form.cleaned_data["outcome"])
         )  # fmt: skip
         if reg is not None:
@@ -381,7 +383,7 @@ def dispute_convert(request, pk: int):
     people_errors: list[str] = []
     if request.method == "POST":
         matter, people_errors = _register_people(
-            form, people, lambda i: programs.convert_dispute(dispute, by=request.user, data=i)
+            request, form, people, lambda i: programs.convert_dispute(dispute, by=request.user, data=i)
         )
         if matter is not None:
             messages.success(request, _("已转为信访事项 %(n)s。") % {"n": matter.number})
@@ -522,7 +524,7 @@ def video_page(request, pk: int):
     people_errors: list[str] = []
     if data is not None:
         reg, people_errors = _register_people(
-            form, people, lambda i: programs.record_video_reception(session, by=request.user, data=i)
+            request, form, people, lambda i: programs.record_video_reception(session, by=request.user, data=i)
         )
         if reg is not None:
             messages.success(request, _("已登记：%(reg)s（事项 %(matter)s）。")
