@@ -74,7 +74,7 @@ def test_dashboard_drill_down_to_supervision_and_feedback(page, live_server, wor
     login(page, base, "super1")
     page.goto(f"{base}/analytics/?start=2025-01-01&end=2025-04-08")
     for chart in ("trend", "clocks", "classes", "townships"):
-        page.wait_for_selector(f"#chart-{chart}[data-drawn] svg")
+        page.wait_for_selector(f"#chart-{chart}[data-drawn]", state="attached")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
@@ -82,7 +82,8 @@ def test_dashboard_drill_down_to_supervision_and_feedback(page, live_server, wor
     page.evaluate("window.__same_page = true")
     page.select_option("#id_township", "513223100")
     page.wait_for_url("**township=513223100**")
-    page.wait_for_selector("#chart-clocks svg")
+    for chart in ("trend", "clocks", "classes", "townships"):
+        page.wait_for_selector(f"#chart-{chart}[data-drawn]", state="attached")
     assert page.evaluate("window.__same_page === true")
     assert "南新镇" not in page.locator("#table-townships").inner_text()
 

@@ -1,14 +1,15 @@
 /* Dashboard charts: each .chart element names its JSON endpoint (same data as the table below it).
-   Clicking a bar opens the list of matters behind it. Redrawn after an htmx filter refresh. */
+   Clicking a bar opens the list of matters behind it. Redrawn after an htmx filter refresh.
+   Charts are fetched one after the other. */
 (function () {
   function draw(el) {
-    if (!window.echarts || !window.fetch) { return; }
+    if (!window.echarts || !window.fetch) { return Promise.resolve(); }
     var old = window.echarts.getInstanceByDom(el);
     if (old) { old.dispose(); }
-    fetch(el.getAttribute("data-url"), { credentials: "same-origin" })
+    return fetch(el.getAttribute("data-url"), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (d) {
-        if (!d.categories || !d.categories.length) { el.style.display = "none"; return; }
+        if (!d.categories || !d.categories.length) { el.style.display = "none"; el.setAttribute("data-drawn", "empty"); return; }
         el.style.display = "";
         var ranked = d.type === "ranked";
         var chart = window.echarts.init(el, null, { renderer: "svg" });
@@ -38,7 +39,12 @@
       })
       .catch(function () {});
   }
-  function drawAll() { document.querySelectorAll(".chart[data-url]").forEach(draw); }
+  /* One request after the other: the charts are small and the server's database is not hammered. */
+  function drawAll() {
+    Array.prototype.reduce.call(document.querySelectorAll(".chart[data-url]"), function (done, el) {
+      return done.then(function () { return draw(el); });
+    }, Promise.resolve());
+  }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.addEventListener("htmx:afterSettle", drawAll);
 })();
