@@ -50,7 +50,12 @@ def test_confirm_proposal_follow_up_unit_feedback_close(login, overdue, supervis
     matter, order = overdue
     c = login(supervisor)
     detail = c.get(f"/casework/supervision/{order.pk}/").content.decode()
-    assert matter.number in detail and "办理：已超期1天" in detail and 'id="issue-form"' in detail
+    assert (
+        matter.number in detail
+        and "办理：已超期1天" in detail
+        and "超过法定时限（办理）" in detail
+        and 'id="issue-form"' in detail
+    )
     r = c.post(f"/casework/supervision/{order.pk}/issue/", {"level": "listed", "reason": ""})
     assert r.status_code == 302
     order.refresh_from_db()

@@ -100,6 +100,7 @@ def order_detail(request, pk: int):
         "close_form": F.CloseForm() if direct and order.status in (S.ISSUED, S.ANSWERED) else None,
         "answer_form": F.AnswerForm() if answering else None,
         "has_notice": bool(order.number),
+        "clock_label": queries.CLOCK_SHORT.get(order.clock, order.clock),
     }  # fmt: skip
     return render(request, "casework/supervision/detail.html", context)
 
