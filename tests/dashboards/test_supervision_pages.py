@@ -66,7 +66,7 @@ def test_confirm_proposal_follow_up_unit_feedback_close(login, overdue, supervis
         follow=True,
     )
     assert "已记录跟进情况" in r.content.decode() and "实地督查" in r.content.decode()
-    assert Notification.objects.filter(user=unit_officer, link="/casework/supervision/").exists()
+    assert Notification.objects.filter(user=unit_officer, link=f"/casework/supervision/{order.pk}/").exists()
 
     u = login(unit_officer)
     assert order.number in u.get("/casework/supervision/", follow=True).content.decode()  # → 督办件

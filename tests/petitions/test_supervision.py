@@ -84,3 +84,16 @@ def test_order_issue_answer_close_with_notice(people, units, supervisor, unit_of
         p.text for p in Docx(__import__("io").BytesIO(supervision.render_notice_docx(order))).paragraphs
     )
     assert order.number in text and matter.number in text
+
+
+def test_a_failed_send_is_retried_on_the_next_run(people, units, sender, time_machine):
+    class Broken:
+        def send(self, *, to, text):
+            raise ConnectionError("SMS gateway down")
+
+    matter = factories.matter_in_state(workflow.ACCEPTED, people=people, units=units)
+    time_machine.move_to(matter.handle_due + timedelta(days=1))
+    with pytest.raises(ConnectionError):
+        supervision.sweep_deadlines(sender=Broken())
+    assert Notification.objects.filter(sent_at=None).count() == Notification.objects.count() > 0
+    assert supervision.send_notifications(sender=sender) == Notification.objects.count()

@@ -216,7 +216,7 @@ def _notify_unit(order: SupervisionOrder, text: str) -> None:
         _unit_officers(order.target_unit_id),
         text,
         key=f"order:{order.pk}:issued",
-        link="/casework/supervision/",
+        link=f"/casework/supervision/{order.pk}/",
     )
 
 
@@ -313,7 +313,8 @@ def send_notifications(*, sender=None) -> int:
     sender = sender or get_sender()
     sent = 0
     for note in Notification.objects.filter(sent_at=None).select_related("user"):
-        if Notification.objects.filter(pk=note.pk, sent_at=None).update(sent_at=timezone.now()) == 1:
-            sender.send(to=note.user.email or note.user.username, text=note.text)
-            sent += 1
+        with transaction.atomic():  # claimed, sent, kept: a sender error releases the claim for the next run
+            if Notification.objects.filter(pk=note.pk, sent_at=None).update(sent_at=timezone.now()) == 1:
+                sender.send(to=note.user.email or note.user.username, text=note.text)
+                sent += 1
     return sent
