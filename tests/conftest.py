@@ -69,6 +69,54 @@ def admin_user(units):
 
 
 @pytest.fixture
+def people(clerk, case_officer, unit_officer, unit_head):
+    """The natural actors of the workflow, as factories.do / matter_in_state expect them."""
+    return {
+        "clerk": clerk,
+        "case_officer": case_officer,
+        "unit_officer": unit_officer,
+        "unit_head": unit_head,
+    }
+
+
+@pytest.fixture
+def in_state(people, units):
+    """A matter in `state`, built through the services as the natural actors would."""
+
+    def build(state, **overrides):
+        return factories.matter_in_state(state, people=people, units=units, **overrides)
+
+    return build
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` → the test client logged in as `user` (and nobody else)."""
+
+    def as_user(user):
+        client.logout()
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def browser_page(tmp_path):
+    """A Chromium page (see tests/browser.py); modules using it carry `pytestmark = BROWSER`."""
+    from tests.browser import ARGS, CHROMIUM, fontconfig_env
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=fontconfig_env(tmp_path))
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
 def citizen():
     """The petitioner, as input to the intake services."""
     return factories.petitioner_input()

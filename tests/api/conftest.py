@@ -28,16 +28,6 @@ class Api:
 
 
 @pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
-@pytest.fixture
 def api_as(db):
     def make(user) -> Api:
         return Api(create_api_token(user, name="测试"))

@@ -5,72 +5,15 @@ applies to the server too). Chinese text is rendered with the Noto Sans CJK font
 package ships, through a private fontconfig file, so no system font package is needed.
 """
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.browser import BROWSER, login, logout, screenshot
 from xinfang.petitions.models import Matter
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]  # fmt: skip
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（make browser 安装）"),
-]
-
-
-def _fontconfig(tmp_path: Path) -> dict:
-    """Environment for Chromium with the CJK fonts of mplfonts added to the system's fontconfig."""
-    env = dict(os.environ)
-    try:
-        import mplfonts
-    except ImportError:
-        return env
-    fonts = Path(mplfonts.__file__).parent / "fonts"
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{fonts}</dir>\n  <cachedir>{tmp_path / 'fc-cache'}</cachedir>\n"
-        "  <alias><family>sans-serif</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>\n"
-        "</fontconfig>\n",
-        encoding="utf-8",
-    )
-    env["FONTCONFIG_FILE"] = str(conf)
-    return env
-
-
-@pytest.fixture
-def page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=_fontconfig(tmp_path))
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/casework/**")
-
-
-def logout(page):
-    page.click("form.logout button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
+pytestmark = BROWSER
 
 
 def act(page, action, fill=None):
@@ -88,16 +31,8 @@ def act(page, action, fill=None):
     assert page.locator(".msg-success").count() == 1
 
 
-@pytest.fixture
-def static_dirs(settings):
-    """xinfang/static (app.css, vendored htmx) is not found by the staticfiles finders while settings.py
-    lacks STATICFILES_DIRS (reported to the settings owner); add it here so the pages are styled."""
-    project_static = Path(settings.BASE_DIR) / "xinfang" / "static"
-    if project_static not in [Path(d) for d in settings.STATICFILES_DIRS]:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, project_static]
-
-
-def test_collective_visit_journey(page, live_server, time_machine, static_dirs):
+def test_collective_visit_journey(browser_page, live_server, time_machine):
+    page = browser_page
     time_machine.move_to(timezone.make_aware(datetime(2025, 3, 3, 9, 0)))  # a Monday, no holiday near
     units = factories.make_units()
     factories.make_user("clerk1", "clerk", unit=units["bureau"], full_name="接待员甲")
@@ -199,5 +134,4 @@ def test_collective_visit_journey(page, live_server, time_machine, static_dirs):
     ):
         assert any(label in step for step in steps), (label, steps)
     assert steps[0] == "登记" and steps[-1].startswith("办结")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "journey.png"), full_page=True)
+    screenshot(page, "journey.png")

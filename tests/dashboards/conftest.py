@@ -13,16 +13,6 @@ def at(*args) -> datetime:
 
 
 @pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
-@pytest.fixture
 def login(client):
     def as_user(user):
         client.force_login(user)

@@ -2,72 +2,16 @@
 supervision order on a listed matter; the unit officer finds it under 督办件 and replies in writing; the
 supervisor sees the feedback. Saves var/screenshots/dashboard.png."""
 
-import os
-from pathlib import Path
-
-import pytest
-
-from tests import factories
+from tests.browser import BROWSER, login, logout, screenshot
 from xinfang.petitions.models import SupervisionOrder
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]  # fmt: skip
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
-]
+pytestmark = BROWSER
 
 
-def _fontconfig(tmp_path: Path) -> dict:
-    env = dict(os.environ)
-    try:
-        import mplfonts
-    except ImportError:
-        return env
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{Path(mplfonts.__file__).parent / 'fonts'}</dir>\n"
-        f"  <cachedir>{tmp_path / 'fc-cache'}</cachedir>\n"
-        "  <alias><family>sans-serif</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>\n"
-        "</fontconfig>\n",
-        encoding="utf-8",
-    )
-    env["FONTCONFIG_FILE"] = str(conf)
-    return env
-
-
-@pytest.fixture
-def page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=_fontconfig(tmp_path))
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/casework/**")
-
-
-def logout(page):
-    page.click("form.logout button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
-
-
-def test_dashboard_drill_down_to_supervision_and_feedback(page, live_server, world, supervisor, unit_officer):
+def test_dashboard_drill_down_to_supervision_and_feedback(
+    browser_page, live_server, world, supervisor, unit_officer
+):
+    page = browser_page
     base = live_server.url
     b, d = world["B"], world["D"]
 
@@ -75,8 +19,7 @@ def test_dashboard_drill_down_to_supervision_and_feedback(page, live_server, wor
     page.goto(f"{base}/analytics/?start=2025-01-01&end=2025-04-08")
     for chart in ("trend", "clocks", "classes", "townships"):
         page.wait_for_selector(f"#chart-{chart}[data-drawn]", state="attached")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    screenshot(page, "dashboard.png")
 
     # Filter by township: htmx refreshes the figures in place and keeps the URL shareable.
     page.evaluate("window.__same_page = true")

@@ -16,16 +16,6 @@ def png_bytes() -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
 def test_online_submission_waits_for_registration_and_is_found_by_query_code(units):
     reg, code = citizens.submit_online(
         factories.petition_input(), uploads=[citizens.Upload("证据.png", png_bytes())]

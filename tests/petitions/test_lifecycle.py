@@ -8,16 +8,6 @@ from xinfang.petitions import services, workflow
 from xinfang.petitions.models import Document, Event, Registration
 
 
-@pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
 def test_full_lifecycle_to_termination_and_no_longer_accepted(people, units, clerk):
     matter = factories.matter_in_state(workflow.TERMINATED, people=people, units=units)
     kinds = list(matter.documents.values_list("kind", flat=True))

@@ -10,16 +10,6 @@ from xinfang.petitions import programs, services, workflow
 from xinfang.petitions.models import Registration
 
 
-@pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
 def test_reception_day_registers_every_person_with_the_leader(clerk, leader, units):
     today = services.today()
     day = programs.schedule_reception_day(

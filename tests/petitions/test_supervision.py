@@ -11,16 +11,6 @@ from xinfang.petitions.models import ClockAlert, Event, Notification, Supervisio
 
 
 @pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
-@pytest.fixture
 def sender():
     MemorySender.outbox = []
     return MemorySender()

@@ -4,16 +4,6 @@ from tests import factories
 
 
 @pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
-@pytest.fixture
 def in_state(people, units):
     """A matter in `state`, built through the services as the natural actors would."""
 

@@ -5,71 +5,15 @@ shows the owned matter and the day's 3 批.
 Runs against pytest-django's live_server (a thread of this process, so time-machine applies to it too).
 Chinese text is rendered with the Noto Sans CJK font of the mplfonts package through a private fontconfig."""
 
-import os
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.browser import BROWSER, login, logout, screenshot
 from xinfang.petitions.models import Matter, Registration
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]  # fmt: skip
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 /usr/bin/chromium"),
-]
-
-
-def _fontconfig(tmp_path: Path) -> dict:
-    env = dict(os.environ)
-    try:
-        import mplfonts
-    except ImportError:
-        return env
-    fonts = Path(mplfonts.__file__).parent / "fonts"
-    conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
-        f"  <dir>{fonts}</dir>\n  <cachedir>{tmp_path / 'fc-cache'}</cachedir>\n"
-        "  <alias><family>sans-serif</family><prefer><family>Noto Sans CJK SC</family></prefer></alias>\n"
-        "</fontconfig>\n",
-        encoding="utf-8",
-    )
-    env["FONTCONFIG_FILE"] = str(conf)
-    return env
-
-
-@pytest.fixture
-def page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=_fontconfig(tmp_path))
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/casework/**")
-
-
-def logout(page):
-    page.click("form.logout button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
+pytestmark = BROWSER
 
 
 def success(page):
@@ -78,7 +22,8 @@ def success(page):
     assert page.locator(".msg-success").count() == 1
 
 
-def test_leader_reception_ownership_and_dashboard(page, live_server, time_machine):
+def test_leader_reception_ownership_and_dashboard(browser_page, live_server, time_machine):
+    page = browser_page
     time_machine.move_to(timezone.make_aware(datetime(2026, 3, 10, 9, 30)))
     units = factories.make_units()
     factories.make_user("clerk1", "clerk", unit=units["bureau"], full_name="接待员甲")
@@ -112,8 +57,7 @@ def test_leader_reception_ownership_and_dashboard(page, live_server, time_machin
     assert page.locator("#day-batches").inner_text() == "3"
     assert page.locator("#day-persons").inner_text() == "3"
     assert page.locator("#received tbody tr").count() == 3
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "reception_day.png"), full_page=True)
+    screenshot(page, "reception_day.png")
     logout(page)
 
     # The case officer makes the leader owner (包案) of the wage matter.
@@ -139,4 +83,4 @@ def test_leader_reception_ownership_and_dashboard(page, live_server, time_machin
     assert page.locator("#year-batches").inner_text() == "3"
     assert page.locator("#year-resolved").inner_text() == "1"
     assert Registration.objects.filter(reception_day__leader=leader).count() == 3
-    page.screenshot(path=str(SCREENSHOTS / "leader.png"), full_page=True)
+    screenshot(page, "leader.png")

@@ -29,16 +29,6 @@ def calendar(request, settings):
 
 
 @pytest.fixture
-def people(clerk, case_officer, unit_officer, unit_head):
-    return {
-        "clerk": clerk,
-        "case_officer": case_officer,
-        "unit_officer": unit_officer,
-        "unit_head": unit_head,
-    }
-
-
-@pytest.fixture
 def on(time_machine):
     """on(date): the clock reads 10:00 Asia/Shanghai of that day."""
 
