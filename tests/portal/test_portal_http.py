@@ -343,3 +343,16 @@ def test_public_statistics_page_and_json_without_personal_data(client, units, pe
     for secret in ("张三", "13912345678", "11010519491231002X", "拖欠工资"):
         assert secret not in html and secret not in str(data)
     assert client.get("/portal/stats/?year=abc").status_code == 200
+
+
+def test_home_lists_published_leader_reception_days(client, units, clerk, leader):
+    from datetime import timedelta
+
+    from xinfang.petitions import programs, services
+
+    soon = services.today() + timedelta(days=7)
+    programs.schedule_reception_day(by=clerk, leader=leader, on=soon, place="群众接待中心", topic="征地拆迁")
+    programs.schedule_reception_day(by=clerk, leader=leader, on=soon, place="内部安排", publish=False)
+    html = client.get("/portal/").content.decode()
+    assert "领导接访日安排" in html and "征地拆迁" in html and "县领导" in html
+    assert "内部安排" not in html

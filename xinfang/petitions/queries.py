@@ -155,3 +155,11 @@ def similar_matters(user, *, id_numbers: list[str]) -> QuerySet:
         .distinct()
         .order_by("-registered_at")
     )
+
+
+def published_reception_days(*, today: date | None = None, limit: int = 20) -> QuerySet:
+    """Upcoming leader reception days published for the public (条例第十八条: 领导定期接待群众来访)."""
+    from xinfang.petitions.models import ReceptionDay
+
+    today = today or timezone.localdate()
+    return ReceptionDay.objects.filter(is_published=True, date__gte=today).select_related("leader")[:limit]

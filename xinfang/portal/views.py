@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.audit import client_ip, log_audit
-from xinfang.petitions import citizens, documents, services, workflow
+from xinfang.petitions import citizens, documents, queries, services, workflow
 from xinfang.petitions.models import Evaluation, Registration
 from xinfang.portal import forms as F
 from xinfang.portal import milestones, receipts, statistics, throttle
@@ -52,7 +52,7 @@ def _attachment(data: bytes | None, *, filename: str, content_type: str, respons
 
 @require_GET
 def home(request):
-    return page(request, "portal/home.html")
+    return page(request, "portal/home.html", {"reception_days": queries.published_reception_days()})
 
 
 # --- submit -------------------------------------------------------------------------------------------
