@@ -13,27 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (
-    Avg,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce, Substr, TruncDate, TruncMonth
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.analytics import kpis
-from xinfang.analytics.kpis import Period, Scope, _ratio
+from xinfang.analytics.kpis import DaysBetween, Period, Scope, _ratio
 from xinfang.petitions import access, deadlines, workflow
-from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration, Unit
+from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
 from xinfang.petitions.queries import CLOCK_SHORT
 
 # The petitioner's own windows are not a risk for the staff: they lapse into closure.
@@ -225,11 +213,9 @@ def average_handling_days(f: Filters) -> float | None:
     d = (
         _matters(f)
         .filter(replied_on__gte=f.period.start, replied_on__lte=f.period.end, accepted_on__isnull=False)
-        .aggregate(
-            avg=Avg(ExpressionWrapper(F("replied_on") - F("accepted_on"), output_field=DurationField()))
-        )
+        .aggregate(avg=Avg(DaysBetween("replied_on", "accepted_on")))
     )["avg"]
-    return None if d is None else round(d.total_seconds() / 86400, 1)
+    return None if d is None else round(float(d), 1)
 
 
 # --- clocks -------------------------------------------------------------------------------------------
@@ -326,7 +312,7 @@ LEAGUES = {"unit": "handling_unit", "township": "township"}
 def _accept_q(period: Period, today: date) -> dict[str, Q]:
     """The buckets of `kpis.unit_timely_acceptance` as Count filters (needs the `lag` alias)."""
     window = period.shifted(-kpis.UNIT_ACCEPT_DAYS)
-    limit = timedelta(days=kpis.UNIT_ACCEPT_DAYS)
+    limit = kpis.UNIT_ACCEPT_DAYS
     population = (
         Q(is_legal=False, repeat_of__isnull=True, forwarded_on__isnull=False)
         & Q(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
@@ -335,7 +321,8 @@ def _accept_q(period: Period, today: date) -> dict[str, Q]:
     decided = Q(accepted_on__isnull=False)
     return {
         "on_time": population & decided & Q(lag__lte=limit),
-        "late": population & ((decided & Q(lag__gt=limit)) | (~decided & Q(registered_on__lt=today - limit))),
+        "late": population
+        & ((decided & Q(lag__gt=limit)) | (~decided & Q(registered_on__lt=today - timedelta(days=limit)))),
     }
 
 
@@ -364,9 +351,9 @@ def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]
     unit_rated = Evaluation.objects.filter(matter=OuterRef("pk"), target=Evaluation.Target.UNIT)
     rows = (
         matters.alias(
-            lag=ExpressionWrapper(F("accepted_on") - F("registered_on"), output_field=DurationField()),
+            lag=DaysBetween("accepted_on", "registered_on"),
             done_on=Coalesce("replied_on", "closed_on"),
-            handling=ExpressionWrapper(F("replied_on") - F("accepted_on"), output_field=DurationField()),
+            handling=DaysBetween("replied_on", "accepted_on"),
             unit_rated=Exists(unit_rated),
         )
         .values(f"{group}__code", f"{group}__name")
@@ -432,7 +419,7 @@ def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]
                 done_on_time=r["done_on_time"], done_late=r["done_late"], done_pending=r["done_pending"],
                 evaluated=e.get("evaluated", 0), satisfied=e.get("satisfied", 0), expired=r["expired"],
                 registrations=g.get("n", 0), repeats=g.get("repeats", 0),
-                avg_days=None if r["avg"] is None else round(r["avg"].total_seconds() / 86400, 1),
+                avg_days=None if r["avg"] is None else round(float(r["avg"]), 1),
             )
         )  # fmt: skip
     return sorted(out, key=lambda x: (-x.registered, -x.overdue_now, x.key))
@@ -576,26 +563,17 @@ def drill_down(user, f: Filters, *, figure: str, channel: str = "", month: str =
         return qs
     if figure == "accept_late":
         qs = qs.filter(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
-        return qs.alias(
-            lag=ExpressionWrapper(F("accepted_on") - F("registered_on"), output_field=DurationField())
-        ).filter(_accept_q(p, today)["late"])
+        return qs.alias(lag=DaysBetween("accepted_on", "registered_on")).filter(_accept_q(p, today)["late"])
     if figure == "bureau_accept_late":
-        first = (
-            Event.objects.filter(matter=OuterRef("pk"), action__in=kpis.BUREAU_TRIAGE_ACTIONS)
-            .order_by("at", "id")
-            .annotate(on=TruncDate("at"))
-            .values("on")[:1]
-        )
         window = p.shifted(-kpis.BUREAU_ACCEPT_DAYS)
-        limit = timedelta(days=kpis.BUREAU_ACCEPT_DAYS)
+        limit = kpis.BUREAU_ACCEPT_DAYS
         qs = qs.filter(is_legal=False, repeat_of__isnull=True, registered_on__gte=window.start,
                        registered_on__lte=window.end).alias(
-            triaged_on=Subquery(first),
-            lag=ExpressionWrapper(F("triaged_on") - F("registered_on"), output_field=DurationField()),
+            triage_on=kpis.bureau_triaged_on(), lag=DaysBetween("triage_on", "registered_on"),
         )  # fmt: skip
         return qs.filter(
-            Q(triaged_on__isnull=False, lag__gt=limit)
-            | Q(triaged_on__isnull=True, registered_on__lt=today - limit)
+            Q(triage_on__isnull=False, lag__gt=limit)
+            | Q(triage_on__isnull=True, registered_on__lt=today - timedelta(days=limit))
         )
     if figure == "done_late":
         return qs.alias(done_on=Coalesce("replied_on", "closed_on")).filter(_done_q(p, today)["late"])

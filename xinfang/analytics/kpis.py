@@ -17,10 +17,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -32,17 +32,8 @@ from django.utils import timezone
 
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration, Unit
+from xinfang.petitions.services import BUREAU_TRIAGE_ACTIONS
 
-# The bureau's own decision on a registered matter (its "受理" in the sense of §2.6): the first of these.
-BUREAU_TRIAGE_ACTIONS = (
-    "forward",
-    "assign",
-    "redirect_legal",
-    "redirect_discipline",
-    "redirect_other",
-    "decline",
-    "refuse_repeat",
-)
 BUREAU_ACCEPT_DAYS = 15  # §2.6: 初件 with 登记时间 + 15 日 ∈ P
 UNIT_ACCEPT_DAYS = 30  # §2.6: 初件 with 登记时间 + 30 日 ∈ P (15 信访部门 + 15 条例第二十三条第三款)
 HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
@@ -103,6 +94,37 @@ def _today(today: date | None) -> date:
 
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
+
+
+class DaysBetween(Func):
+    """Calendar days from the date `start` to the date `end` (end − start), computed by the database: an
+    integer on PostgreSQL, julianday() on SQLite. (A DurationField difference calls a Python function per
+    row on SQLite, which costs seconds at a million rows.)"""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, end, start, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(julianday(%(expressions)s))",
+                              arg_joiner=") - julianday(", **extra)  # fmt: skip
+
+
+def bureau_triaged_on():
+    """The local date of the bureau's first triage decision: `Matter.triaged_on`, kept by
+    `services.transition()` (and filled from the Events by migration 0008). A matter whose triage Event was
+    written outside transition() (hand-built data) falls back to that Event; the subquery runs only for
+    matters without the column, so it costs nothing at scale."""
+    first = (
+        Event.objects.filter(matter=OuterRef("pk"), action__in=BUREAU_TRIAGE_ACTIONS)
+        .order_by("at", "id")
+        .annotate(on=TruncDate("at"))
+        .values("on")[:1]
+    )
+    return Coalesce("triaged_on", Subquery(first))
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -218,14 +240,13 @@ def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: da
     """`decided` names a DateField annotation/field on qs: the date of the decision (受理)."""
     window = period.shifted(-days)  # 登记 + days ∈ P  ⇔  登记 ∈ P − days
     qs = qs.filter(registered_on__gte=window.start, registered_on__lte=window.end).alias(
-        lag=ExpressionWrapper(F(decided) - F("registered_on"), output_field=DurationField())
+        lag=DaysBetween(decided, "registered_on")
     )
-    limit = timedelta(days=days)
     undecided = Q(**{f"{decided}__isnull": True})
-    passed = Q(registered_on__lt=today - limit)  # today > 登记 + days
+    passed = Q(registered_on__lt=today - timedelta(days=days))  # today > 登记 + days
     counts = qs.aggregate(
-        on_time=Count("pk", filter=~undecided & Q(lag__lte=limit)),
-        late=Count("pk", filter=~undecided & Q(lag__gt=limit)),
+        on_time=Count("pk", filter=~undecided & Q(lag__lte=days)),
+        late=Count("pk", filter=~undecided & Q(lag__gt=days)),
         overdue_pending=Count("pk", filter=undecided & passed),
         not_yet_due=Count("pk", filter=undecided & ~passed),
     )
@@ -234,14 +255,8 @@ def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: da
 
 def bureau_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
     """及时受理率 (信访部门): the bureau's first triage decision (转送/交办/转出/不予受理) within 15 days of 登记."""
-    first = (
-        Event.objects.filter(matter=OuterRef("pk"), action__in=BUREAU_TRIAGE_ACTIONS)
-        .order_by("at", "id")
-        .annotate(on=TruncDate("at"))
-        .values("on")[:1]
-    )
-    qs = _initial_matters(scope).alias(triaged_on=Subquery(first))
-    return _acceptance(qs, "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
+    qs = _initial_matters(scope).alias(triage_on=bureau_triaged_on())
+    return _acceptance(qs, "triage_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
 
 
 def unit_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):

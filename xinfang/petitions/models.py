@@ -154,6 +154,9 @@ class Matter(models.Model):
         null=True,
         blank=True,
     )
+    # Local date of the bureau's first triage decision (services.BUREAU_TRIAGE_ACTIONS), kept by
+    # services.transition() for the KPI 及时受理率（信访部门）; the Event rows remain the record.
+    triaged_on = models.DateField(_("信访部门受理日期"), null=True, blank=True)
     forwarded_on = models.DateField(_("转送交办日期"), null=True, blank=True)
     is_assignment = models.BooleanField(_("交办件"), default=False)
     assign_due = models.DateField(_("交办办结期限"), null=True, blank=True)
@@ -235,7 +238,15 @@ class Matter(models.Model):
         verbose_name = _("信访事项")
         verbose_name_plural = _("信访事项")
         ordering = ["-registered_at"]
-        indexes = [models.Index(fields=["handling_unit", "state"], name="matter_unit_state")]
+        indexes = [
+            models.Index(fields=["handling_unit", "state"], name="matter_unit_state"),
+            # statistics (bench/analytics.py): the KPI windows and the running clocks
+            models.Index(fields=["handle_due"], name="matter_handle_due"),
+            models.Index(fields=["replied_on"], name="matter_replied_on"),
+            models.Index(fields=["eval_bureau_due"], name="matter_eval_bureau_due"),
+            models.Index(fields=["eval_unit_due"], name="matter_eval_unit_due"),
+            models.Index(fields=["clock", "clock_due"], name="matter_clock_due"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
@@ -327,6 +338,8 @@ class Registration(models.Model):
         verbose_name = _("信访件")
         verbose_name_plural = _("信访件")
         ordering = ["-registered_at"]
+        # statistics by 登记时间 (信访总量 件次/人次): bench/analytics.py
+        indexes = [models.Index(fields=["registered_at"], name="registration_registered_at")]
 
     def __str__(self):
         return self.number
@@ -492,6 +505,7 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["matter", "target"], name="evaluation_once_per_target")
         ]
+        indexes = [models.Index(fields=["target", "at"], name="evaluation_target_at")]
 
 
 class SupervisionOrder(models.Model):

@@ -39,6 +39,19 @@ def today() -> date:
     return timezone.localdate()
 
 
+# The bureau's own decision on a registered matter (its "受理" in the sense of domain-rules §2.6). The first
+# one sets Matter.triaged_on (local date), which the KPI 及时受理率（信访部门） reads.
+BUREAU_TRIAGE_ACTIONS = (
+    "forward",
+    "assign",
+    "redirect_legal",
+    "redirect_discipline",
+    "redirect_other",
+    "decline",
+    "refuse_repeat",
+)
+
+
 def bureau() -> Unit:
     return Unit.objects.get(kind=Unit.Kind.BUREAU)
 
@@ -79,6 +92,9 @@ def transition(
     values = dict(changes or {})
     code = t.clock if clock is None else clock
     values.update(state=t.target, clock=code, clock_due=clock_due if code else None)
+    now = timezone.now()
+    if action in BUREAU_TRIAGE_ACTIONS and matter.triaged_on is None:
+        values["triaged_on"] = timezone.localdate(now)  # the Event's local date
     updated = Matter.objects.filter(pk=matter.pk, state=matter.state, version=version).update(
         version=F("version") + 1, **values
     )
@@ -97,7 +113,7 @@ def transition(
         action=action,
         from_state=from_state,
         to_state=t.target,
-        at=timezone.now(),
+        at=now,
         actor=by,
         unit=_acting_unit(by),
         note=note,
