@@ -398,12 +398,13 @@ def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]
     start, end = p.datetimes()
     evals = {
         r["k"]: r
-        for r in Evaluation.objects.filter(
-            target=Evaluation.Target.UNIT,
-            at__gte=start,
-            at__lt=end,
-            matter__in=f.matters(Matter.objects.filter(is_legal=False)).exclude(state=workflow.RECEIVED),
-        )  # fmt: skip
+        for r in f.matters(
+            Evaluation.objects.filter(
+                target=Evaluation.Target.UNIT, at__gte=start, at__lt=end, matter__is_legal=False
+            ),
+            prefix="matter__",
+        )
+        .exclude(matter__state=workflow.RECEIVED)
         .values(k=F(f"matter__{group}__code"))
         .annotate(
             evaluated=Count("pk"),

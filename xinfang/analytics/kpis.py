@@ -304,8 +304,12 @@ def evaluation_stats(
         raise ValueError(f"unknown evaluation target: {target}")
     today = _today(today)
     start, end = period.datetimes()
-    evals = Evaluation.objects.filter(
-        target=target, at__gte=start, at__lt=end, matter__in=_rated_matters(scope)
+    # the _rated_matters conditions on the joined matter (an IN (subquery) would scan every matter)
+    evals = scope.matters(
+        Evaluation.objects.filter(target=target, at__gte=start, at__lt=end, matter__is_legal=False).exclude(
+            matter__state=workflow.RECEIVED
+        ),
+        prefix="matter__",
     ).aggregate(
         satisfied=Count("pk", filter=Q(value=Evaluation.Value.SATISFIED)),
         basically=Count("pk", filter=Q(value=Evaluation.Value.BASICALLY)),
