@@ -118,6 +118,9 @@ LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 300)
 # "working" = working days using the official holiday and make-up-workday (调休) schedule.
 XINFANG_CALENDAR = env_str("XINFANG_CALENDAR", "natural")
 XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3)
+# Dashboards and KPIs read the summary tables (analytics/tallies.py) when a figure has at most one of the
+# 属地 / 责任单位 / 内容分类 filters; false reads every figure from the records.
+XINFANG_TALLIES = env_bool("XINFANG_TALLIES", True)
 # Base address of the video-meeting service used for 视频接访 sessions (empty: no link).
 XINFANG_VIDEO_URL = env_str("XINFANG_VIDEO_URL", "")
 XINFANG_SENDER = env_str("XINFANG_SENDER", "xinfang.core.notify.ConsoleSender")

@@ -10,6 +10,8 @@ from xinfang.analytics import kpis
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration
 
+pytestmark = pytest.mark.usefixtures("both_paths")
+
 JAN = kpis.Period.month(2024, 1)
 _seq = count(1)
 
@@ -33,7 +35,11 @@ def mk(registered_on: date, *, state=workflow.ACCEPTED, channel="letter", head_c
 
 
 def triage(matter: Matter, at: datetime, action: str = "forward") -> None:
+    """A triage decision as services.transition() records it: the Event, and the first decision's local date."""
     Event.objects.create(matter=matter, kind=f"matter:{action}", action=action, at=at, is_public=True)
+    if matter.triaged_on is None:
+        matter.triaged_on = timezone.localdate(at)
+        matter.save(update_fields=["triaged_on"])
 
 
 def rate(r):

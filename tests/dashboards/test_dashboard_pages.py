@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from tests import factories
@@ -9,6 +10,8 @@ from xinfang.analytics import dashboards as D
 from xinfang.analytics.kpis import Period
 
 from .test_queries import TODAY
+
+pytestmark = pytest.mark.usefixtures("both_paths")
 
 Q = "start=2025-01-01&end=2025-04-08"
 P = Period.year(2025)

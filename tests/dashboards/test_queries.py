@@ -10,6 +10,8 @@ from xinfang.analytics import dashboards as D
 from xinfang.analytics import kpis
 from xinfang.analytics.kpis import Period, Scope
 
+pytestmark = pytest.mark.usefixtures("both_paths")
+
 TODAY = date(2025, 4, 8)
 P = Period(date(2025, 1, 1), TODAY)
 

@@ -2,7 +2,9 @@
 
 Each function takes `Filters` (a `kpis.Period`, 问题属地 township, 有权处理机关 unit and 内容分类 code; a
 content class includes its sub-classes) and groups in the database (`values().annotate()`); no Python loop
-over matters. `drill_down` returns the matters behind a figure, always through `access.visible_matters`.
+over matters. A figure reads the summary tables (`tallies.py`: counts per day and per township, unit,
+content class or channel) when its filters and grouping fit one roll-up, and the records otherwise; tests
+check both give the same figures. `drill_down` returns the matters behind a figure, always through `access.visible_matters`.
 Who may see which figures is decided by `dashboard_filters` (unit officers: their own unit only).
 
 Definitions follow docs/statistics.md; the league tables reuse the KPI populations of `kpis.py` grouped by
@@ -18,8 +20,9 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
-from xinfang.analytics import kpis
-from xinfang.analytics.kpis import DaysBetween, Period, Scope, _ratio
+from xinfang.analytics import kpis, tallies
+from xinfang.analytics.kpis import DaysBetween, Period, Scope, _ratio, total
+from xinfang.analytics.models import ClockTally, DayTally
 from xinfang.petitions import access, deadlines, workflow
 from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
 from xinfang.petitions.queries import CLOCK_SHORT
@@ -41,13 +44,26 @@ class Filters:
 
     @property
     def scope(self) -> Scope:
-        return Scope(township=self.township, unit=self.unit)
+        return Scope(township=self.township, unit=self.unit, content_class=self.content_class)
 
     def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
-        qs = self.scope.matters(qs, prefix)
-        if self.content_class:
-            qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
-        return qs
+        return self.scope.matters(qs, prefix)
+
+    @property
+    def unfiltered(self) -> bool:
+        return not (self.township or self.unit or self.content_class)
+
+    def tallies(self, model=DayTally, *, by: str = "") -> QuerySet | None:
+        """Roll-up rows for a figure grouped by the roll-up `by` ("" = not grouped): any one filter for an
+        ungrouped figure, no filter or only the grouping dimension's own for a grouped one; else None."""
+        if not by:
+            return self.scope.tallies(model)
+        own = {"township": self.township, "unit": self.unit, "class": self.content_class, "channel": ""}
+        if any(v for d, v in own.items() if d != by):
+            return None
+        if own[by]:  # filtered on the grouping dimension itself
+            return self.scope.tallies(model)
+        return model.objects.filter(dim=by) if tallies.enabled() else None
 
     def shifted_to(self, period: Period) -> "Filters":
         return replace(self, period=period)
@@ -134,15 +150,39 @@ def _local_month(field: str, period: Period) -> Case:
     return Case(*whens, output_field=CharField())
 
 
+def _month_of_day(period: Period) -> Case:
+    """The month ("YYYY-MM") of the tally row's `day` in P."""
+    whens, month = [], date(period.start.year, period.start.month, 1)
+    while month <= period.end:
+        nxt = Period.month(month.year, month.month).end + timedelta(days=1)
+        whens.append(When(day__lt=nxt, then=Value(f"{month:%Y-%m}")))
+        month = nxt
+    return Case(*whens, output_field=CharField())
+
+
+def _in_period(rows: QuerySet, period: Period) -> QuerySet:
+    return rows.filter(day__gte=period.start, day__lte=period.end)
+
+
 def intake_trend(f: Filters) -> list[TrendRow]:
     """信访总量 by month × 信访形式 (件次 and 人次), 登记日期 in P."""
-    rows = (
-        _registrations(f)
-        .annotate(m=_local_month("registered_at", f.period))
-        .values("m", "channel")
-        .annotate(n=Count("pk"), persons=Sum("head_count"))
-        .order_by("m", "channel")
-    )
+    if (t := f.tallies(by="channel")) is not None:
+        rows = (
+            _in_period(t, f.period)
+            .annotate(m=_month_of_day(f.period))
+            .values("m", channel=F("key"))
+            .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
+            .filter(n__gt=0)
+            .order_by("m", "channel")
+        )
+    else:
+        rows = (
+            _registrations(f)
+            .annotate(m=_local_month("registered_at", f.period))
+            .values("m", "channel")
+            .annotate(n=Count("pk"), persons=Sum("head_count"))
+            .order_by("m", "channel")
+        )
     labels = dict(Registration.Channel.choices)
     return [
         TrendRow(r["m"], r["channel"], str(labels.get(r["channel"], r["channel"])), r["n"],
@@ -165,6 +205,9 @@ def _top_classes() -> dict[str, str]:
 
 def intake_by(f: Filters, *, by: str) -> list[CountRow]:
     """信访总量 by top-level 内容分类 (`content_class`), 问题属地 (`township`) or 形式 (`channel`), largest first."""
+    dim = {"content_class": "class", "township": "township", "channel": "channel"}.get(by)
+    if dim and (t := f.tallies(by=dim)) is not None:
+        return _intake_by_tallied(_in_period(t, f.period), by)
     qs = _registrations(f)
     if by == "content_class":
         qs = qs.annotate(k=Substr("matter__content_class__code", 1, 2))
@@ -181,6 +224,31 @@ def intake_by(f: Filters, *, by: str) -> list[CountRow]:
     return [
         CountRow(r["k"] or "", labels.get(r["k"] or "", "未分类"), r["n"], r["persons"] or 0) for r in rows
     ]
+
+
+def _intake_by_tallied(rows: QuerySet, by: str) -> list[CountRow]:
+    """The same rows from the roll-up: keys are Unit/Code ids, mapped to codes here (a few hundred rows)."""
+    sums = rows.values("key").annotate(n=Sum("regs"), persons=Sum("regs_persons")).filter(n__gt=0).order_by()
+    if by == "channel":
+        code_of, labels = {}, {k: str(v) for k, v in Registration.Channel.choices}
+    elif by == "township":
+        units = Unit.objects.filter(pk__in=[int(r["key"]) for r in sums]).values_list("pk", "code", "name")
+        code_of = {str(pk): code for pk, code, _ in units}
+        labels = {code: name for _, code, name in units}
+    else:
+        codes = Code.objects.filter(pk__in=[int(r["key"]) for r in sums]).values_list("pk", "code")
+        code_of = {str(pk): code[:2] for pk, code in codes}
+        labels = _top_classes()
+    merged: dict[str, list[int]] = {}
+    for r in sums:
+        key = code_of.get(r["key"], r["key"]) if by != "channel" else r["key"]
+        n = merged.setdefault(key, [0, 0])
+        n[0] += r["n"]
+        n[1] += r["persons"]
+    return sorted(
+        (CountRow(k, labels.get(k, "未分类"), n, p) for k, (n, p) in merged.items()),
+        key=lambda r: (-r.registrations, r.key),
+    )
 
 
 @dataclass(frozen=True)
@@ -202,6 +270,13 @@ class Overview:
 
 
 def overview(f: Filters) -> Overview:
+    if (t := f.tallies()) is not None:
+        counts = _in_period(t, f.period).aggregate(
+            registrations=total("regs"), persons=total("regs_persons"), first=total("regs_new"),
+            repeat=total(F("regs") - F("regs_new")), rated_total=total("regs_rated"), rated_repeat=total("regs_rated_repeat"),
+            collective_batches=total("regs_coll"), collective_persons=total("regs_coll_persons"), leapfrog=total("regs_leapfrog"),
+        )  # fmt: skip
+        return Overview(**counts)
     new = Q(disposition=Registration.Disposition.NEW)
     legal = Q(matter__is_legal=True)
     collective = Q(is_collective=True)
@@ -221,6 +296,9 @@ def overview(f: Filters) -> Overview:
 
 def average_handling_days(f: Filters) -> float | None:
     """平均办理时长 (天/件): mean of 答复日期 − 受理日期 over matters replied in P."""
+    if (t := f.tallies()) is not None:
+        s = _in_period(t, f.period).aggregate(n=total("replied"), days=total("replied_days"))
+        return round(s["days"] / s["n"], 1) if s["n"] else None
     d = (
         _matters(f)
         .filter(replied_on__gte=f.period.start, replied_on__lte=f.period.end, accepted_on__isnull=False)
@@ -258,20 +336,24 @@ def clock_status(f: Filters, *, today: date | None = None) -> list[ClockRow]:
     """Open matters per running clock, now: 正常 / 临期 / 超期 (the period does not apply)."""
     today = _today(today)
     soon = _soon(today)
+    if (t := f.tallies(ClockTally)) is not None:  # open matters counted per due day
+        qs, due, count = t, "day", lambda q: total("n", filter=q)
+    else:
+        qs, due, count = _open_with_clock(f), "clock_due", lambda q: Count("pk", filter=q)
     rows = {
         r["clock"]: r
-        for r in _open_with_clock(f)
-        .values("clock")
+        for r in qs.values("clock")
         .annotate(
-            overdue=Count("pk", filter=Q(clock_due__lt=today)),
-            due_soon=Count("pk", filter=Q(clock_due__gte=today, clock_due__lte=soon)),
-            ok=Count("pk", filter=Q(clock_due__gt=soon)),
+            overdue=count(Q(**{f"{due}__lt": today})),
+            due_soon=count(Q(**{f"{due}__gte": today, f"{due}__lte": soon})),
+            ok=count(Q(**{f"{due}__gt": soon})),
         )
+        .order_by()
     }
     return [
-        ClockRow(c, CLOCK_SHORT.get(c, c), rows[c]["ok"], rows[c]["due_soon"], rows[c]["overdue"])
+        ClockRow(c, CLOCK_SHORT.get(c, c), r["ok"], r["due_soon"], r["overdue"])
         for c in STAFF_CLOCKS
-        if c in rows
+        if (r := rows.get(c)) and r["ok"] + r["due_soon"] + r["overdue"]
     ]
 
 
@@ -351,8 +433,12 @@ def _done_q(period: Period, today: date) -> dict[str, Q]:
 
 def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]:
     """League table of handling units (`by="unit"`, 县直部门/乡镇/县委县政府) or of townships (问题属地),
-    most registered first. Three grouped queries (matters, evaluations, registrations) merged by key."""
+    most registered first; units and townships with no figure in P are left out. From the roll-up: two
+    grouped queries (day counts, open clocks); from the records: three (matters, evaluations, registrations),
+    merged by key."""
     today = _today(today)
+    if (t := f.tallies(by=by)) is not None:
+        return _ranked(_league_tallied(f, t, f.tallies(ClockTally, by=by), by, today))
     group = LEAGUES[by]
     p = f.period
     matters = _matters(f).filter(**{f"{group}__isnull": False})
@@ -434,7 +520,60 @@ def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]
                 avg_days=None if r["avg"] is None else round(float(r["avg"]), 1),
             )
         )  # fmt: skip
-    return sorted(out, key=lambda x: (-x.registered, -x.overdue_now, x.key))
+    return _ranked(out)
+
+
+def _ranked(rows: list[LeagueRow]) -> list[LeagueRow]:
+    active = [r for r in rows if r.registered or r.overdue_now or r.accept_on_time or r.accept_late
+              or r.done_on_time or r.done_late or r.done_pending or r.evaluated or r.expired or r.registrations
+              or r.avg_days is not None]  # fmt: skip
+    return sorted(active, key=lambda x: (-x.registered, -x.overdue_now, x.key))
+
+
+def _league_tallied(f: Filters, rows: QuerySet, clocks: QuerySet, by: str, today: date) -> list[LeagueRow]:
+    """The league from the roll-up rows of one dimension: the same populations as `_accept_q`/`_done_q`."""
+    p, acc = f.period, f.period.shifted(-kpis.UNIT_ACCEPT_DAYS)
+    in_p = Q(day__gte=p.start, day__lte=p.end)
+    in_acc = Q(day__gte=acc.start, day__lte=acc.end)
+    sums = {
+        r["key"]: r
+        for r in rows.filter(day__gte=acc.start, day__lte=p.end)
+        .values("key")
+        .annotate(
+            registered=total("matters", filter=in_p),
+            accept_on_time=total("uacc_on_time", filter=in_acc),
+            accept_late=total("uacc_late", filter=in_acc)
+            + total("uacc_open", filter=in_acc & Q(day__lt=today - timedelta(days=kpis.UNIT_ACCEPT_DAYS))),
+            done_on_time=total("done_on_time", filter=in_p),
+            done_late=total("done_late", filter=in_p) + total("done_open", filter=in_p & Q(day__lt=today)),
+            done_pending=total("done_open", filter=in_p & Q(day__gte=today)),
+            evaluated=total(F("eu_sat") + F("eu_basic") + F("eu_unsat"), filter=in_p),
+            satisfied=total(F("eu_sat") + F("eu_basic"), filter=in_p),
+            expired=total("eu_open", filter=in_p & Q(day__lt=today)),
+            registrations=total("regs_rated", filter=in_p),
+            repeats=total("regs_rated_repeat", filter=in_p),
+            replied=total("replied", filter=in_p),
+            replied_days=total("replied_days", filter=in_p),
+        )
+        .order_by()
+    }
+    overdue = dict(
+        clocks.filter(day__lt=today).values("key").annotate(n=Sum("n")).values_list("key", "n").order_by()
+    )
+    units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue}])
+    if by == "unit":
+        units = units.filter(kind__in=kpis.HANDLING_UNIT_KINDS)
+    zero = dict.fromkeys(("registered", "accept_on_time", "accept_late", "done_on_time", "done_late",
+                          "done_pending", "evaluated", "satisfied", "expired", "registrations", "repeats",
+                          "replied", "replied_days"), 0)  # fmt: skip
+    out = []
+    for pk, code, name in units.values_list("pk", "code", "name"):
+        r = {**zero, **sums.get(str(pk), {})}
+        handled, days = r.pop("replied"), r.pop("replied_days")
+        r.pop("key", None)
+        out.append(LeagueRow(key=code, label=name, overdue_now=overdue.get(str(pk), 0),
+                             avg_days=round(days / handled, 1) if handled else None, **r))  # fmt: skip
+    return out
 
 
 # --- KPI table with 同比 / 环比 -------------------------------------------------------------------------
@@ -506,8 +645,7 @@ KPI_LABELS = {
 
 def kpi_table(f: Filters, *, today: date | None = None) -> list[KpiRow]:
     """The KPIs of P with the same figures one year earlier (同比) and for the previous period (环比).
-    The rates come from `kpis.py`, whose `Scope` has no 内容分类: the content-class filter applies to
-    重复信访率 and 平均办理时长 only (the page says so)."""
+    The rates come from `kpis.py`; all four filters apply to every figure."""
     today = _today(today)
     now = _figures(f, today)
     ago = _figures(f.shifted_to(year_ago(f.period)), today)
@@ -581,11 +719,11 @@ def drill_down(user, f: Filters, *, figure: str, channel: str = "", month: str =
         limit = kpis.BUREAU_ACCEPT_DAYS
         qs = qs.filter(is_legal=False, repeat_of__isnull=True, registered_on__gte=window.start,
                        registered_on__lte=window.end).alias(
-            triage_on=kpis.bureau_triaged_on(), lag=DaysBetween("triage_on", "registered_on"),
+            lag=DaysBetween("triaged_on", "registered_on"),
         )  # fmt: skip
         return qs.filter(
-            Q(triage_on__isnull=False, lag__gt=limit)
-            | Q(triage_on__isnull=True, registered_on__lt=today - timedelta(days=limit))
+            Q(triaged_on__isnull=False, lag__gt=limit)
+            | Q(triaged_on__isnull=True, registered_on__lt=today - timedelta(days=limit))
         )
     if figure == "done_late":
         return qs.alias(done_on=Coalesce("replied_on", "closed_on")).filter(_done_q(p, today)["late"])

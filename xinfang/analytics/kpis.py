@@ -1,8 +1,10 @@
 """KPI queries (domain-rules §2.6): aggregate ORM queries that return plain dataclasses.
 
-Every function takes a `Period` (inclusive local dates) and an optional `Scope` (问题属地 township and/or
-有权处理机关 handling unit, by Unit.code) and `today` (the "now" that decides what is overdue). No function
-loops over rows in Python; renderers (portal statistics, dashboards, exports) never touch the ORM.
+Every function takes a `Period` (inclusive local dates) and an optional `Scope` (问题属地 township,
+有权处理机关 handling unit, by Unit.code, and 内容分类 by Code.code prefix) and `today` (the "now" that decides
+what is overdue). No function loops over rows in Python; renderers (portal statistics, dashboards, exports)
+never touch the ORM. A scope with at most one filter reads the summary table (`tallies.py`, the same
+populations counted per day); two filters or more read the records. Tests run both ways.
 
 Choices are documented in docs/statistics.md. In short:
 - 涉法涉诉 (`Matter.is_legal`) is excluded from every rate; 及时受理率 and 按期办结率 count 初件 only
@@ -24,20 +26,16 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, TruncDate
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
+from xinfang.analytics import tallies
+from xinfang.analytics.models import DayTally
+from xinfang.analytics.tallies import BUREAU_ACCEPT_DAYS, HANDLING_UNIT_KINDS, UNIT_ACCEPT_DAYS
 from xinfang.petitions import workflow
-from xinfang.petitions.models import Code, Evaluation, Event, Matter, Registration, Unit
-from xinfang.petitions.services import BUREAU_TRIAGE_ACTIONS
-
-BUREAU_ACCEPT_DAYS = 15  # §2.6: 初件 with 登记时间 + 15 日 ∈ P
-UNIT_ACCEPT_DAYS = 30  # §2.6: 初件 with 登记时间 + 30 日 ∈ P (15 信访部门 + 15 条例第二十三条第三款)
-HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
-
+from xinfang.petitions.models import Code, Evaluation, Matter, Registration
 
 # --- inputs -------------------------------------------------------------------------------------------
 
@@ -72,17 +70,25 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    """Optional filters: 问题属地 (township Unit.code) and 有权处理机关 (handling Unit.code)."""
+    """Optional filters: 问题属地 (township Unit.code), 有权处理机关 (handling Unit.code) and 内容分类
+    (Code.code; sub-classes included)."""
 
     township: str = ""
     unit: str = ""
+    content_class: str = ""
 
     def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
         if self.township:
             qs = qs.filter(**{f"{prefix}township__code": self.township})
         if self.unit:
             qs = qs.filter(**{f"{prefix}handling_unit__code": self.unit})
+        if self.content_class:
+            qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
         return qs
+
+    def tallies(self, model=DayTally) -> QuerySet | None:
+        """The summary rows for this scope, or None when the figure has to come from the records."""
+        return tallies.scoped(model, self.township, self.unit, self.content_class)
 
 
 ALL = Scope()
@@ -113,18 +119,9 @@ class DaysBetween(Func):
                               arg_joiner=") - julianday(", **extra)  # fmt: skip
 
 
-def bureau_triaged_on():
-    """The local date of the bureau's first triage decision: `Matter.triaged_on`, kept by
-    `services.transition()` (and filled from the Events by migration 0008). A matter whose triage Event was
-    written outside transition() (hand-built data) falls back to that Event; the subquery runs only for
-    matters without the column, so it costs nothing at scale."""
-    first = (
-        Event.objects.filter(matter=OuterRef("pk"), action__in=BUREAU_TRIAGE_ACTIONS)
-        .order_by("at", "id")
-        .annotate(on=TruncDate("at"))
-        .values("on")[:1]
-    )
-    return Coalesce("triaged_on", Subquery(first))
+def total(field: str, **extra):
+    """Σ field, 0 for no rows."""
+    return Coalesce(Sum(field, **extra), 0)
 
 
 # --- results ------------------------------------------------------------------------------------------
@@ -253,15 +250,33 @@ def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: da
     return TimelyAcceptance(level=level, **counts)
 
 
+def _acceptance_tallied(rows: QuerySet, prefix: str, days: int, period: Period, today: date, level: str):
+    window = period.shifted(-days)
+    passed = Q(day__lt=today - timedelta(days=days))
+    counts = rows.filter(day__gte=window.start, day__lte=window.end).aggregate(
+        on_time=total(f"{prefix}_on_time"),
+        late=total(f"{prefix}_late"),
+        overdue_pending=total(f"{prefix}_open", filter=passed),
+        not_yet_due=total(f"{prefix}_open", filter=~passed),
+    )
+    return TimelyAcceptance(level=level, **counts)
+
+
 def bureau_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
-    """及时受理率 (信访部门): the bureau's first triage decision (转送/交办/转出/不予受理) within 15 days of 登记."""
-    qs = _initial_matters(scope).alias(triage_on=bureau_triaged_on())
-    return _acceptance(qs, "triage_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
+    """及时受理率 (信访部门): the bureau's first triage decision (转送/交办/转出/不予受理, `triaged_on`) within
+    15 days of 登记."""
+    if (rows := scope.tallies()) is not None:
+        return _acceptance_tallied(rows, "bacc", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
+    return _acceptance(
+        _initial_matters(scope), "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau"
+    )
 
 
 def unit_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
     """及时受理率 (责任单位): 受理 (accepted_on) within 30 days of 登记, for matters forwarded/assigned to a
     department, township or the county government."""
+    if (rows := scope.tallies()) is not None:
+        return _acceptance_tallied(rows, "uacc", UNIT_ACCEPT_DAYS, period, _today(today), "unit")
     qs = _initial_matters(scope).filter(
         handling_unit__kind__in=HANDLING_UNIT_KINDS, forwarded_on__isnull=False
     )
@@ -275,6 +290,14 @@ def on_time_completion(period: Period, *, scope: Scope = ALL, today: date | None
     """按期办结率 (按期答复率): 初件 whose 限办截止 (handle_due, extension included) falls in P. 办结 = the
     handling opinion (replied_on), or the closing date of a matter channelled into another procedure."""
     today = _today(today)
+    if (rows := scope.tallies()) is not None:
+        counts = rows.filter(day__gte=period.start, day__lte=period.end).aggregate(
+            on_time=total("done_on_time"),
+            late=total("done_late"),
+            pending=total("done_open", filter=Q(day__gte=today)),
+            overdue_pending=total("done_open", filter=Q(day__lt=today)),
+        )
+        return OnTimeCompletion(**counts)
     qs = (
         _initial_matters(scope)
         .filter(handle_due__gte=period.start, handle_due__lte=period.end)
@@ -303,6 +326,15 @@ def evaluation_stats(
     if target not in _DUE_FIELD:
         raise ValueError(f"unknown evaluation target: {target}")
     today = _today(today)
+    if (rows := scope.tallies()) is not None:
+        short = "eb" if target == Evaluation.Target.BUREAU else "eu"
+        counts = rows.filter(day__gte=period.start, day__lte=period.end).aggregate(
+            satisfied=total(f"{short}_sat"),
+            basically=total(f"{short}_basic"),
+            unsatisfied=total(f"{short}_unsat"),
+            expired=total(f"{short}_open", filter=Q(day__lt=today)),
+        )
+        return EvaluationStats(target=target, **counts)
     start, end = period.datetimes()
     # the _rated_matters conditions on the joined matter (an IN (subquery) would scan every matter)
     evals = scope.matters(

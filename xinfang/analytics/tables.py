@@ -56,8 +56,6 @@ def _with(f: Filters, **changes) -> Filters:
 def kpi_table(rows: list[KpiRow], f: Filters) -> Table:
     t = Table("kpis", "主要指标（同比、环比）", [("指标", "text"), ("本期", "rate"), ("分子", "int"), ("分母", "int"),
               ("上年同期", "rate"), ("同比变化", "pp"), ("上期", "rate"), ("环比变化", "pp")])  # fmt: skip
-    if f.content_class:
-        t.note = "各项比率按内容分类以外的条件统计（指标口径未按内容分类区分）；重复信访率、平均办理时长已按内容分类筛选。"
     for r in rows:
         kind = "rate" if r.is_rate else "days"
         link = drill_url(f, r.drill) if r.drill else ""

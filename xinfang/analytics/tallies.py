@@ -1,0 +1,255 @@
+"""Summary tables (`DayTally`, `ClockTally`) kept in step with the casework records.
+
+- `facts()` is the one definition of what a matter contributes (the populations of kpis.py and
+  dashboards.py, see docs/statistics.md); `refresh(matter_id)` recomputes it, subtracts what the matter
+  contributed before (`MatterTally`) and adds the difference to the roll-up rows with one
+  `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x` per row (SQLite and PostgreSQL alike). It runs in
+  the transaction of the change, from the post_save signals of Matter, Registration, Evaluation and Event
+  (every service writes an Event after its change, transition()'s conditional UPDATE included).
+- `rebuild()` recomputes everything in bulk (after raw loads; `xinfang rebuild_tallies`), `check()` reports
+  the rows that differ from a fresh computation.
+- `scoped()` gives the rows a `kpis.Scope` can read (no filter or one of 属地 / 有权处理机关 / 内容分类), or None
+  when the figure has to come from the records (two filters or more).
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import IntegerField, QuerySet
+from django.utils import timezone
+
+from xinfang.analytics.models import ClockTally, DayTally, MatterTally
+from xinfang.petitions import workflow
+from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
+
+MEASURES = tuple(
+    f.name for f in DayTally._meta.concrete_fields if isinstance(f, IntegerField) and not f.primary_key
+)
+BUREAU_ACCEPT_DAYS = 15  # §2.6: 初件 with 登记时间 + 15 日 ∈ P
+UNIT_ACCEPT_DAYS = 30  # §2.6: 初件 with 登记时间 + 30 日 ∈ P (15 信访部门 + 15 条例第二十三条第三款)
+HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
+STAFF_CLOCKS = ("TRIAGE", "NOTIFY", "HANDLE", "SIMPLE", "REVIEW", "RECHECK")
+MATTER_FIELDS = (
+    "id", "state", "is_legal", "repeat_of_id", "township_id", "handling_unit_id", "handling_unit__kind",
+    "content_class_id", "registered_on", "triaged_on", "forwarded_on", "accepted_on", "handle_due",
+    "replied_on", "closed_on", "eval_bureau_due", "eval_unit_due", "clock", "clock_due",
+)  # fmt: skip
+REG_FIELDS = ("matter_id", "registered_at", "channel", "head_count", "disposition", "is_collective",
+              "is_leapfrog")  # fmt: skip
+EVAL_FIELDS = ("matter_id", "target", "value", "at")
+
+
+def enabled() -> bool:
+    """Read figures from the tallies (they are kept up to date either way)."""
+    return getattr(settings, "XINFANG_TALLIES", True)
+
+
+# --- what one matter contributes ------------------------------------------------------------------------
+
+
+def _split(on: date | None, decided: date | None, limit: int, prefix: str, add) -> None:
+    if decided is None:
+        add(on, f"{prefix}_open")
+    else:
+        add(on, f"{prefix}_on_time" if (decided - on).days <= limit else f"{prefix}_late")
+
+
+def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
+    """{"dims": {dim: key}, "days": [[day, measure, channel, n]], "clocks": [[clock, day]]} for one matter
+    (a `values(*MATTER_FIELDS)` row and its registrations and evaluations); {} if it counts nowhere."""
+    if m["state"] == workflow.RECEIVED:
+        return {}
+    days: Counter = Counter()
+
+    def add(on, measure, n=1, channel=""):
+        if on is not None and n:
+            days[(on.isoformat(), measure, channel)] += n
+
+    legal = m["is_legal"]
+    for r in regs:
+        on, ch, n = timezone.localdate(r["registered_at"]), r["channel"], r["head_count"] or 0
+        new = r["disposition"] == Registration.Disposition.NEW
+        for measure, value in (
+            ("regs", 1), ("regs_persons", n), ("regs_new", new), ("regs_rated", not legal),
+            ("regs_rated_repeat", not legal and not new), ("regs_coll", r["is_collective"]),
+            ("regs_coll_persons", n if r["is_collective"] else 0), ("regs_leapfrog", r["is_leapfrog"]),
+        ):  # fmt: skip
+            add(on, measure, int(value), ch)
+    add(m["registered_on"], "matters")
+    if not legal and m["repeat_of_id"] is None:  # 初件
+        _split(m["registered_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
+        if m["handling_unit__kind"] in HANDLING_UNIT_KINDS and m["forwarded_on"] is not None:
+            _split(m["registered_on"], m["accepted_on"], UNIT_ACCEPT_DAYS, "uacc", add)
+        if m["handle_due"] is not None:
+            _split(m["handle_due"], m["replied_on"] or m["closed_on"], 0, "done", add)
+    if not legal:
+        evals = list(evals)
+        targets = {e["target"] for e in evals}
+        for e in evals:
+            short = "eb" if e["target"] == Evaluation.Target.BUREAU else "eu"
+            value = {"satisfied": "sat", "basically": "basic", "unsatisfied": "unsat"}[e["value"]]
+            add(timezone.localdate(e["at"]), f"{short}_{value}")
+        if Evaluation.Target.BUREAU not in targets:
+            add(m["eval_bureau_due"], "eb_open")
+        if Evaluation.Target.UNIT not in targets:
+            add(m["eval_unit_due"], "eu_open")
+    if m["replied_on"] is not None and m["accepted_on"] is not None:
+        add(m["replied_on"], "replied")
+        add(m["replied_on"], "replied_days", (m["replied_on"] - m["accepted_on"]).days)
+    clocks = []
+    if m["state"] in workflow.OPEN_STATES and m["clock"] in STAFF_CLOCKS and m["clock_due"] is not None:
+        clocks.append([m["clock"], m["clock_due"].isoformat()])
+    dims = {"township": m["township_id"], "unit": m["handling_unit_id"], "class": m["content_class_id"]}
+    return {
+        "dims": {k: str(v) for k, v in dims.items() if v is not None},
+        "days": sorted([*k, n] for k, n in days.items()),
+        "clocks": clocks,
+    }
+
+
+def _rolled(f: dict, sign: int, day_rows: Counter, clock_rows: Counter) -> None:
+    """Add `sign` × the matter's facts to the roll-up rows: (dim, key, day, measure) and (dim, key, clock, day)."""
+    if not f:
+        return
+    keys = [("", ""), *f["dims"].items()]
+    for on, measure, channel, n in f["days"]:
+        for dim, key in keys + ([("channel", channel)] if channel else []):
+            day_rows[(dim, key, on, measure)] += sign * n
+    for clock, on in f["clocks"]:
+        for dim, key in keys:
+            clock_rows[(dim, key, clock, on)] += sign
+
+
+# --- keeping the tables in step -------------------------------------------------------------------------
+
+
+def _upsert(day_rows: Counter, clock_rows: Counter) -> None:
+    q = connection.ops.quote_name
+    by_row: dict[tuple, dict] = defaultdict(dict)
+    for (dim, key, on, measure), n in day_rows.items():
+        if n:
+            by_row[(dim, key, on)][measure] = n
+    cols = ", ".join(q(c) for c in ("dim", "key", "day", *MEASURES))
+    marks = ", ".join(["%s"] * (3 + len(MEASURES)))
+    sets = ", ".join(f"{q(m)} = {q(DayTally._meta.db_table)}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
+    rows = [(*k, *(v.get(m, 0) for m in MEASURES)) for k, v in sorted(by_row.items())]
+    clocks = [(*k, n) for k, n in sorted(clock_rows.items()) if n]
+    with connection.cursor() as c:
+        if rows:
+            c.executemany(
+                f"INSERT INTO {q(DayTally._meta.db_table)} ({cols}) VALUES ({marks}) "
+                f"ON CONFLICT ({q('dim')}, {q('key')}, {q('day')}) DO UPDATE SET {sets}",
+                rows,
+            )
+        if clocks:
+            t = q(ClockTally._meta.db_table)
+            c.executemany(
+                f"INSERT INTO {t} ({q('dim')}, {q('key')}, {q('clock')}, {q('day')}, {q('n')}) "
+                f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({q('dim')}, {q('key')}, {q('clock')}, {q('day')}) "
+                f"DO UPDATE SET {q('n')} = {t}.{q('n')} + excluded.{q('n')}",
+                clocks,
+            )
+
+
+def _load(matter_ids: Iterable[int]) -> dict[int, dict]:
+    """matter id → facts, three queries for the lot."""
+    ids = list(matter_ids)
+    regs, evals = defaultdict(list), defaultdict(list)
+    for r in Registration.objects.filter(matter_id__in=ids).values(*REG_FIELDS).order_by():
+        regs[r["matter_id"]].append(r)
+    for e in Evaluation.objects.filter(matter_id__in=ids).values(*EVAL_FIELDS).order_by():
+        evals[e["matter_id"]].append(e)
+    return {
+        m["id"]: facts(m, regs[m["id"]], evals[m["id"]])
+        for m in Matter.objects.filter(pk__in=ids).values(*MATTER_FIELDS).order_by()
+    }
+
+
+@transaction.atomic
+def refresh(matter_id: int, *, deleted: bool = False) -> None:
+    """Bring the tallies in step with one matter's records (or take it out, `deleted`)."""
+    snapshot = MatterTally.objects.select_for_update().filter(matter_id=matter_id).first()
+    old = snapshot.facts if snapshot else {}
+    new = {} if deleted else _load([matter_id]).get(matter_id, {})
+    if new == old:
+        return
+    day_rows, clock_rows = Counter(), Counter()
+    _rolled(old, -1, day_rows, clock_rows)
+    _rolled(new, 1, day_rows, clock_rows)
+    _upsert(day_rows, clock_rows)
+    if deleted:
+        MatterTally.objects.filter(matter_id=matter_id).delete()
+    elif snapshot:
+        MatterTally.objects.filter(matter_id=matter_id).update(facts=new)
+    else:
+        MatterTally.objects.create(matter_id=matter_id, facts=new)
+
+
+def _expected(batch: int = 5000, snapshots: list | None = None) -> tuple[Counter, Counter]:
+    """The roll-up rows computed from the records, in batches of matters (by id)."""
+    day_rows, clock_rows = Counter(), Counter()
+    ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
+    for i in range(0, len(ids), batch):
+        for pk, f in _load(ids[i : i + batch]).items():
+            _rolled(f, 1, day_rows, clock_rows)
+            if snapshots is not None and f:
+                snapshots.append(MatterTally(matter_id=pk, facts=f))
+    return day_rows, clock_rows
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    """Recompute every tally and snapshot from the records."""
+    snapshots: list[MatterTally] = []
+    day_rows, clock_rows = _expected(snapshots=snapshots)
+    for model in (DayTally, ClockTally, MatterTally):
+        model.objects.all().delete()
+    _upsert(day_rows, clock_rows)
+    MatterTally.objects.bulk_create(snapshots, batch_size=2000)
+    return {
+        "matters": len(snapshots),
+        "day_rows": DayTally.objects.count(),
+        "clock_rows": ClockTally.objects.count(),
+    }
+
+
+def check() -> list[str]:
+    """The rows whose stored counts differ from the records (empty when the tallies are right)."""
+    day_rows, clock_rows = _expected()
+    stored = Counter()
+    for r in DayTally.objects.values("dim", "key", "day", *MEASURES):
+        for m in MEASURES:
+            stored[(r["dim"], r["key"], r["day"].isoformat(), m)] += r[m]
+    stored_clocks = Counter(
+        {(r["dim"], r["key"], r["clock"], r["day"].isoformat()): r["n"] for r in ClockTally.objects.values()}
+    )
+    out = []
+    for name, want, have in (("day", day_rows, stored), ("clock", clock_rows, stored_clocks)):
+        for k in sorted(set(want) | set(have)):
+            if want[k] != have[k]:
+                out.append(f"{name} {k}: stored {have[k]}, records {want[k]}")
+    return out
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def scoped(model, township: str = "", unit: str = "", content_class: str = "") -> QuerySet | None:
+    """The roll-up rows for these filters (Unit.code / Code.code prefix), or None for two filters or more
+    (and when the tallies are switched off)."""
+    asked = [(d, v) for d, v in (("township", township), ("unit", unit), ("class", content_class)) if v]
+    if not enabled() or len(asked) > 1:
+        return None
+    if not asked:
+        return model.objects.filter(dim="", key="")
+    dim, code = asked[0]
+    if dim == "class":
+        pks = Code.objects.filter(table=Code.Table.CONTENT, code__startswith=code).values_list(
+            "pk", flat=True
+        )
+    else:
+        pks = Unit.objects.filter(code=code).values_list("pk", flat=True)
+    return model.objects.filter(dim=dim, key__in=[str(pk) for pk in pks])
