@@ -110,14 +110,22 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
     }
 
 
-def _rolled(f: dict, sign: int, day_rows: Counter, clock_rows: Counter) -> None:
-    """Add `sign` × the matter's facts to the roll-up rows: (dim, key, day, measure) and (dim, key, clock, day)."""
+_INDEX = {m: i for i, m in enumerate(MEASURES)}
+
+
+def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
+    """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, day): [n per measure]} and
+    {(dim, key, clock, day): n}."""
     if not f:
         return
     keys = [("", ""), *f["dims"].items()]
     for on, measure, channel, n in f["days"]:
+        i = _INDEX[measure]
         for dim, key in keys + ([("channel", channel)] if channel else []):
-            day_rows[(dim, key, on, measure)] += sign * n
+            row = day_rows.get((dim, key, on))
+            if row is None:
+                row = day_rows[(dim, key, on)] = [0] * len(MEASURES)
+            row[i] += sign * n
     for clock, on in f["clocks"]:
         for dim, key in keys:
             clock_rows[(dim, key, clock, on)] += sign
@@ -126,16 +134,12 @@ def _rolled(f: dict, sign: int, day_rows: Counter, clock_rows: Counter) -> None:
 # --- keeping the tables in step -------------------------------------------------------------------------
 
 
-def _upsert(day_rows: Counter, clock_rows: Counter) -> None:
+def _upsert(day_rows: dict, clock_rows: Counter) -> None:
     q = connection.ops.quote_name
-    by_row: dict[tuple, dict] = defaultdict(dict)
-    for (dim, key, on, measure), n in day_rows.items():
-        if n:
-            by_row[(dim, key, on)][measure] = n
     cols = ", ".join(q(c) for c in ("dim", "key", "day", *MEASURES))
     marks = ", ".join(["%s"] * (3 + len(MEASURES)))
     sets = ", ".join(f"{q(m)} = {q(DayTally._meta.db_table)}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
-    rows = [(*k, *(v.get(m, 0) for m in MEASURES)) for k, v in sorted(by_row.items())]
+    rows = [(*k, *v) for k, v in sorted(day_rows.items()) if any(v)]
     clocks = [(*k, n) for k, n in sorted(clock_rows.items()) if n]
     with connection.cursor() as c:
         if rows:
@@ -176,7 +180,7 @@ def refresh(matter_id: int, *, deleted: bool = False) -> None:
     new = {} if deleted else _load([matter_id]).get(matter_id, {})
     if new == old:
         return
-    day_rows, clock_rows = Counter(), Counter()
+    day_rows, clock_rows = {}, Counter()
     _rolled(old, -1, day_rows, clock_rows)
     _rolled(new, 1, day_rows, clock_rows)
     _upsert(day_rows, clock_rows)
@@ -188,9 +192,9 @@ def refresh(matter_id: int, *, deleted: bool = False) -> None:
         MatterTally.objects.create(matter_id=matter_id, facts=new)
 
 
-def _expected(batch: int = 5000, snapshots: list | None = None) -> tuple[Counter, Counter]:
+def _expected(batch: int = 5000, snapshots: list | None = None) -> tuple[dict, Counter]:
     """The roll-up rows computed from the records, in batches of matters (by id)."""
-    day_rows, clock_rows = Counter(), Counter()
+    day_rows, clock_rows = {}, Counter()
     ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(ids), batch):
         for pk, f in _load(ids[i : i + batch]).items():
@@ -219,18 +223,27 @@ def rebuild() -> dict[str, int]:
 def check() -> list[str]:
     """The rows whose stored counts differ from the records (empty when the tallies are right)."""
     day_rows, clock_rows = _expected()
-    stored = Counter()
-    for r in DayTally.objects.values("dim", "key", "day", *MEASURES):
-        for m in MEASURES:
-            stored[(r["dim"], r["key"], r["day"].isoformat(), m)] += r[m]
+    zero = [0] * len(MEASURES)
+    stored = {
+        (r[0], r[1], r[2].isoformat()): list(r[3:])
+        for r in DayTally.objects.values_list("dim", "key", "day", *MEASURES).iterator()
+    }
+    out = []
+    for k in sorted(set(day_rows) | set(stored)):
+        have, want = stored.get(k, zero), day_rows.get(k, zero)
+        out += [
+            f"{k} {m}: stored {have[i]}, records {want[i]}"
+            for i, m in enumerate(MEASURES)
+            if have[i] != want[i]
+        ]
     stored_clocks = Counter(
         {(r["dim"], r["key"], r["clock"], r["day"].isoformat()): r["n"] for r in ClockTally.objects.values()}
     )
-    out = []
-    for name, want, have in (("day", day_rows, stored), ("clock", clock_rows, stored_clocks)):
-        for k in sorted(set(want) | set(have)):
-            if want[k] != have[k]:
-                out.append(f"{name} {k}: stored {have[k]}, records {want[k]}")
+    out += [
+        f"{k}: stored {stored_clocks[k]}, records {clock_rows[k]}"
+        for k in sorted(set(clock_rows) | set(stored_clocks))
+        if clock_rows[k] != stored_clocks[k]
+    ]
     return out
 
 
