@@ -1,0 +1,113 @@
+"""The summary tables (analytics/tallies.py) stay equal to a fresh computation from the records whatever
+the services do, and the rebuild/check command finds and repairs a difference."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from tests import factories
+from xinfang.analytics import dashboards as D
+from xinfang.analytics import kpis, tallies
+from xinfang.analytics.models import ClockTally, DayTally, MatterTally
+from xinfang.petitions import citizens, services, workflow
+from xinfang.petitions.models import Evaluation, Registration
+
+
+@pytest.fixture
+def crowd(people, units):
+    """One matter in every state the services can reach, two evaluations, a repeat registration."""
+    states = [
+        s
+        for s in workflow.STATES
+        if s not in (workflow.RECEIVED, workflow.CLOSED, workflow.NO_LONGER_ACCEPTED)
+    ]
+    matters = {s: factories.matter_in_state(s, people=people, units=units) for s in states}
+    delivered = matters[workflow.DELIVERED]
+    citizens.evaluate(
+        delivered, target=Evaluation.Target.UNIT, value=Evaluation.Value.UNSATISFIED, reason="x"
+    )
+    citizens.evaluate(delivered, target=Evaluation.Target.BUREAU, value=Evaluation.Value.SATISFIED)
+    factories.register(people["clerk"], repeat_of=matters[workflow.ACCEPTED].number)
+    return matters
+
+
+def test_services_keep_the_tallies_equal_to_the_records(crowd):
+    assert DayTally.objects.filter(dim="").exists() and ClockTally.objects.exists()
+    assert tallies.check() == []
+    assert MatterTally.objects.count() == len(crowd)  # the repeat joined its matter
+
+
+def test_both_paths_give_the_same_dashboard(crowd, settings, units):
+    year = kpis.Period.year(services.today().year)
+    today = services.today() + timedelta(days=60)  # clocks have run out: overdue figures are not zero
+    cases = [D.Filters(year), D.Filters(year, unit=units["dept"].code), D.Filters(year, content_class="01"),
+             D.Filters(year, township=units["township"].code)]  # fmt: skip
+
+    def figures():
+        return [
+            (D.kpi_table(f, today=today), D.overview(f), D.intake_trend(f), D.clock_status(f, today=today),
+             D.intake_by(f, by="content_class"), D.intake_by(f, by="township"), D.average_handling_days(f),
+             D.league(f, by="unit", today=today), D.league(f, by="township", today=today))
+            for f in cases
+        ]  # fmt: skip
+
+    settings.XINFANG_TALLIES = True
+    from_tallies = figures()
+    settings.XINFANG_TALLIES = False
+    assert figures() == from_tallies
+    assert from_tallies[0][3], "the open matters' clocks are counted"
+
+
+def test_a_rolled_back_change_leaves_the_tallies_alone(people, units):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.register(people["clerk"])
+        assert DayTally.objects.exists()
+        raise RuntimeError
+    assert not DayTally.objects.exists() and not MatterTally.objects.exists()
+
+
+def test_a_deleted_registration_is_taken_out(people, units):
+    original = factories.register(people["clerk"])
+    factories.register(people["clerk"], repeat_of=original.number)
+    row = DayTally.objects.get(dim="", key="")
+    assert row.regs == 2
+    Registration.objects.filter(matter=original).order_by("-id").first().delete()
+    row.refresh_from_db()
+    assert row.regs == 1 and tallies.check() == []
+
+
+def test_rebuild_and_check_command(crowd, capsys):
+    before = sorted(DayTally.objects.values_list("dim", "key", "day", *tallies.MEASURES))
+    DayTally.objects.filter(dim="").update(regs=999)
+    ClockTally.objects.all().delete()
+    with pytest.raises(CommandError, match="不一致"):
+        call_command("rebuild_tallies", "--check")
+    assert "regs: stored 999" in capsys.readouterr().out
+    call_command("rebuild_tallies")
+    call_command("rebuild_tallies", "--check")
+    assert "一致" in capsys.readouterr().out
+    assert sorted(DayTally.objects.values_list("dim", "key", "day", *tallies.MEASURES)) == before
+
+
+def test_online_submission_counts_only_once_registered(people, units):
+    matter = factories.online_submission()
+    assert matter.state == workflow.RECEIVED and not DayTally.objects.exists()
+    services.register_received(matter, by=people["clerk"])
+    assert DayTally.objects.get(dim="", key="").regs == 1
+    assert tallies.check() == []
+
+
+def test_measures_are_counted_on_their_own_dates(people, units):
+    matter = factories.matter_in_state(workflow.ACCEPTED, people=people, units=units)
+    rows = {(r.dim, r.key): r for r in DayTally.objects.filter(day=matter.registered_on)}
+    county, unit = rows[("", "")], rows[("unit", str(units["dept"].pk))]
+    assert (county.regs, county.matters, county.bacc_on_time, county.uacc_on_time) == (1, 1, 1, 1)
+    assert (unit.regs, unit.uacc_on_time) == (1, 1)
+    assert ("channel", matter.registrations.get().channel) in rows
+    assert ("channel", matter.registrations.get().channel) not in {
+        (r.dim, r.key) for r in DayTally.objects.filter(matters__gt=0)
+    }
+    due = DayTally.objects.get(dim="", day=matter.handle_due)
+    assert due.done_open == 1 and due.regs == 0
