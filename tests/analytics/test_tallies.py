@@ -30,13 +30,17 @@ def crowd(people, units):
     )
     citizens.evaluate(delivered, target=Evaluation.Target.BUREAU, value=Evaluation.Value.SATISFIED)
     factories.register(people["clerk"], repeat_of=matters[workflow.ACCEPTED].number)
+    unclassified = factories.register(people["clerk"], township="", content_class="")
+    factories.do("forward", unclassified, people=people, units=units)
     return matters
 
 
 def test_services_keep_the_tallies_equal_to_the_records(crowd):
     assert DayTally.objects.filter(dim="").exists() and ClockTally.objects.exists()
     assert tallies.check() == []
-    assert MatterTally.objects.count() == len(crowd)  # the repeat joined its matter
+    assert (
+        MatterTally.objects.count() == len(crowd) + 1
+    )  # + the unclassified one; the repeat joined its matter
 
 
 def test_both_paths_give_the_same_dashboard(crowd, settings, units):

@@ -4,7 +4,8 @@ Each function takes `Filters` (a `kpis.Period`, 问题属地 township, 有权处
 content class includes its sub-classes) and groups in the database (`values().annotate()`); no Python loop
 over matters. A figure reads the summary tables (`tallies.py`: counts per day and per township, unit,
 content class or channel) when its filters and grouping fit one roll-up, and the records otherwise; tests
-check both give the same figures. `drill_down` returns the matters behind a figure, always through `access.visible_matters`.
+check both give the same figures. `drill_down` returns the matters behind a figure, always through
+`access.visible_matters`.
 Who may see which figures is decided by `dashboard_filters` (unit officers: their own unit only).
 
 Definitions follow docs/statistics.md; the league tables reuse the KPI populations of `kpis.py` grouped by
@@ -48,10 +49,6 @@ class Filters:
 
     def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
         return self.scope.matters(qs, prefix)
-
-    @property
-    def unfiltered(self) -> bool:
-        return not (self.township or self.unit or self.content_class)
 
     def tallies(self, model=DayTally, *, by: str = "") -> QuerySet | None:
         """Roll-up rows for a figure grouped by the roll-up `by` ("" = not grouped): any one filter for an
@@ -232,11 +229,15 @@ def _intake_by_tallied(rows: QuerySet, by: str) -> list[CountRow]:
     if by == "channel":
         code_of, labels = {}, {k: str(v) for k, v in Registration.Channel.choices}
     elif by == "township":
-        units = Unit.objects.filter(pk__in=[int(r["key"]) for r in sums]).values_list("pk", "code", "name")
+        units = Unit.objects.filter(pk__in=[int(r["key"]) for r in sums if r["key"]]).values_list(
+            "pk", "code", "name"
+        )
         code_of = {str(pk): code for pk, code, _ in units}
         labels = {code: name for _, code, name in units}
     else:
-        codes = Code.objects.filter(pk__in=[int(r["key"]) for r in sums]).values_list("pk", "code")
+        codes = Code.objects.filter(pk__in=[int(r["key"]) for r in sums if r["key"]]).values_list(
+            "pk", "code"
+        )
         code_of = {str(pk): code[:2] for pk, code in codes}
         labels = _top_classes()
     merged: dict[str, list[int]] = {}
@@ -560,7 +561,7 @@ def _league_tallied(f: Filters, rows: QuerySet, clocks: QuerySet, by: str, today
     overdue = dict(
         clocks.filter(day__lt=today).values("key").annotate(n=Sum("n")).values_list("key", "n").order_by()
     )
-    units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue}])
+    units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue} if k])  # "" = no township/unit
     if by == "unit":
         units = units.filter(kind__in=kpis.HANDLING_UNIT_KINDS)
     zero = dict.fromkeys(("registered", "accept_on_time", "accept_late", "done_on_time", "done_late",

@@ -16,7 +16,9 @@ DIMS = ("", "channel", "township", "unit", "class")
 
 class DayTally(models.Model):
     dim = models.CharField(max_length=8)
-    key = models.CharField(max_length=24)  # "" | channel code | Unit.pk | Code.pk, as text
+    key = models.CharField(
+        max_length=24
+    )  # channel code | Unit.pk | Code.pk as text; "" = all / not classified
     day = models.DateField()
     # registrations (day = local date of 登记; matters waiting for 登记 excluded)
     regs = models.IntegerField(default=0)  # 件次

@@ -104,7 +104,7 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
         clocks.append([m["clock"], m["clock_due"].isoformat()])
     dims = {"township": m["township_id"], "unit": m["handling_unit_id"], "class": m["content_class_id"]}
     return {
-        "dims": {k: str(v) for k, v in dims.items() if v is not None},
+        "dims": {k: "" if v is None else str(v) for k, v in dims.items()},  # "" = not classified
         "days": sorted([*k, n] for k, n in days.items()),
         "clocks": clocks,
     }
