@@ -2,10 +2,17 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
 
-def _refresh(sender, instance, **kwargs):
+def _refresh(sender, instance, update_fields=None, **kwargs):
     from xinfang.analytics import tallies
 
-    tallies.refresh(instance.pk if sender.__name__ == "Matter" else instance.matter_id)
+    if sender.__name__ == "Event":
+        if instance.action:  # a transition: its conditional UPDATE of the matter sends no signal
+            tallies.refresh(instance.matter_id)
+    elif sender.__name__ == "Matter":
+        if not update_fields or {f.removesuffix("_id") for f in update_fields} & tallies.MATTER_COLUMNS:
+            tallies.refresh(instance.pk)
+    else:
+        tallies.refresh(instance.matter_id)
 
 
 class AnalyticsConfig(AppConfig):
@@ -13,8 +20,8 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self):
-        """Keep the summary tables in step with every saved matter, registration, evaluation and event
-        (analytics/tallies.py)."""
+        """Keep the summary tables in step with every saved matter, registration and evaluation, and with
+        every transition (analytics/tallies.py)."""
         from xinfang.petitions.models import Evaluation, Event, Matter, Registration
 
         for model in (Matter, Registration, Evaluation, Event):

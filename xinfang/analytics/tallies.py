@@ -5,7 +5,7 @@
   contributed before (`MatterTally`) and adds the difference to the roll-up rows with one
   `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x` per row (SQLite and PostgreSQL alike). It runs in
   the transaction of the change, from the post_save signals of Matter, Registration, Evaluation and Event
-  (every service writes an Event after its change, transition()'s conditional UPDATE included).
+  (transition()'s conditional UPDATE sends no signal; the Event it writes next does).
 - `rebuild()` recomputes everything in bulk (after raw loads; `xinfang rebuild_tallies`), `check()` reports
   the rows that differ from a fresh computation.
 - `scoped()` gives the rows a `kpis.Scope` can read (no filter or one of 属地 / 有权处理机关 / 内容分类), or None
@@ -37,6 +37,7 @@ MATTER_FIELDS = (
     "content_class_id", "registered_on", "triaged_on", "forwarded_on", "accepted_on", "handle_due",
     "replied_on", "closed_on", "eval_bureau_due", "eval_unit_due", "clock", "clock_due",
 )  # fmt: skip
+MATTER_COLUMNS = {f.split("__")[0].removesuffix("_id") for f in MATTER_FIELDS}  # the fields facts() reads
 REG_FIELDS = ("matter_id", "registered_at", "channel", "head_count", "disposition", "is_collective",
               "is_leapfrog")  # fmt: skip
 EVAL_FIELDS = ("matter_id", "target", "value", "at")
