@@ -58,6 +58,14 @@ def test_action_happy_path(api_as, people, units, route, start, who, make_body, 
     assert Matter.objects.get(pk=matter.pk).state == target
 
 
+def test_recheck_record_keeps_the_higher_levels_document_number(api_as, people, units):
+    matter = factories.matter_in_state(W.UNDER_RECHECK, people=people, units=units)
+    body = {"outcome": "support", "opinion": "维持复查意见。", "external_number": "阿信复〔2026〕3号"}
+    out = api_as(people["case_officer"]).act(matter, "recheck-record", **body).json()
+    assert out["state"] == W.TERMINATED
+    assert Document.objects.get(matter=matter, kind="recheck_opinion").number == "阿信复〔2026〕3号"
+
+
 def test_register_received_online_submission(api_as, clerk):
     matter = factories.online_submission()
     assert matter.state == W.RECEIVED

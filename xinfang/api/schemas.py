@@ -369,6 +369,7 @@ class RecheckRecordIn(VersionIn):
     outcome: OutcomeCode = Field(description="复核结论")
     opinion: str = Field(description="复核意见")
     decided_on: date | None = Field(None, description="复核意见日期（缺省为今天）")
+    external_number: str = Field("", description="复核意见书文号（复核机关所发，已知时填写）")
 
 
 class HandlerIn(VersionIn):

@@ -260,7 +260,7 @@ def recheck_record(request, number: str, payload: RecheckRecordIn):
     matter = visible_matter(request, number)
     services.record_recheck(
         matter, by=actor(request), outcome=payload.outcome, opinion=payload.opinion,
-        decided_on=payload.decided_on, expected_version=payload.version,
+        decided_on=payload.decided_on, external_number=payload.external_number, expected_version=payload.version,
     )  # fmt: skip
     return _done(request, matter)
 
