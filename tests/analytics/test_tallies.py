@@ -75,7 +75,7 @@ def test_a_rolled_back_change_leaves_the_tallies_alone(people, units):
 def test_a_deleted_registration_is_taken_out(people, units):
     original = factories.register(people["clerk"])
     factories.register(people["clerk"], repeat_of=original.number)
-    row = DayTally.objects.get(dim="", key="")
+    row = DayTally.objects.get(dim="", key="", grain="d")
     assert row.regs == 2
     Registration.objects.filter(matter=original).order_by("-id").first().delete()
     row.refresh_from_db()
@@ -83,7 +83,7 @@ def test_a_deleted_registration_is_taken_out(people, units):
 
 
 def test_rebuild_and_check_command(crowd, capsys):
-    before = sorted(DayTally.objects.values_list("dim", "key", "day", *tallies.MEASURES))
+    before = sorted(DayTally.objects.values_list("dim", "key", "grain", "day", *tallies.MEASURES))
     DayTally.objects.filter(dim="").update(regs=999)
     ClockTally.objects.all().delete()
     with pytest.raises(CommandError, match="不一致"):
@@ -92,26 +92,44 @@ def test_rebuild_and_check_command(crowd, capsys):
     call_command("rebuild_tallies")
     call_command("rebuild_tallies", "--check")
     assert "一致" in capsys.readouterr().out
-    assert sorted(DayTally.objects.values_list("dim", "key", "day", *tallies.MEASURES)) == before
+    assert sorted(DayTally.objects.values_list("dim", "key", "grain", "day", *tallies.MEASURES)) == before
 
 
 def test_online_submission_counts_only_once_registered(people, units):
     matter = factories.online_submission()
     assert matter.state == workflow.RECEIVED and not DayTally.objects.exists()
     services.register_received(matter, by=people["clerk"])
-    assert DayTally.objects.get(dim="", key="").regs == 1
+    assert DayTally.objects.get(dim="", key="", grain="d").regs == 1
     assert tallies.check() == []
 
 
 def test_measures_are_counted_on_their_own_dates(people, units):
     matter = factories.matter_in_state(workflow.ACCEPTED, people=people, units=units)
-    rows = {(r.dim, r.key): r for r in DayTally.objects.filter(day=matter.registered_on)}
+    rows = {(r.dim, r.key): r for r in DayTally.objects.filter(grain="d", day=matter.registered_on)}
     county, unit = rows[("", "")], rows[("unit", str(units["dept"].pk))]
     assert (county.regs, county.matters, county.bacc_on_time, county.uacc_on_time) == (1, 1, 1, 1)
     assert (unit.regs, unit.uacc_on_time) == (1, 1)
     assert ("channel", matter.registrations.get().channel) in rows
     assert ("channel", matter.registrations.get().channel) not in {
-        (r.dim, r.key) for r in DayTally.objects.filter(matters__gt=0)
+        (r.dim, r.key) for r in DayTally.objects.filter(grain="d", matters__gt=0)
     }
-    due = DayTally.objects.get(dim="", day=matter.handle_due)
+    due = DayTally.objects.get(dim="", grain="d", day=matter.handle_due)
     assert due.done_open == 1 and due.regs == 0
+    month = DayTally.objects.get(dim="", grain="m", day=matter.handle_due.replace(day=1))
+    assert month.done_open == 1  # and the month row holds the same counts
+
+
+def test_window_reads_whole_months_from_month_rows_and_cut_months_by_day():
+    from datetime import date
+
+    from django.db.models import Q
+
+    q = tallies.window(date(2024, 1, 15), date(2024, 4, 30), cuts=[date(2024, 3, 10)])
+    assert q == (
+        Q(grain="d", day__gte=date(2024, 1, 15), day__lte=date(2024, 1, 31))
+        | Q(grain="d", day__gte=date(2024, 3, 1), day__lte=date(2024, 3, 31))
+        | Q(grain="m", day__in=[date(2024, 2, 1), date(2024, 4, 1)])
+    )
+    assert tallies.window(date(2024, 1, 1), date(2024, 1, 31), cuts=[date(2024, 1, 1)]) == Q(
+        grain="m", day__in=[date(2024, 1, 1)]
+    )  # a cut on the 1st does not split the month: every row is on one side of it

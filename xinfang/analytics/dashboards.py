@@ -158,7 +158,7 @@ def _month_of_day(period: Period) -> Case:
 
 
 def _in_period(rows: QuerySet, period: Period) -> QuerySet:
-    return rows.filter(day__gte=period.start, day__lte=period.end)
+    return rows.filter(tallies.window(period.start, period.end))
 
 
 def intake_trend(f: Filters) -> list[TrendRow]:
@@ -534,17 +534,18 @@ def _ranked(rows: list[LeagueRow]) -> list[LeagueRow]:
 def _league_tallied(f: Filters, rows: QuerySet, clocks: QuerySet, by: str, today: date) -> list[LeagueRow]:
     """The league from the roll-up rows of one dimension: the same populations as `_accept_q`/`_done_q`."""
     p, acc = f.period, f.period.shifted(-kpis.UNIT_ACCEPT_DAYS)
-    in_p = Q(day__gte=p.start, day__lte=p.end)
-    in_acc = Q(day__gte=acc.start, day__lte=acc.end)
+    acc_cut = today - timedelta(days=kpis.UNIT_ACCEPT_DAYS)
+    in_p = tallies.window(p.start, p.end, cuts=[today])
+    in_acc = tallies.window(acc.start, acc.end, cuts=[acc_cut])
     sums = {
         r["key"]: r
-        for r in rows.filter(day__gte=acc.start, day__lte=p.end)
+        for r in rows.filter(in_p | in_acc)
         .values("key")
         .annotate(
             registered=total("matters", filter=in_p),
             accept_on_time=total("uacc_on_time", filter=in_acc),
             accept_late=total("uacc_late", filter=in_acc)
-            + total("uacc_open", filter=in_acc & Q(day__lt=today - timedelta(days=kpis.UNIT_ACCEPT_DAYS))),
+            + total("uacc_open", filter=in_acc & Q(day__lt=acc_cut)),
             done_on_time=total("done_on_time", filter=in_p),
             done_late=total("done_late", filter=in_p) + total("done_open", filter=in_p & Q(day__lt=today)),
             done_pending=total("done_open", filter=in_p & Q(day__gte=today)),

@@ -252,8 +252,9 @@ def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: da
 
 def _acceptance_tallied(rows: QuerySet, prefix: str, days: int, period: Period, today: date, level: str):
     window = period.shifted(-days)
-    passed = Q(day__lt=today - timedelta(days=days))
-    counts = rows.filter(day__gte=window.start, day__lte=window.end).aggregate(
+    cut = today - timedelta(days=days)
+    passed = Q(day__lt=cut)
+    counts = rows.filter(tallies.window(window.start, window.end, cuts=[cut])).aggregate(
         on_time=total(f"{prefix}_on_time"),
         late=total(f"{prefix}_late"),
         overdue_pending=total(f"{prefix}_open", filter=passed),
@@ -291,7 +292,7 @@ def on_time_completion(period: Period, *, scope: Scope = ALL, today: date | None
     handling opinion (replied_on), or the closing date of a matter channelled into another procedure."""
     today = _today(today)
     if (rows := scope.tallies()) is not None:
-        counts = rows.filter(day__gte=period.start, day__lte=period.end).aggregate(
+        counts = rows.filter(tallies.window(period.start, period.end, cuts=[today])).aggregate(
             on_time=total("done_on_time"),
             late=total("done_late"),
             pending=total("done_open", filter=Q(day__gte=today)),
@@ -328,7 +329,7 @@ def evaluation_stats(
     today = _today(today)
     if (rows := scope.tallies()) is not None:
         short = "eb" if target == Evaluation.Target.BUREAU else "eu"
-        counts = rows.filter(day__gte=period.start, day__lte=period.end).aggregate(
+        counts = rows.filter(tallies.window(period.start, period.end, cuts=[today])).aggregate(
             satisfied=total(f"{short}_sat"),
             basically=total(f"{short}_basic"),
             unsatisfied=total(f"{short}_unsat"),

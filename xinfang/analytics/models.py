@@ -2,11 +2,12 @@
 
 Each matter contributes counts to days: a registration to its 登记日期, an acceptance figure to the matter's
 登记日期, 按期办结 to its 限办截止, 超期未评价 to the end of its evaluation window, an evaluation to the day
-it was made, 办理时长 to the reply date. The counts are kept per day at four roll-ups (`dim`): the whole
-county (""), 信访形式 ("channel", registration counts only), 问题属地 ("township"), 有权处理机关 ("unit") and
-内容分类 ("class"), so that a county-wide year is ≤ 365 rows per key instead of hundreds of thousands of
-matters. `tallies.refresh()` keeps them in step with the records in the same transaction as every change;
-`xinfang rebuild_tallies` recomputes them from scratch and reports any difference.
+it was made, 办理时长 to the reply date. The counts are kept at five roll-ups (`dim`): the whole county
+(""), 信访形式 ("channel", registration counts only), 问题属地 ("township"), 有权处理机关 ("unit") and
+内容分类 ("class"); each count twice, on its day (`grain` "d") and on the first day of its month ("m"), so a
+county-wide year reads twelve month rows per key (plus the days of a month cut by `today`) instead of
+hundreds of thousands of matters. `tallies.refresh()` keeps them in step with the records in the same
+transaction as every change; `xinfang rebuild_tallies` recomputes them and `--check` reports differences.
 """
 
 from django.db import models
@@ -16,9 +17,8 @@ DIMS = ("", "channel", "township", "unit", "class")
 
 class DayTally(models.Model):
     dim = models.CharField(max_length=8)
-    key = models.CharField(
-        max_length=24
-    )  # channel code | Unit.pk | Code.pk as text; "" = all / not classified
+    key = models.CharField(max_length=24)  # channel code, Unit.pk or Code.pk; "" = all / not classified
+    grain = models.CharField(max_length=1, default="d")  # "d": the day; "m": the month starting on `day`
     day = models.DateField()
     # registrations (day = local date of 登记; matters waiting for 登记 excluded)
     regs = models.IntegerField(default=0)  # 件次
@@ -56,8 +56,8 @@ class DayTally(models.Model):
     replied_days = models.IntegerField(default=0)  # Σ (答复日期 − 受理日期)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["dim", "key", "day"], name="daytally_key")]
-        indexes = [models.Index(fields=["dim", "day", "key"], name="daytally_dim_day")]
+        constraints = [models.UniqueConstraint(fields=["dim", "key", "grain", "day"], name="daytally_key")]
+        indexes = [models.Index(fields=["dim", "grain", "day", "key"], name="daytally_dim_day")]
 
 
 class ClockTally(models.Model):

@@ -12,13 +12,15 @@
   when the figure has to come from the records (two filters or more).
 """
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import IntegerField, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.analytics.models import ClockTally, DayTally, MatterTally
@@ -115,7 +117,7 @@ _INDEX = {m: i for i, m in enumerate(MEASURES)}
 
 
 def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
-    """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, day): [n per measure]} and
+    """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, grain, day): [n per measure]} and
     {(dim, key, clock, day): n}."""
     if not f:
         return
@@ -123,10 +125,11 @@ def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
     for on, measure, channel, n in f["days"]:
         i = _INDEX[measure]
         for dim, key in keys + ([("channel", channel)] if channel else []):
-            row = day_rows.get((dim, key, on))
-            if row is None:
-                row = day_rows[(dim, key, on)] = [0] * len(MEASURES)
-            row[i] += sign * n
+            for grain, day in (("d", on), ("m", on[:8] + "01")):
+                row = day_rows.get((dim, key, grain, day))
+                if row is None:
+                    row = day_rows[(dim, key, grain, day)] = [0] * len(MEASURES)
+                row[i] += sign * n
     for clock, on in f["clocks"]:
         for dim, key in keys:
             clock_rows[(dim, key, clock, on)] += sign
@@ -137,8 +140,8 @@ def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
 
 def _upsert(day_rows: dict, clock_rows: Counter) -> None:
     q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in ("dim", "key", "day", *MEASURES))
-    marks = ", ".join(["%s"] * (3 + len(MEASURES)))
+    cols = ", ".join(q(c) for c in ("dim", "key", "grain", "day", *MEASURES))
+    marks = ", ".join(["%s"] * (4 + len(MEASURES)))
     sets = ", ".join(f"{q(m)} = {q(DayTally._meta.db_table)}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
     rows = [(*k, *v) for k, v in sorted(day_rows.items()) if any(v)]
     clocks = [(*k, n) for k, n in sorted(clock_rows.items()) if n]
@@ -146,7 +149,7 @@ def _upsert(day_rows: dict, clock_rows: Counter) -> None:
         if rows:
             c.executemany(
                 f"INSERT INTO {q(DayTally._meta.db_table)} ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT ({q('dim')}, {q('key')}, {q('day')}) DO UPDATE SET {sets}",
+                f"ON CONFLICT ({q('dim')}, {q('key')}, {q('grain')}, {q('day')}) DO UPDATE SET {sets}",
                 rows,
             )
         if clocks:
@@ -226,8 +229,8 @@ def check() -> list[str]:
     day_rows, clock_rows = _expected()
     zero = [0] * len(MEASURES)
     stored = {
-        (r[0], r[1], r[2].isoformat()): list(r[3:])
-        for r in DayTally.objects.values_list("dim", "key", "day", *MEASURES).iterator()
+        (r[0], r[1], r[2], r[3].isoformat()): list(r[4:])
+        for r in DayTally.objects.values_list("dim", "key", "grain", "day", *MEASURES).iterator()
     }
     out = []
     for k in sorted(set(day_rows) | set(stored)):
@@ -249,6 +252,24 @@ def check() -> list[str]:
 
 
 # --- reading -------------------------------------------------------------------------------------------
+
+
+def window(start: date, end: date, *, cuts: Iterable[date] = ()) -> Q:
+    """The DayTally rows that cover [start, end] exactly once: the month rows of the whole months inside it,
+    the day rows of the rest. A month holding a cut (a date the caller compares `day` with, e.g. `day <
+    today`) is read by its days, so that comparison is right for every row read."""
+    months, parts, month = [], [], date(start.year, start.month, 1)
+    while month <= end:
+        nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        last = nxt - timedelta(days=1)
+        if start <= month and last <= end and not any(month < c <= last for c in cuts):
+            months.append(month)
+        else:
+            parts.append(Q(grain="d", day__gte=max(start, month), day__lte=min(end, last)))
+        month = nxt
+    if months:
+        parts.append(Q(grain="m", day__in=months))
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])
 
 
 def scoped(model, township: str = "", unit: str = "", content_class: str = "") -> QuerySet | None:
