@@ -779,9 +779,20 @@ class HandTallies(HandSQL):
     def covers(self, by=""):
         return self.rows(by) is not None
 
-    def _days(self, select, period, by="", rest=""):
+    @staticmethod
+    def window(period, cuts=()):
+        """Month rows for the whole months of the period, day rows for the rest (`tallies.spans`)."""
+        from xinfang.analytics import tallies
+
+        months, ranges = tallies.spans(period.start, period.end, cuts=cuts)
+        parts = [f"(d.grain = 'd' AND d.day BETWEEN '{a}' AND '{b}')" for a, b in ranges]
+        if months:
+            parts.append(f"(d.grain = 'm' AND d.day IN ({', '.join(repr(str(m)) for m in months)}))")
+        return f"({' OR '.join(parts)})"
+
+    def _days(self, select, period, by="", rest="", cuts=()):
         return self.run(f"SELECT {select} FROM analytics_daytally d WHERE {self.rows(by)}"
-                        f" AND d.day BETWEEN '{period.start}' AND '{period.end}'{rest}")  # fmt: skip
+                        f" AND {self.window(period, cuts)}{rest}")  # fmt: skip
 
     # dashboards
     def intake_trend(self):
@@ -794,7 +805,7 @@ class HandTallies(HandSQL):
             return self.run(
                 "SELECT substr(c.code, 1, 2), sum(d.regs), sum(d.regs_persons) FROM analytics_daytally d"
                 f" LEFT JOIN petitions_code c ON c.id = CAST(nullif(d.key, '') AS integer) WHERE {self.rows('class')}"
-                f" AND d.day BETWEEN '{p.start}' AND '{p.end}' GROUP BY 1 HAVING sum(d.regs) > 0 ORDER BY 2 DESC, 1")  # fmt: skip
+                f" AND {self.window(p)} GROUP BY 1 HAVING sum(d.regs) > 0 ORDER BY 2 DESC, 1")  # fmt: skip
         return self._days("d.key, sum(d.regs), sum(d.regs_persons)", p, "township",
                           " GROUP BY 1 HAVING sum(d.regs) > 0 ORDER BY 2 DESC, 1")  # fmt: skip
 
@@ -816,13 +827,13 @@ class HandTallies(HandSQL):
     def league(self, by):
         p, today = self.f.period, self.today
         acc = p.shifted(-30)
-        in_p = f"d.day BETWEEN '{p.start}' AND '{p.end}'"
-        in_acc = f"d.day BETWEEN '{acc.start}' AND '{acc.end}'"
+        acc_cut = today - timedelta(days=30)
+        in_p, in_acc = self.window(p, [today]), self.window(acc, [acc_cut])
 
         def s(expr, where):
             return f"coalesce(sum({expr}) FILTER (WHERE {where}), 0)"
 
-        acc_passed = f"{in_acc} AND d.day < '{today - timedelta(days=30)}'"
+        acc_passed = f"{in_acc} AND d.day < '{acc_cut}'"
         past, to_come = f"{in_p} AND d.day < '{today}'", f"{in_p} AND d.day >= '{today}'"
         units = (
             f" AND d.key IN (SELECT CAST(u.id AS varchar(24)) FROM petitions_unit u WHERE u.kind IN {self.kinds})"
@@ -837,7 +848,7 @@ class HandTallies(HandSQL):
             f" {s('d.eu_sat + d.eu_basic + d.eu_unsat', in_p)}, {s('d.eu_sat + d.eu_basic', in_p)},"
             f" {s('d.eu_open', past)},"
             f" {s('d.regs_rated', in_p)}, {s('d.regs_rated_repeat', in_p)}, {s('d.replied', in_p)}, {s('d.replied_days', in_p)}"
-            f" FROM analytics_daytally d WHERE {self.rows(by)}{units} AND d.day BETWEEN '{acc.start}' AND '{p.end}'"
+            f" FROM analytics_daytally d WHERE {self.rows(by)}{units} AND ({in_p} OR {in_acc})"
             " GROUP BY 1")  # fmt: skip
         overdue = self.run(f"SELECT d.key, sum(d.n) FROM analytics_clocktally d WHERE {self.rows(by)}{units}"
                            f" AND d.day < '{today}' GROUP BY 1")  # fmt: skip
@@ -855,11 +866,11 @@ class HandTallies(HandSQL):
 
     # KPIs
     def _accept(self, prefix, days, period):
-        w = period.shifted(-days)
-        passed = f"d.day < '{self.today - timedelta(days=days)}'"
+        w, cut = period.shifted(-days), self.today - timedelta(days=days)
+        passed = f"d.day < '{cut}'"
         return self._days(f"coalesce(sum(d.{prefix}_on_time), 0), coalesce(sum(d.{prefix}_late), 0),"
                           f" coalesce(sum(d.{prefix}_open) FILTER (WHERE {passed}), 0),"
-                          f" coalesce(sum(d.{prefix}_open) FILTER (WHERE NOT {passed}), 0)", w)  # fmt: skip
+                          f" coalesce(sum(d.{prefix}_open) FILTER (WHERE NOT {passed}), 0)", w, cuts=[cut])  # fmt: skip
 
     def bureau_timely_acceptance(self, period=None):
         return self._accept("bacc", 15, period or self.f.period)
@@ -871,12 +882,14 @@ class HandTallies(HandSQL):
         t = f"'{self.today}'"
         return self._days("coalesce(sum(d.done_on_time), 0), coalesce(sum(d.done_late), 0),"
                           f" coalesce(sum(d.done_open) FILTER (WHERE d.day >= {t}), 0),"
-                          f" coalesce(sum(d.done_open) FILTER (WHERE d.day < {t}), 0)", period or self.f.period)  # fmt: skip
+                          f" coalesce(sum(d.done_open) FILTER (WHERE d.day < {t}), 0)", period or self.f.period,
+                          cuts=[self.today])  # fmt: skip
 
     def evaluation_stats(self, target, period=None):
         e = "d.eb" if target == "bureau" else "d.eu"
         return self._days(f"coalesce(sum({e}_sat), 0), coalesce(sum({e}_basic), 0), coalesce(sum({e}_unsat), 0),"
-                          f" coalesce(sum({e}_open) FILTER (WHERE d.day < '{self.today}'), 0)", period or self.f.period)  # fmt: skip
+                          f" coalesce(sum({e}_open) FILTER (WHERE d.day < '{self.today}'), 0)", period or self.f.period,
+                          cuts=[self.today])  # fmt: skip
 
 
 def _orm_figures(method, r):

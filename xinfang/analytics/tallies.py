@@ -254,19 +254,27 @@ def check() -> list[str]:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def window(start: date, end: date, *, cuts: Iterable[date] = ()) -> Q:
-    """The DayTally rows that cover [start, end] exactly once: the month rows of the whole months inside it,
-    the day rows of the rest. A month holding a cut (a date the caller compares `day` with, e.g. `day <
-    today`) is read by its days, so that comparison is right for every row read."""
-    months, parts, month = [], [], date(start.year, start.month, 1)
+def spans(start: date, end: date, *, cuts: Iterable[date] = ()) -> tuple[list[date], list[tuple[date, date]]]:
+    """[start, end] as whole months (their first days) and day ranges. A month that holds a cut (a date the
+    caller compares `day` with, e.g. `day < today`) is read by its days, so that the comparison is right for
+    every row read; a cut on the 1st splits nothing."""
+    months, ranges, month = [], [], date(start.year, start.month, 1)
     while month <= end:
         nxt = date(month.year + month.month // 12, month.month % 12 + 1, 1)
         last = nxt - timedelta(days=1)
         if start <= month and last <= end and not any(month < c <= last for c in cuts):
             months.append(month)
         else:
-            parts.append(Q(grain="d", day__gte=max(start, month), day__lte=min(end, last)))
+            ranges.append((max(start, month), min(end, last)))
         month = nxt
+    return months, ranges
+
+
+def window(start: date, end: date, *, cuts: Iterable[date] = ()) -> Q:
+    """The DayTally rows that cover [start, end] exactly once: month rows for its whole months, day rows for
+    the rest (see `spans`)."""
+    months, ranges = spans(start, end, cuts=cuts)
+    parts = [Q(grain="d", day__gte=a, day__lte=b) for a, b in ranges]
     if months:
         parts.append(Q(grain="m", day__in=months))
     return reduce(operator.or_, parts) if parts else Q(pk__in=[])
