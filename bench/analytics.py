@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,13 @@ def _tallies_in_step():
         call_command("migrate", verbosity=0, skip_checks=True)
     counted = Matter.objects.exclude(state=workflow.RECEIVED).count()
     snapshots = MatterTally.objects.count()
-    if snapshots == counted:
+    rollups = set(DayTally.objects.order_by().values_list("dim", flat=True).distinct())
+    if snapshots == counted and rollups != set(tallies.ROLLUPS):
+        print(
+            f"tallies: roll-ups {sorted(rollups)} instead of {sorted(tallies.ROLLUPS)}: rebuilding",
+            flush=True,
+        )
+    elif snapshots == counted:
         sample = range(1, Matter.objects.count() + 1, 997)  # ids 1..N (the generator's)
         stored = dict(MatterTally.objects.filter(matter_id__in=sample).values_list("matter_id", "facts"))
         stale = [pk for pk, f in tallies._load(sample).items() if f != stored.get(pk, {})]
@@ -760,21 +767,41 @@ class HandTallies(HandSQL):
 
     source = "tallies"
 
+    def _rollup(self, by=""):
+        """(dim, its dimensions) of the roll-up whose dimensions are the filters' plus the grouping's, as
+        `tallies.rollup`, or None."""
+        from xinfang.analytics import tallies
+
+        wanted = set(self.ids) | ({by} if by else set())
+        dim = next((d for d in tallies.ROLLUPS if set(d.split("+")) - {""} == wanted), None)
+        return None if dim is None else (dim, dim.split("+") if dim else [])
+
     def rows(self, by=""):
-        """The condition on the roll-up rows of a figure grouped by the roll-up `by` ("" = not grouped), as
-        `Filters.tallies`: at most one filter for an ungrouped figure, none but the grouping dimension's own
-        for a grouped one. None: the figure can only come from the records."""
-        if by:
-            if set(self.ids) - {by}:
-                return None
-            if by not in self.ids:
-                return f"d.dim = '{by}'"
-        if len(self.ids) > 1:
+        """The condition on the roll-up rows of a figure filtered as the case and grouped by the dimension
+        `by` ("" = not grouped). None: no roll-up has exactly these dimensions, the figure comes from the
+        records. Keys join the dimensions' values with ":" in the roll-up's order."""
+        found = self._rollup(by)
+        if found is None:
             return None
+        dim, parts = found
         if not self.ids:
-            return "d.dim = '' AND d.key = ''"
-        ((dim, ids),) = self.ids.items()
-        return f"d.dim = '{dim}' AND d.key IN {_in(ids)}"
+            return f"d.dim = '{dim}'" + ("" if dim else " AND d.key = ''")
+        if set(self.ids) == set(parts):
+            keys = [":".join(str(v) for v in combo) for combo in product(*(self.ids[d] for d in parts))]
+            return f"d.dim = '{dim}' AND d.key IN {_in(keys)}"
+        ((filtered, values),) = self.ids.items()
+        like = "'{}:%'" if parts.index(filtered) == 0 else "'%:{}'"
+        return f"d.dim = '{dim}' AND (" + " OR ".join(f"d.key LIKE {like.format(v)}" for v in values) + ")"
+
+    def group(self, by):
+        """The grouping dimension's value in the key of the roll-up rows for `by`."""
+        dim, parts = self._rollup(by)
+        if len(parts) == 1:
+            return "d.key"
+        if self.pg:
+            return f"split_part(d.key, ':', {parts.index(by) + 1})"
+        cut = "instr(d.key, ':')"
+        return f"substr(d.key, 1, {cut} - 1)" if parts.index(by) == 0 else f"substr(d.key, {cut} + 1)"
 
     def covers(self, by=""):
         return self.rows(by) is not None
@@ -796,7 +823,7 @@ class HandTallies(HandSQL):
 
     # dashboards
     def intake_trend(self):
-        return self._days(f"{self.month('d.day', local=False)}, d.key, sum(d.regs), sum(d.regs_persons)",
+        return self._days(f"{self.month('d.day', local=False)}, {self.group('channel')}, sum(d.regs), sum(d.regs_persons)",
                           self.f.period, "channel", " GROUP BY 1, 2 HAVING sum(d.regs) > 0 ORDER BY 1, 2")  # fmt: skip
 
     def intake_by(self, by):
@@ -804,9 +831,10 @@ class HandTallies(HandSQL):
         if by == "content_class":
             return self.run(
                 "SELECT substr(c.code, 1, 2), sum(d.regs), sum(d.regs_persons) FROM analytics_daytally d"
-                f" LEFT JOIN petitions_code c ON c.id = CAST(nullif(d.key, '') AS integer) WHERE {self.rows('class')}"
+                f" LEFT JOIN petitions_code c ON c.id = CAST(nullif({self.group('class')}, '') AS integer)"
+                f" WHERE {self.rows('class')}"
                 f" AND {self.window(p)} GROUP BY 1 HAVING sum(d.regs) > 0 ORDER BY 2 DESC, 1")  # fmt: skip
-        return self._days("d.key, sum(d.regs), sum(d.regs_persons)", p, "township",
+        return self._days(f"{self.group('township')}, sum(d.regs), sum(d.regs_persons)", p, "township",
                           " GROUP BY 1 HAVING sum(d.regs) > 0 ORDER BY 2 DESC, 1")  # fmt: skip
 
     def overview(self, period=None):
@@ -835,13 +863,14 @@ class HandTallies(HandSQL):
 
         acc_passed = f"{in_acc} AND d.day < '{acc_cut}'"
         past, to_come = f"{in_p} AND d.day < '{today}'", f"{in_p} AND d.day >= '{today}'"
+        key = self.group(by)
         units = (
-            f" AND d.key IN (SELECT CAST(u.id AS varchar(24)) FROM petitions_unit u WHERE u.kind IN {self.kinds})"
+            f" AND {key} IN (SELECT CAST(u.id AS varchar(24)) FROM petitions_unit u WHERE u.kind IN {self.kinds})"
             if by == "unit"
-            else " AND d.key <> ''"
+            else f" AND {key} <> ''"
         )  # key "": matters without a township
         sums = self.run(
-            f"SELECT d.key, {s('d.matters', in_p)}, {s('d.uacc_on_time', in_acc)},"
+            f"SELECT {key}, {s('d.matters', in_p)}, {s('d.uacc_on_time', in_acc)},"
             f" {s('d.uacc_late', in_acc)} + {s('d.uacc_open', acc_passed)},"
             f" {s('d.done_on_time', in_p)}, {s('d.done_late', in_p)} + {s('d.done_open', past)},"
             f" {s('d.done_open', to_come)},"
@@ -850,7 +879,7 @@ class HandTallies(HandSQL):
             f" {s('d.regs_rated', in_p)}, {s('d.regs_rated_repeat', in_p)}, {s('d.replied', in_p)}, {s('d.replied_days', in_p)}"
             f" FROM analytics_daytally d WHERE {self.rows(by)}{units} AND ({in_p} OR {in_acc})"
             " GROUP BY 1")  # fmt: skip
-        overdue = self.run(f"SELECT d.key, sum(d.n) FROM analytics_clocktally d WHERE {self.rows(by)}{units}"
+        overdue = self.run(f"SELECT {key}, sum(d.n) FROM analytics_clocktally d WHERE {self.rows(by)}{units}"
                            f" AND d.day < '{today}' GROUP BY 1")  # fmt: skip
         return sums, overdue
 

@@ -38,6 +38,7 @@ def crowd(people, units):
 def test_services_keep_the_tallies_equal_to_the_records(crowd):
     assert DayTally.objects.filter(dim="").exists() and ClockTally.objects.exists()
     assert tallies.check() == []
+    assert not DayTally.objects.filter(**dict.fromkeys(tallies.MEASURES, 0)).exists()  # emptied rows go
     assert (
         MatterTally.objects.count() == len(crowd) + 1
     )  # + the unclassified one; the repeat joined its matter
@@ -47,7 +48,9 @@ def test_both_paths_give_the_same_dashboard(crowd, settings, units):
     year = kpis.Period.year(services.today().year)
     today = services.today() + timedelta(days=60)  # clocks have run out: overdue figures are not zero
     cases = [D.Filters(year), D.Filters(year, unit=units["dept"].code), D.Filters(year, content_class="01"),
-             D.Filters(year, township=units["township"].code)]  # fmt: skip
+             D.Filters(year, township=units["township"].code),
+             D.Filters(year, township=units["township"].code, unit=units["dept"].code),
+             D.Filters(year, unit=units["dept"].code, content_class="03")]  # fmt: skip
 
     def figures():
         return [

@@ -12,6 +12,7 @@ Definitions follow docs/statistics.md; the league tables reuse the KPI populatio
 unit or township (tests check that a unit's row equals `kpis.*(scope=Scope(unit=…))`).
 """
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -24,6 +25,7 @@ from xinfang.accounts import roles as R
 from xinfang.analytics import kpis, tallies
 from xinfang.analytics.kpis import DaysBetween, Period, Scope, _ratio, total
 from xinfang.analytics.models import ClockTally, DayTally
+from xinfang.analytics.tallies import Rollup
 from xinfang.petitions import access, deadlines, workflow
 from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
 from xinfang.petitions.queries import CLOCK_SHORT
@@ -50,17 +52,13 @@ class Filters:
     def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
         return self.scope.matters(qs, prefix)
 
-    def tallies(self, model=DayTally, *, by: str = "") -> QuerySet | None:
-        """Roll-up rows for a figure grouped by the roll-up `by` ("" = not grouped): any one filter for an
-        ungrouped figure, no filter or only the grouping dimension's own for a grouped one; else None."""
-        if not by:
-            return self.scope.tallies(model)
-        own = {"township": self.township, "unit": self.unit, "class": self.content_class, "channel": ""}
-        if any(v for d, v in own.items() if d != by):
-            return None
-        if own[by]:  # filtered on the grouping dimension itself
-            return self.scope.tallies(model)
-        return model.objects.filter(dim=by) if tallies.enabled() else None
+    def tallies(self, model=DayTally) -> QuerySet | None:
+        """Summary rows for an ungrouped figure (`tallies.rollup`), or None: read the records."""
+        return self.scope.tallies(model)
+
+    def rollup(self, model=DayTally, *, by: str) -> Rollup | None:
+        """Summary rows for a figure grouped by a roll-up dimension, or None: read the records."""
+        return self.scope.rollup(model, by=by)
 
     def shifted_to(self, period: Period) -> "Filters":
         return replace(self, period=period)
@@ -163,15 +161,20 @@ def _in_period(rows: QuerySet, period: Period) -> QuerySet:
 
 def intake_trend(f: Filters) -> list[TrendRow]:
     """信访总量 by month × 信访形式 (件次 and 人次), 登记日期 in P."""
-    if (t := f.tallies(by="channel")) is not None:
-        rows = (
-            _in_period(t, f.period)
+    if (t := f.rollup(by="channel")) is not None:
+        merged: dict[tuple[str, str], list[int]] = {}
+        for r in (
+            _in_period(t.rows, f.period)
             .annotate(m=_month_of_day(f.period))
-            .values("m", channel=F("key"))
+            .values("m", "key")
             .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
-            .filter(n__gt=0)
-            .order_by("m", "channel")
-        )
+            .order_by()
+        ):
+            n = merged.setdefault((r["m"], t.group(r["key"])), [0, 0])
+            n[0], n[1] = n[0] + r["n"], n[1] + r["persons"]
+        rows = [
+            {"m": m, "channel": ch, "n": n, "persons": p} for (m, ch), (n, p) in sorted(merged.items()) if n
+        ]
     else:
         rows = (
             _registrations(f)
@@ -203,8 +206,8 @@ def _top_classes() -> dict[str, str]:
 def intake_by(f: Filters, *, by: str) -> list[CountRow]:
     """信访总量 by top-level 内容分类 (`content_class`), 问题属地 (`township`) or 形式 (`channel`), largest first."""
     dim = {"content_class": "class", "township": "township", "channel": "channel"}.get(by)
-    if dim and (t := f.tallies(by=dim)) is not None:
-        return _intake_by_tallied(_in_period(t, f.period), by)
+    if dim and (t := f.rollup(by=dim)) is not None:
+        return _intake_by_tallied(t, f.period, by)
     qs = _registrations(f)
     if by == "content_class":
         qs = qs.annotate(k=Substr("matter__content_class__code", 1, 2))
@@ -223,9 +226,18 @@ def intake_by(f: Filters, *, by: str) -> list[CountRow]:
     ]
 
 
-def _intake_by_tallied(rows: QuerySet, by: str) -> list[CountRow]:
+def _intake_by_tallied(t: Rollup, period: Period, by: str) -> list[CountRow]:
     """The same rows from the roll-up: keys are Unit/Code ids, mapped to codes here (a few hundred rows)."""
-    sums = rows.values("key").annotate(n=Sum("regs"), persons=Sum("regs_persons")).filter(n__gt=0).order_by()
+    sums: dict[str, dict] = {}
+    for r in (
+        _in_period(t.rows, period)
+        .values("key")
+        .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
+        .order_by()
+    ):
+        s = sums.setdefault(t.group(r["key"]), {"key": t.group(r["key"]), "n": 0, "persons": 0})
+        s["n"], s["persons"] = s["n"] + r["n"], s["persons"] + r["persons"]
+    sums = [s for s in sums.values() if s["n"]]
     if by == "channel":
         code_of, labels = {}, {k: str(v) for k, v in Registration.Channel.choices}
     elif by == "township":
@@ -438,8 +450,8 @@ def league(f: Filters, *, by: str, today: date | None = None) -> list[LeagueRow]
     grouped queries (day counts, open clocks); from the records: three (matters, evaluations, registrations),
     merged by key."""
     today = _today(today)
-    if (t := f.tallies(by=by)) is not None:
-        return _ranked(_league_tallied(f, t, f.tallies(ClockTally, by=by), by, today))
+    if (t := f.rollup(by=by)) is not None:
+        return _ranked(_league_tallied(f, t, f.rollup(ClockTally, by=by), by, today))
     group = LEAGUES[by]
     p = f.period
     matters = _matters(f).filter(**{f"{group}__isnull": False})
@@ -531,15 +543,20 @@ def _ranked(rows: list[LeagueRow]) -> list[LeagueRow]:
     return sorted(active, key=lambda x: (-x.registered, -x.overdue_now, x.key))
 
 
-def _league_tallied(f: Filters, rows: QuerySet, clocks: QuerySet, by: str, today: date) -> list[LeagueRow]:
+def _league_tallied(
+    f: Filters, t: tallies.Rollup, c: tallies.Rollup, by: str, today: date
+) -> list[LeagueRow]:
     """The league from the roll-up rows of one dimension: the same populations as `_accept_q`/`_done_q`."""
     p, acc = f.period, f.period.shifted(-kpis.UNIT_ACCEPT_DAYS)
     acc_cut = today - timedelta(days=kpis.UNIT_ACCEPT_DAYS)
     in_p = tallies.window(p.start, p.end, cuts=[today])
     in_acc = tallies.window(acc.start, acc.end, cuts=[acc_cut])
-    sums = {
-        r["key"]: r
-        for r in rows.filter(in_p | in_acc)
+    zero = dict.fromkeys(("registered", "accept_on_time", "accept_late", "done_on_time", "done_late",
+                          "done_pending", "evaluated", "satisfied", "expired", "registrations", "repeats",
+                          "replied", "replied_days"), 0)  # fmt: skip
+    sums: dict[str, dict] = {}
+    for r in (
+        t.rows.filter(in_p | in_acc)
         .values("key")
         .annotate(
             registered=total("matters", filter=in_p),
@@ -558,21 +575,22 @@ def _league_tallied(f: Filters, rows: QuerySet, clocks: QuerySet, by: str, today
             replied_days=total("replied_days", filter=in_p),
         )
         .order_by()
-    }
-    overdue = dict(
-        clocks.filter(day__lt=today).values("key").annotate(n=Sum("n")).values_list("key", "n").order_by()
-    )
+    ):  # rows of a composite roll-up (e.g. 内容分类 × 单位) add up per unit
+        s = sums.setdefault(t.group(r.pop("key")), dict(zero))
+        for k, v in r.items():
+            s[k] += v
+    overdue: Counter = Counter()
+    for key, n in (
+        c.rows.filter(day__lt=today).values("key").annotate(n=Sum("n")).values_list("key", "n").order_by()
+    ):
+        overdue[c.group(key)] += n
     units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue} if k])  # "" = no township/unit
     if by == "unit":
         units = units.filter(kind__in=kpis.HANDLING_UNIT_KINDS)
-    zero = dict.fromkeys(("registered", "accept_on_time", "accept_late", "done_on_time", "done_late",
-                          "done_pending", "evaluated", "satisfied", "expired", "registrations", "repeats",
-                          "replied", "replied_days"), 0)  # fmt: skip
     out = []
     for pk, code, name in units.values_list("pk", "code", "name"):
-        r = {**zero, **sums.get(str(pk), {})}
+        r = dict(sums.get(str(pk), zero))
         handled, days = r.pop("replied"), r.pop("replied_days")
-        r.pop("key", None)
         out.append(LeagueRow(key=code, label=name, overdue_now=overdue.get(str(pk), 0),
                              avg_days=round(days / handled, 1) if handled else None, **r))  # fmt: skip
     return out

@@ -86,9 +86,15 @@ class Scope:
             qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
         return qs
 
+    def rollup(self, model=DayTally, *, by: str = "") -> "tallies.Rollup | None":
+        """The summary rows for this scope grouped `by` a dimension, or None: read the records."""
+        return tallies.rollup(model, township=self.township, unit=self.unit, content_class=self.content_class,
+                              by=by)  # fmt: skip
+
     def tallies(self, model=DayTally) -> QuerySet | None:
-        """The summary rows for this scope, or None when the figure has to come from the records."""
-        return tallies.scoped(model, self.township, self.unit, self.content_class)
+        """The summary rows for an ungrouped figure in this scope, or None: read the records."""
+        r = self.rollup(model)
+        return None if r is None else r.rows
 
 
 ALL = Scope()

@@ -8,15 +8,17 @@
   (transition()'s conditional UPDATE sends no signal; the Event it writes next does).
 - `rebuild()` recomputes everything in bulk (after raw loads; `xinfang rebuild_tallies`), `check()` reports
   the rows that differ from a fresh computation.
-- `scoped()` gives the rows a `kpis.Scope` can read (no filter or one of 属地 / 有权处理机关 / 内容分类), or None
-  when the figure has to come from the records (two filters or more).
+- `rollup()` gives the rows that answer a figure: the roll-up whose dimensions are exactly the figure's
+  filters plus its grouping (`ROLLUPS`), or None when there is none and the figure comes from the records.
 """
 
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
+from itertools import product
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -116,15 +118,30 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
 _INDEX = {m: i for i, m in enumerate(MEASURES)}
 
 
+# The roll-ups: a row's `dim` names its dimensions, its `key` their values joined by ":" in that order.
+# 信访形式 (channel) is a dimension of the registration counts only.
+ROLLUPS = ("", "channel", "township", "unit", "class", "class+channel", "class+township", "class+unit",
+           "township+unit")  # fmt: skip
+
+
+def _keys(dims: dict, channel: str = "") -> list[tuple[str, str]]:
+    values = {**dims, "channel": channel}
+    return [
+        (dim, ":".join(values[d] for d in dim.split("+")) if dim else "")
+        for dim in ROLLUPS
+        if channel or "channel" not in dim
+    ]
+
+
 def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
     """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, grain, day): [n per measure]} and
     {(dim, key, clock, day): n}."""
     if not f:
         return
-    keys = [("", ""), *f["dims"].items()]
+    keys = _keys(f["dims"])
     for on, measure, channel, n in f["days"]:
         i = _INDEX[measure]
-        for dim, key in keys + ([("channel", channel)] if channel else []):
+        for dim, key in _keys(f["dims"], channel) if channel else keys:
             for grain, day in (("d", on), ("m", on[:8] + "01")):
                 row = day_rows.get((dim, key, grain, day))
                 if row is None:
@@ -139,27 +156,33 @@ def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
 
 
 def _upsert(day_rows: dict, clock_rows: Counter) -> None:
+    """Add the counts to their rows (created when missing); a row a subtraction brought to zero is deleted."""
     q = connection.ops.quote_name
-    cols = ", ".join(q(c) for c in ("dim", "key", "grain", "day", *MEASURES))
-    marks = ", ".join(["%s"] * (4 + len(MEASURES)))
-    sets = ", ".join(f"{q(m)} = {q(DayTally._meta.db_table)}.{q(m)} + excluded.{q(m)}" for m in MEASURES)
+    day_t, clock_t = q(DayTally._meta.db_table), q(ClockTally._meta.db_table)
+    day_key, clock_key = ("dim", "key", "grain", "day"), ("dim", "key", "clock", "day")
     rows = [(*k, *v) for k, v in sorted(day_rows.items()) if any(v)]
     clocks = [(*k, n) for k, n in sorted(clock_rows.items()) if n]
     with connection.cursor() as c:
-        if rows:
+        for table, key, values, measures in (
+            (day_t, day_key, rows, MEASURES),
+            (clock_t, clock_key, clocks, ("n",)),
+        ):
+            if not values:
+                continue
+            sets = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in measures)
             c.executemany(
-                f"INSERT INTO {q(DayTally._meta.db_table)} ({cols}) VALUES ({marks}) "
-                f"ON CONFLICT ({q('dim')}, {q('key')}, {q('grain')}, {q('day')}) DO UPDATE SET {sets}",
-                rows,
+                f"INSERT INTO {table} ({', '.join(q(x) for x in (*key, *measures))}) "
+                f"VALUES ({', '.join(['%s'] * (len(key) + len(measures)))}) "
+                f"ON CONFLICT ({', '.join(q(x) for x in key)}) DO UPDATE SET {sets}",
+                values,
             )
-        if clocks:
-            t = q(ClockTally._meta.db_table)
-            c.executemany(
-                f"INSERT INTO {t} ({q('dim')}, {q('key')}, {q('clock')}, {q('day')}, {q('n')}) "
-                f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({q('dim')}, {q('key')}, {q('clock')}, {q('day')}) "
-                f"DO UPDATE SET {q('n')} = {t}.{q('n')} + excluded.{q('n')}",
-                clocks,
-            )
+            emptied = [v[: len(key)] for v in values if any(n < 0 for n in v[len(key) :])]
+            if emptied:
+                c.executemany(
+                    f"DELETE FROM {table} WHERE {' AND '.join(f'{q(x)} = %s' for x in key)} AND "
+                    + " AND ".join(f"{q(m)} = 0" for m in measures),
+                    emptied,
+                )
 
 
 def _load(matter_ids: Iterable[int]) -> dict[int, dict]:
@@ -280,19 +303,42 @@ def window(start: date, end: date, *, cuts: Iterable[date] = ()) -> Q:
     return reduce(operator.or_, parts) if parts else Q(pk__in=[])
 
 
-def scoped(model, township: str = "", unit: str = "", content_class: str = "") -> QuerySet | None:
-    """The roll-up rows for these filters (Unit.code / Code.code prefix), or None for two filters or more
-    (and when the tallies are switched off)."""
-    asked = [(d, v) for d, v in (("township", township), ("unit", unit), ("class", content_class)) if v]
-    if not enabled() or len(asked) > 1:
+@dataclass(frozen=True)
+class Rollup:
+    rows: QuerySet
+    part: int | None  # position of the grouping dimension in the key; None: not grouped
+
+    def group(self, key: str) -> str:
+        return key if self.part is None else key.split(":")[self.part]
+
+
+def rollup(
+    model, *, township: str = "", unit: str = "", content_class: str = "", by: str = ""
+) -> Rollup | None:
+    """The roll-up rows for a figure filtered by 问题属地 / 有权处理机关 (Unit.code) / 内容分类 (Code.code
+    prefix) and grouped by `by` (a dimension, "" = not grouped): the roll-up whose dimensions are exactly the
+    filters' and the grouping's. None when there is none (or the tallies are switched off)."""
+    if not enabled():
         return None
-    if not asked:
-        return model.objects.filter(dim="", key="")
-    dim, code = asked[0]
-    if dim == "class":
-        pks = Code.objects.filter(table=Code.Table.CONTENT, code__startswith=code).values_list(
-            "pk", flat=True
-        )
-    else:
-        pks = Unit.objects.filter(code=code).values_list("pk", flat=True)
-    return model.objects.filter(dim=dim, key__in=[str(pk) for pk in pks])
+    ids: dict[str, list[str]] = {}
+    for dim, code in (("township", township), ("unit", unit)):
+        if code:
+            ids[dim] = [str(pk) for pk in Unit.objects.filter(code=code).values_list("pk", flat=True)]
+    if content_class:
+        codes = Code.objects.filter(table=Code.Table.CONTENT, code__startswith=content_class)
+        ids["class"] = [str(pk) for pk in codes.values_list("pk", flat=True)]
+    wanted = set(ids) | ({by} if by else set())
+    dim = next((d for d in ROLLUPS if set(d.split("+")) - {""} == wanted), None)
+    if dim is None:
+        return None
+    parts = dim.split("+") if dim else []
+    if not ids:
+        keys = Q(key="") if not dim else Q()
+    elif set(ids) == set(parts):  # every dimension filtered: the keys themselves
+        keys = Q(key__in=[":".join(v) for v in product(*(ids[d] for d in parts))])
+    else:  # one filtered, one grouped
+        ((filtered, values),) = ids.items()
+        before = parts.index(filtered) == 0
+        keys = reduce(operator.or_, (Q(key__startswith=f"{v}:") if before else Q(key__endswith=f":{v}")
+                                     for v in values), Q(pk__in=[]))  # fmt: skip
+    return Rollup(model.objects.filter(keys, dim=dim), parts.index(by) if by else None)
