@@ -16,7 +16,7 @@ DIMS = ("", "channel", "township", "unit", "class")
 
 
 class DayTally(models.Model):
-    dim = models.CharField(max_length=8)
+    dim = models.CharField(max_length=16)
     key = models.CharField(max_length=24)  # channel code, Unit.pk or Code.pk; "" = all / not classified
     grain = models.CharField(max_length=1, default="d")  # "d": the day; "m": the month starting on `day`
     day = models.DateField()
@@ -63,7 +63,7 @@ class DayTally(models.Model):
 class ClockTally(models.Model):
     """Open matters whose staff clock falls due on `day`, per clock and roll-up."""
 
-    dim = models.CharField(max_length=8)
+    dim = models.CharField(max_length=16)
     key = models.CharField(max_length=24)
     clock = models.CharField(max_length=20)
     day = models.DateField()

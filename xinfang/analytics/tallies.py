@@ -200,20 +200,18 @@ def _load(matter_ids: Iterable[int]) -> dict[int, dict]:
 
 
 @transaction.atomic
-def refresh(matter_id: int, *, deleted: bool = False) -> None:
-    """Bring the tallies in step with one matter's records (or take it out, `deleted`)."""
+def refresh(matter_id: int) -> None:
+    """Bring the tallies in step with one matter's records."""
     snapshot = MatterTally.objects.select_for_update().filter(matter_id=matter_id).first()
     old = snapshot.facts if snapshot else {}
-    new = {} if deleted else _load([matter_id]).get(matter_id, {})
+    new = _load([matter_id]).get(matter_id, {})
     if new == old:
         return
     day_rows, clock_rows = {}, Counter()
     _rolled(old, -1, day_rows, clock_rows)
     _rolled(new, 1, day_rows, clock_rows)
     _upsert(day_rows, clock_rows)
-    if deleted:
-        MatterTally.objects.filter(matter_id=matter_id).delete()
-    elif snapshot:
+    if snapshot:
         MatterTally.objects.filter(matter_id=matter_id).update(facts=new)
     else:
         MatterTally.objects.create(matter_id=matter_id, facts=new)
