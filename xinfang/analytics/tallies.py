@@ -217,29 +217,30 @@ def refresh(matter_id: int) -> None:
         MatterTally.objects.create(matter_id=matter_id, facts=new)
 
 
-def _expected(batch: int = 5000, snapshots: list | None = None) -> tuple[dict, Counter]:
-    """The roll-up rows computed from the records, in batches of matters (by id)."""
+def _expected(batch: int = 5000, *, write_snapshots: bool = False) -> tuple[dict, Counter]:
+    """The roll-up rows computed from the records, in batches of matters (by id); with `write_snapshots`,
+    each batch's MatterTally rows are written as it goes (memory holds the roll-up rows only)."""
     day_rows, clock_rows = {}, Counter()
     ids = list(Matter.objects.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(ids), batch):
-        for pk, f in _load(ids[i : i + batch]).items():
+        loaded = _load(ids[i : i + batch])
+        for f in loaded.values():
             _rolled(f, 1, day_rows, clock_rows)
-            if snapshots is not None and f:
-                snapshots.append(MatterTally(matter_id=pk, facts=f))
+        if write_snapshots:
+            MatterTally.objects.bulk_create(
+                MatterTally(matter_id=pk, facts=f) for pk, f in loaded.items() if f
+            )
     return day_rows, clock_rows
 
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     """Recompute every tally and snapshot from the records."""
-    snapshots: list[MatterTally] = []
-    day_rows, clock_rows = _expected(snapshots=snapshots)
     for model in (DayTally, ClockTally, MatterTally):
         model.objects.all().delete()
-    _upsert(day_rows, clock_rows)
-    MatterTally.objects.bulk_create(snapshots, batch_size=2000)
+    _upsert(*_expected(write_snapshots=True))
     return {
-        "matters": len(snapshots),
+        "matters": MatterTally.objects.count(),
         "day_rows": DayTally.objects.count(),
         "clock_rows": ClockTally.objects.count(),
     }
