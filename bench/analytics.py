@@ -39,7 +39,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import product
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -783,29 +782,20 @@ class HandTallies(HandSQL):
     def rows(self, by=""):
         """The condition on the roll-up rows of a figure filtered as the case and grouped by the dimension
         `by` ("" = not grouped). None: no roll-up has exactly these dimensions, the figure comes from the
-        records. Keys join the dimensions' values with ":" in the roll-up's order."""
+        records. A pair roll-up holds its first dimension's value in `key`, the second's in `key2`."""
         found = self._rollup(by)
         if found is None:
             return None
         dim, parts = found
-        if not self.ids:
-            return f"d.dim = '{dim}'" + ("" if dim else " AND d.key = ''")
-        if set(self.ids) == set(parts):
-            keys = [":".join(str(v) for v in combo) for combo in product(*(self.ids[d] for d in parts))]
-            return f"d.dim = '{dim}' AND d.key IN {_in(keys)}"
-        ((filtered, values),) = self.ids.items()
-        like = "'{}:%'" if parts.index(filtered) == 0 else "'%:{}'"
-        return f"d.dim = '{dim}' AND (" + " OR ".join(f"d.key LIKE {like.format(v)}" for v in values) + ")"
+        cond = f"d.dim = '{dim}'"
+        for d, values in self.ids.items():
+            cond += f" AND d.{('key', 'key2')[parts.index(d)]} IN {_in(values)}"
+        return cond
 
     def group(self, by):
-        """The grouping dimension's value in the key of the roll-up rows for `by`."""
-        dim, parts = self._rollup(by)
-        if len(parts) == 1:
-            return "d.key"
-        if self.pg:
-            return f"split_part(d.key, ':', {parts.index(by) + 1})"
-        cut = "instr(d.key, ':')"
-        return f"substr(d.key, 1, {cut} - 1)" if parts.index(by) == 0 else f"substr(d.key, {cut} + 1)"
+        """The column of the roll-up rows for `by` that holds the grouping dimension's value."""
+        _dim, parts = self._rollup(by)
+        return f"d.{('key', 'key2')[parts.index(by)]}"
 
     def covers(self, by=""):
         return self.rows(by) is not None

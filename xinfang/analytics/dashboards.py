@@ -12,7 +12,6 @@ Definitions follow docs/statistics.md; the league tables reuse the KPI populatio
 unit or township (tests check that a unit's row equals `kpis.*(scope=Scope(unit=…))`).
 """
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -162,19 +161,14 @@ def _in_period(rows: QuerySet, period: Period) -> QuerySet:
 def intake_trend(f: Filters) -> list[TrendRow]:
     """信访总量 by month × 信访形式 (件次 and 人次), 登记日期 in P."""
     if (t := f.rollup(by="channel")) is not None:
-        merged: dict[tuple[str, str], list[int]] = {}
-        for r in (
+        rows = (
             _in_period(t.rows, f.period)
             .annotate(m=_month_of_day(f.period))
-            .values("m", "key")
+            .values("m", channel=F(t.column))
             .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
-            .order_by()
-        ):
-            n = merged.setdefault((r["m"], t.group(r["key"])), [0, 0])
-            n[0], n[1] = n[0] + r["n"], n[1] + r["persons"]
-        rows = [
-            {"m": m, "channel": ch, "n": n, "persons": p} for (m, ch), (n, p) in sorted(merged.items()) if n
-        ]
+            .filter(n__gt=0)
+            .order_by("m", "channel")
+        )
     else:
         rows = (
             _registrations(f)
@@ -228,34 +222,28 @@ def intake_by(f: Filters, *, by: str) -> list[CountRow]:
 
 def _intake_by_tallied(t: Rollup, period: Period, by: str) -> list[CountRow]:
     """The same rows from the roll-up: keys are Unit/Code ids, mapped to codes here (a few hundred rows)."""
-    sums: dict[str, dict] = {}
-    for r in (
+    sums = (
         _in_period(t.rows, period)
-        .values("key")
+        .values(k=F(t.column))
         .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
+        .filter(n__gt=0)
         .order_by()
-    ):
-        s = sums.setdefault(t.group(r["key"]), {"key": t.group(r["key"]), "n": 0, "persons": 0})
-        s["n"], s["persons"] = s["n"] + r["n"], s["persons"] + r["persons"]
-    sums = [s for s in sums.values() if s["n"]]
+    )
     if by == "channel":
         code_of, labels = {}, {k: str(v) for k, v in Registration.Channel.choices}
     elif by == "township":
-        units = Unit.objects.filter(pk__in=[int(r["key"]) for r in sums if r["key"]]).values_list(
+        units = Unit.objects.filter(pk__in=[int(r["k"]) for r in sums if r["k"]]).values_list(
             "pk", "code", "name"
         )
         code_of = {str(pk): code for pk, code, _ in units}
         labels = {code: name for _, code, name in units}
     else:
-        codes = Code.objects.filter(pk__in=[int(r["key"]) for r in sums if r["key"]]).values_list(
-            "pk", "code"
-        )
+        codes = Code.objects.filter(pk__in=[int(r["k"]) for r in sums if r["k"]]).values_list("pk", "code")
         code_of = {str(pk): code[:2] for pk, code in codes}
         labels = _top_classes()
     merged: dict[str, list[int]] = {}
     for r in sums:
-        key = code_of.get(r["key"], r["key"]) if by != "channel" else r["key"]
-        n = merged.setdefault(key, [0, 0])
+        n = merged.setdefault(code_of.get(r["k"], r["k"]), [0, 0])
         n[0] += r["n"]
         n[1] += r["persons"]
     return sorted(
@@ -557,7 +545,7 @@ def _league_tallied(
     sums: dict[str, dict] = {}
     for r in (
         t.rows.filter(in_p | in_acc)
-        .values("key")
+        .values(k=F(t.column))
         .annotate(
             registered=total("matters", filter=in_p),
             accept_on_time=total("uacc_on_time", filter=in_acc),
@@ -575,15 +563,15 @@ def _league_tallied(
             replied_days=total("replied_days", filter=in_p),
         )
         .order_by()
-    ):  # rows of a composite roll-up (e.g. 内容分类 × 单位) add up per unit
-        s = sums.setdefault(t.group(r.pop("key")), dict(zero))
-        for k, v in r.items():
-            s[k] += v
-    overdue: Counter = Counter()
-    for key, n in (
-        c.rows.filter(day__lt=today).values("key").annotate(n=Sum("n")).values_list("key", "n").order_by()
     ):
-        overdue[c.group(key)] += n
+        sums[r.pop("k")] = r
+    overdue = dict(
+        c.rows.filter(day__lt=today)
+        .values(k=F(c.column))
+        .annotate(n=Sum("n"))
+        .values_list("k", "n")
+        .order_by()
+    )
     units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue} if k])  # "" = no township/unit
     if by == "unit":
         units = units.filter(kind__in=kpis.HANDLING_UNIT_KINDS)

@@ -17,7 +17,8 @@ DIMS = ("", "channel", "township", "unit", "class")
 
 class DayTally(models.Model):
     dim = models.CharField(max_length=16)
-    key = models.CharField(max_length=24)  # channel code, Unit.pk or Code.pk; "" = all / not classified
+    key = models.CharField(max_length=12)  # channel code, Unit.pk or Code.pk; "" = all / not classified
+    key2 = models.CharField(max_length=12, default="")  # the second dimension's value of a pair roll-up
     grain = models.CharField(max_length=1, default="d")  # "d": the day; "m": the month starting on `day`
     day = models.DateField()
     # registrations (day = local date of 登记; matters waiting for 登记 excluded)
@@ -56,7 +57,9 @@ class DayTally(models.Model):
     replied_days = models.IntegerField(default=0)  # Σ (答复日期 − 受理日期)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["dim", "key", "grain", "day"], name="daytally_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["dim", "key", "key2", "grain", "day"], name="daytally_key")
+        ]
         indexes = [models.Index(fields=["dim", "grain", "day", "key"], name="daytally_dim_day")]
 
 
@@ -64,13 +67,16 @@ class ClockTally(models.Model):
     """Open matters whose staff clock falls due on `day`, per clock and roll-up."""
 
     dim = models.CharField(max_length=16)
-    key = models.CharField(max_length=24)
+    key = models.CharField(max_length=12)
+    key2 = models.CharField(max_length=12, default="")
     clock = models.CharField(max_length=20)
     day = models.DateField()
     n = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["dim", "key", "clock", "day"], name="clocktally_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["dim", "key", "key2", "clock", "day"], name="clocktally_key")
+        ]
 
 
 class MatterTally(models.Model):

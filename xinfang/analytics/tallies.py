@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
-from itertools import product
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -118,38 +117,38 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
 _INDEX = {m: i for i, m in enumerate(MEASURES)}
 
 
-# The roll-ups: a row's `dim` names its dimensions, its `key` their values joined by ":" in that order.
-# 信访形式 (channel) is a dimension of the registration counts only.
+# The roll-ups: a row's `dim` names its dimensions, `key` holds the first one's value and `key2` the
+# second's (pairs). 信访形式 (channel) is a dimension of the registration counts only.
 ROLLUPS = ("", "channel", "township", "unit", "class", "class+channel", "class+township", "class+unit",
            "township+unit")  # fmt: skip
 
 
-def _keys(dims: dict, channel: str = "") -> list[tuple[str, str]]:
-    values = {**dims, "channel": channel}
+def _keys(dims: dict, channel: str = "") -> list[tuple[str, str, str]]:
+    values = {**dims, "channel": channel, "": ""}
     return [
-        (dim, ":".join(values[d] for d in dim.split("+")) if dim else "")
+        (dim, *(values[d] for d in (dim.split("+") + [""])[:2]))
         for dim in ROLLUPS
         if channel or "channel" not in dim
     ]
 
 
 def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
-    """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, grain, day): [n per measure]} and
-    {(dim, key, clock, day): n}."""
+    """Add `sign` × the matter's facts to the roll-up rows: {(dim, key, key2, grain, day): [n per measure]}
+    and {(dim, key, key2, clock, day): n}."""
     if not f:
         return
     keys = _keys(f["dims"])
     for on, measure, channel, n in f["days"]:
         i = _INDEX[measure]
-        for dim, key in _keys(f["dims"], channel) if channel else keys:
+        for k in _keys(f["dims"], channel) if channel else keys:
             for grain, day in (("d", on), ("m", on[:8] + "01")):
-                row = day_rows.get((dim, key, grain, day))
+                row = day_rows.get((*k, grain, day))
                 if row is None:
-                    row = day_rows[(dim, key, grain, day)] = [0] * len(MEASURES)
+                    row = day_rows[(*k, grain, day)] = [0] * len(MEASURES)
                 row[i] += sign * n
     for clock, on in f["clocks"]:
-        for dim, key in keys:
-            clock_rows[(dim, key, clock, on)] += sign
+        for k in keys:
+            clock_rows[(*k, clock, on)] += sign
 
 
 # --- keeping the tables in step -------------------------------------------------------------------------
@@ -159,7 +158,7 @@ def _upsert(day_rows: dict, clock_rows: Counter) -> None:
     """Add the counts to their rows (created when missing); a row a subtraction brought to zero is deleted."""
     q = connection.ops.quote_name
     day_t, clock_t = q(DayTally._meta.db_table), q(ClockTally._meta.db_table)
-    day_key, clock_key = ("dim", "key", "grain", "day"), ("dim", "key", "clock", "day")
+    day_key, clock_key = ("dim", "key", "key2", "grain", "day"), ("dim", "key", "key2", "clock", "day")
     rows = [(*k, *v) for k, v in sorted(day_rows.items()) if any(v)]
     clocks = [(*k, n) for k, n in sorted(clock_rows.items()) if n]
     with connection.cursor() as c:
@@ -251,8 +250,8 @@ def check() -> list[str]:
     day_rows, clock_rows = _expected()
     zero = [0] * len(MEASURES)
     stored = {
-        (r[0], r[1], r[2], r[3].isoformat()): list(r[4:])
-        for r in DayTally.objects.values_list("dim", "key", "grain", "day", *MEASURES).iterator()
+        (*r[:4], r[4].isoformat()): list(r[5:])
+        for r in DayTally.objects.values_list("dim", "key", "key2", "grain", "day", *MEASURES).iterator()
     }
     out = []
     for k in sorted(set(day_rows) | set(stored)):
@@ -263,7 +262,10 @@ def check() -> list[str]:
             if have[i] != want[i]
         ]
     stored_clocks = Counter(
-        {(r["dim"], r["key"], r["clock"], r["day"].isoformat()): r["n"] for r in ClockTally.objects.values()}
+        {
+            (r["dim"], r["key"], r["key2"], r["clock"], r["day"].isoformat()): r["n"]
+            for r in ClockTally.objects.values()
+        }
     )
     out += [
         f"{k}: stored {stored_clocks[k]}, records {clock_rows[k]}"
@@ -305,10 +307,7 @@ def window(start: date, end: date, *, cuts: Iterable[date] = ()) -> Q:
 @dataclass(frozen=True)
 class Rollup:
     rows: QuerySet
-    part: int | None  # position of the grouping dimension in the key; None: not grouped
-
-    def group(self, key: str) -> str:
-        return key if self.part is None else key.split(":")[self.part]
+    column: str  # the column that holds the grouping dimension's value ("key" or "key2")
 
 
 def rollup(
@@ -330,14 +329,6 @@ def rollup(
     dim = next((d for d in ROLLUPS if set(d.split("+")) - {""} == wanted), None)
     if dim is None:
         return None
-    parts = dim.split("+") if dim else []
-    if not ids:
-        keys = Q(key="") if not dim else Q()
-    elif set(ids) == set(parts):  # every dimension filtered: the keys themselves
-        keys = Q(key__in=[":".join(v) for v in product(*(ids[d] for d in parts))])
-    else:  # one filtered, one grouped
-        ((filtered, values),) = ids.items()
-        before = parts.index(filtered) == 0
-        keys = reduce(operator.or_, (Q(key__startswith=f"{v}:") if before else Q(key__endswith=f":{v}")
-                                     for v in values), Q(pk__in=[]))  # fmt: skip
-    return Rollup(model.objects.filter(keys, dim=dim), parts.index(by) if by else None)
+    columns = dict(zip(dim.split("+"), ("key", "key2"), strict=False)) if dim else {}
+    keys = {f"{columns[d]}__in": values for d, values in ids.items()}
+    return Rollup(model.objects.filter(dim=dim, **keys), columns.get(by, "key"))
