@@ -95,7 +95,10 @@ def test_rebuild_and_check_command(crowd, capsys):
     call_command("rebuild_tallies")
     call_command("rebuild_tallies", "--check")
     assert "一致" in capsys.readouterr().out
-    assert sorted(DayTally.objects.values_list("dim", "key", "key2", "grain", "day", *tallies.MEASURES)) == before
+    assert (
+        sorted(DayTally.objects.values_list("dim", "key", "key2", "grain", "day", *tallies.MEASURES))
+        == before
+    )
 
 
 def test_online_submission_counts_only_once_registered(people, units):
