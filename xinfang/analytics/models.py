@@ -60,7 +60,12 @@ class DayTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dim", "key", "key2", "grain", "day"], name="daytally_key")
         ]
-        indexes = [models.Index(fields=["dim", "grain", "day", "key"], name="daytally_dim_day")]
+        indexes = [
+            models.Index(fields=["dim", "grain", "day", "key"], name="daytally_dim_day"),
+            # a filter on one value of a pair roll-up, then the period
+            models.Index(fields=["dim", "key", "grain", "day"], name="daytally_dim_key"),
+            models.Index(fields=["dim", "key2", "grain", "day"], name="daytally_dim_key2"),
+        ]
 
 
 class ClockTally(models.Model):
