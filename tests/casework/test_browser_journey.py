@@ -69,7 +69,9 @@ def test_collective_visit_journey(browser_page, live_server, time_machine):
     assert "1101**********002X" in page.content() and "11010519491231002X" not in page.content()
 
     # The worklist filters refresh the table in place (htmx) and keep the URL shareable.
-    page.click("nav >> text=待办工作")
+    with page.expect_navigation():
+        page.click("nav >> text=待办工作")
+    page.wait_for_function("() => window.htmx !== undefined")  # htmx has taken over the filter form
     page.evaluate("window.__same_page = true")
     page.select_option("#id_clock", "overdue")
     page.wait_for_url("**clock=overdue**")
