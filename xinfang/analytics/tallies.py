@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
+from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -237,7 +238,14 @@ def rebuild() -> dict[str, int]:
     """Recompute every tally and snapshot from the records."""
     for model in (DayTally, ClockTally, MatterTally):
         model.objects.all().delete()
-    _upsert(*_expected(write_snapshots=True))
+    day_rows, clock_rows = _expected(write_snapshots=True)
+    rows = (DayTally(**dict(zip(("dim", "key", "key2", "grain", "day", *MEASURES), (*k, *v), strict=True)))
+            for k, v in day_rows.items() if any(v))  # fmt: skip
+    clocks = (ClockTally(**dict(zip(("dim", "key", "key2", "clock", "day", "n"), (*k, n), strict=True)))
+              for k, n in clock_rows.items() if n)  # fmt: skip
+    for model, objects in ((DayTally, rows), (ClockTally, clocks)):  # multi-row INSERTs into the empty tables
+        while chunk := list(islice(objects, 5000)):
+            model.objects.bulk_create(chunk)
     return {
         "matters": MatterTally.objects.count(),
         "day_rows": DayTally.objects.count(),
