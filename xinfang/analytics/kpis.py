@@ -3,8 +3,9 @@
 Every function takes a `Period` (inclusive local dates) and an optional `Scope` (问题属地 township,
 有权处理机关 handling unit, by Unit.code, and 内容分类 by Code.code prefix) and `today` (the "now" that decides
 what is overdue). No function loops over rows in Python; renderers (portal statistics, dashboards, exports)
-never touch the ORM. A scope with at most one filter reads the summary table (`tallies.py`, the same
-populations counted per day); two filters or more read the records. Tests run both ways.
+never touch the ORM. A scope whose filters match one roll-up of the summary tables (`tallies.rollup`: none,
+one, or a pair) reads them — the same populations counted per day and month; other scopes read the
+records. Tests run both ways.
 
 Choices are documented in docs/statistics.md. In short:
 - 涉法涉诉 (`Matter.is_legal`) is excluded from every rate; 及时受理率 and 按期办结率 count 初件 only
