@@ -4,6 +4,10 @@ Goal: every dashboard query under 200 ms and within 2x of hand-written SQL on th
 source (summary tables or records). Prints figures; nothing here asserts a time.
 
     .venv/bin/python bench/analytics.py [--rows 1000000] [--db sqlite|postgres|both] [--reuse] [--repeat 5]
+                                        [--prepare]
+
+--prepare loads the data (and the summary tables) and times nothing: run it for both databases at once,
+then time each database alone with --reuse.
 
 Each database runs in its own subprocess (clean settings): SQLite `var/bench/analytics.sqlite3`,
 PostgreSQL `xinfang_bench` on $BENCH_PG (default postgres://postgres@127.0.0.1:5432), created if
@@ -66,6 +70,7 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="keep the data if the row count matches")
     ap.add_argument("--child", choices=("sqlite", "postgres"), help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per query (best is printed)")
+    ap.add_argument("--prepare", action="store_true", help="load the data and the tallies, time nothing")
     args = ap.parse_args()
     if args.child:
         return child(args)
@@ -83,8 +88,7 @@ def main():
             "--repeat",
             str(args.repeat),
         ]
-        if args.reuse:
-            cmd.append("--reuse")
+        cmd += ["--reuse"] * args.reuse + ["--prepare"] * args.prepare
         rc |= subprocess.call(cmd)
     print(f"\nTotal wall time: {time.perf_counter() - t0:.0f} s")
     return rc
@@ -128,7 +132,8 @@ def child(args):
     else:
         print(f"reusing {expected:,} registrations")
     _tallies_in_step()
-    run_queries(args.repeat)
+    if not args.prepare:
+        run_queries(args.repeat)
     return 0
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from tests import factories
 from xinfang.analytics import dashboards as D
@@ -85,7 +85,7 @@ def test_a_deleted_registration_is_taken_out(people, units):
     assert row.regs == 1 and tallies.check() == []
 
 
-def test_rebuild_and_check_command(crowd, capsys):
+def test_rebuild_and_check_command(crowd, people, capsys):
     before = sorted(DayTally.objects.values_list("dim", "key", "key2", "grain", "day", *tallies.MEASURES))
     DayTally.objects.filter(dim="").update(regs=999)
     ClockTally.objects.all().delete()
@@ -99,6 +99,11 @@ def test_rebuild_and_check_command(crowd, capsys):
         sorted(DayTally.objects.values_list("dim", "key", "key2", "grain", "day", *tallies.MEASURES))
         == before
     )
+    with connection.cursor() as c:  # the indexes the rebuild dropped for the load are back
+        names = set(connection.introspection.get_constraints(c, DayTally._meta.db_table))
+    assert {i.name for i in DayTally._meta.indexes} <= names
+    services.register_received(factories.online_submission(), by=people["clerk"])
+    assert tallies.check() == []  # the upsert path works on the rebuilt tables
 
 
 def test_online_submission_counts_only_once_registered(people, units):

@@ -12,8 +12,10 @@ Definitions follow docs/statistics.md; the league tables reuse the KPI populatio
 unit or township (tests check that a unit's row equals `kpis.*(scope=Scope(unit=…))`).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
@@ -44,7 +46,7 @@ class Filters:
     unit: str = ""  # Unit.code of the 有权处理机关
     content_class: str = ""  # Code.code; sub-classes included
 
-    @property
+    @cached_property
     def scope(self) -> Scope:
         return Scope(township=self.township, unit=self.unit, content_class=self.content_class)
 
@@ -60,7 +62,9 @@ class Filters:
         return self.scope.rollup(model, by=by)
 
     def shifted_to(self, period: Period) -> "Filters":
-        return replace(self, period=period)
+        shifted = replace(self, period=period)
+        shifted.__dict__["scope"] = self.scope  # same filters: keep the keys looked up for them
+        return shifted
 
 
 def is_county_wide(user) -> bool:
@@ -144,16 +148,6 @@ def _local_month(field: str, period: Period) -> Case:
     return Case(*whens, output_field=CharField())
 
 
-def _month_of_day(period: Period) -> Case:
-    """The month ("YYYY-MM") of the tally row's `day` in P."""
-    whens, month = [], date(period.start.year, period.start.month, 1)
-    while month <= period.end:
-        nxt = Period.month(month.year, month.month).end + timedelta(days=1)
-        whens.append(When(day__lt=nxt, then=Value(f"{month:%Y-%m}")))
-        month = nxt
-    return Case(*whens, output_field=CharField())
-
-
 def _in_period(rows: QuerySet, period: Period) -> QuerySet:
     return rows.filter(tallies.window(period.start, period.end))
 
@@ -161,14 +155,16 @@ def _in_period(rows: QuerySet, period: Period) -> QuerySet:
 def intake_trend(f: Filters) -> list[TrendRow]:
     """信访总量 by month × 信访形式 (件次 and 人次), 登记日期 in P."""
     if (t := f.rollup(by="channel")) is not None:
-        rows = (
+        folded: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for day, channel, n, persons in (  # month rows and the days of partial months, folded to months
             _in_period(t.rows, f.period)
-            .annotate(m=_month_of_day(f.period))
-            .values("m", channel=F(t.column))
+            .values_list("day", t.column)
             .annotate(n=Sum("regs"), persons=Sum("regs_persons"))
-            .filter(n__gt=0)
-            .order_by("m", "channel")
-        )
+            .order_by()
+        ):
+            month = folded[(f"{day:%Y-%m}", channel)]
+            month[0], month[1] = month[0] + n, month[1] + persons
+        rows = [dict(m=m, channel=ch, n=n, persons=p) for (m, ch), (n, p) in sorted(folded.items()) if n]
     else:
         rows = (
             _registrations(f)

@@ -17,6 +17,7 @@ Choices are documented in docs/statistics.md. In short:
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.db.models import (
     Count,
@@ -87,10 +88,13 @@ class Scope:
             qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
         return qs
 
+    @cached_property
+    def _keys(self) -> dict[str, list[str]]:  # looked up once per scope, not per figure
+        return tallies.keys(township=self.township, unit=self.unit, content_class=self.content_class)
+
     def rollup(self, model=DayTally, *, by: str = "") -> "tallies.Rollup | None":
         """The summary rows for this scope grouped `by` a dimension, or None: read the records."""
-        return tallies.rollup(model, township=self.township, unit=self.unit, content_class=self.content_class,
-                              by=by)  # fmt: skip
+        return tallies.rollup(model, self._keys, by=by) if tallies.enabled() else None
 
     def tallies(self, model=DayTally) -> QuerySet | None:
         """The summary rows for an ungrouped figure in this scope, or None: read the records."""

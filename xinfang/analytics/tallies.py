@@ -233,19 +233,40 @@ def _expected(batch: int = 5000, *, write_snapshots: bool = False) -> tuple[dict
     return day_rows, clock_rows
 
 
+def _fill(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+    """Write rows into an empty table: COPY on PostgreSQL, executemany of plain INSERTs elsewhere."""
+    q = connection.ops.quote_name
+    table, names = q(model._meta.db_table), ", ".join(q(c) for c in columns)
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            with c.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        while chunk := list(islice(rows, 5000)):
+            c.executemany(sql, chunk)
+
+
 @transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Recompute every tally and snapshot from the records."""
+    """Recompute every tally and snapshot from the records. The day rows are written in key order (the
+    unique index grows at its end) with DayTally's other indexes dropped, and the indexes built after."""
     for model in (DayTally, ClockTally, MatterTally):
         model.objects.all().delete()
     day_rows, clock_rows = _expected(write_snapshots=True)
-    rows = (DayTally(**dict(zip(("dim", "key", "key2", "grain", "day", *MEASURES), (*k, *v), strict=True)))
-            for k, v in day_rows.items() if any(v))  # fmt: skip
-    clocks = (ClockTally(**dict(zip(("dim", "key", "key2", "clock", "day", "n"), (*k, n), strict=True)))
-              for k, n in clock_rows.items() if n)  # fmt: skip
-    for model, objects in ((DayTally, rows), (ClockTally, clocks)):  # multi-row INSERTs into the empty tables
-        while chunk := list(islice(objects, 5000)):
-            model.objects.bulk_create(chunk)
+    q = connection.ops.quote_name
+    with connection.cursor() as c:  # DDL is transactional on SQLite and PostgreSQL alike
+        for index in DayTally._meta.indexes:
+            c.execute(f"DROP INDEX {q(index.name)}")
+    day_key = ("dim", "key", "key2", "grain", "day")
+    _fill(DayTally, (*day_key, *MEASURES), ((*k, *day_rows[k]) for k in sorted(day_rows) if any(day_rows[k])))
+    _fill(ClockTally, ("dim", "key", "key2", "clock", "day", "n"),
+          ((*k, n) for k, n in sorted(clock_rows.items()) if n))  # fmt: skip
+    editor = connection.schema_editor()  # only to write the CREATE INDEX statements
+    with connection.cursor() as c:
+        for index in DayTally._meta.indexes:
+            c.execute(str(index.create_sql(DayTally, editor)))
     return {
         "matters": MatterTally.objects.count(),
         "day_rows": DayTally.objects.count(),
@@ -318,14 +339,9 @@ class Rollup:
     column: str  # the column that holds the grouping dimension's value ("key" or "key2")
 
 
-def rollup(
-    model, *, township: str = "", unit: str = "", content_class: str = "", by: str = ""
-) -> Rollup | None:
-    """The roll-up rows for a figure filtered by 问题属地 / 有权处理机关 (Unit.code) / 内容分类 (Code.code
-    prefix) and grouped by `by` (a dimension, "" = not grouped): the roll-up whose dimensions are exactly the
-    filters' and the grouping's. None when there is none (or the tallies are switched off)."""
-    if not enabled():
-        return None
+def keys(*, township: str = "", unit: str = "", content_class: str = "") -> dict[str, list[str]]:
+    """The `key` values of the filters: {dim: [Unit.pk | Code.pk as text]} (a content class with its
+    sub-classes)."""
     ids: dict[str, list[str]] = {}
     for dim, code in (("township", township), ("unit", unit)):
         if code:
@@ -333,10 +349,19 @@ def rollup(
     if content_class:
         codes = Code.objects.filter(table=Code.Table.CONTENT, code__startswith=content_class)
         ids["class"] = [str(pk) for pk in codes.values_list("pk", flat=True)]
+    return ids
+
+
+def rollup(model, ids: dict[str, list[str]], *, by: str = "") -> Rollup | None:
+    """The roll-up rows for a figure filtered by `ids` (see `keys`) and grouped by `by` (a dimension, "" = not
+    grouped): the roll-up whose dimensions are exactly the filters' and the grouping's. None when there is
+    none (or the tallies are switched off)."""
+    if not enabled():
+        return None
     wanted = set(ids) | ({by} if by else set())
     dim = next((d for d in ROLLUPS if set(d.split("+")) - {""} == wanted), None)
     if dim is None:
         return None
     columns = dict(zip(dim.split("+"), ("key", "key2"), strict=False)) if dim else {}
-    keys = {f"{columns[d]}__in": values for d, values in ids.items()}
-    return Rollup(model.objects.filter(dim=dim, **keys), columns.get(by, "key"))
+    filters = {f"{columns[d]}__in": values for d, values in ids.items()}
+    return Rollup(model.objects.filter(dim=dim, **filters), columns.get(by, "key"))
