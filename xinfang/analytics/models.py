@@ -2,17 +2,17 @@
 
 Each matter contributes counts to days: a registration to its 登记日期, an acceptance figure to the matter's
 登记日期, 按期办结 to its 限办截止, 超期未评价 to the end of its evaluation window, an evaluation to the day
-it was made, 办理时长 to the reply date. The counts are kept at five roll-ups (`dim`): the whole county
-(""), 信访形式 ("channel", registration counts only), 问题属地 ("township"), 有权处理机关 ("unit") and
-内容分类 ("class"); each count twice, on its day (`grain` "d") and on the first day of its month ("m"), so a
-county-wide year reads twelve month rows per key (plus the days of a month cut by `today`) instead of
-hundreds of thousands of matters. `tallies.refresh()` keeps them in step with the records in the same
-transaction as every change; `xinfang rebuild_tallies` recomputes them and `--check` reports differences.
+it was made, 办理时长 to the reply date. The counts are kept at the roll-ups of `tallies.ROLLUPS` (`dim`):
+the whole county (""), 信访形式 ("channel", registration counts only), 问题属地 ("township"), 有权处理机关
+("unit"), 内容分类 ("class") and the pairs class+channel, class+township, class+unit and township+unit (the
+first value in `key`, the second in `key2`); each count twice, on its day (`grain` "d") and on the first day
+of its month ("m"), so a county-wide year reads twelve month rows per key (plus the days of a month cut by
+`today`) instead of hundreds of thousands of matters. `tallies.refresh()` keeps them in step with the records
+in the same transaction as every change; `xinfang rebuild_tallies` recomputes them and `--check` reports
+differences.
 """
 
 from django.db import models
-
-DIMS = ("", "channel", "township", "unit", "class")
 
 
 class DayTally(models.Model):
