@@ -318,3 +318,12 @@ def send_notifications(*, sender=None) -> int:
                 sender.send(to=note.user.email or note.user.username, text=note.text)
                 sent += 1
     return sent
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark the user's own notifications read (all unread when `ids` is None). Only the user's own rows
+    can change; a second call changes nothing."""
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

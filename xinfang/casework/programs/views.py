@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts import roles as R
 from xinfang.accounts.audit import log_audit
 from xinfang.casework.programs import forms as F
-from xinfang.casework.programs import queries as Q
 from xinfang.petitions import access, programs, queries, services, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
@@ -35,6 +34,7 @@ from xinfang.petitions.models import (
     Registration,
     VideoSession,
 )
+from xinfang.petitions.queries import programs as Q
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 T = "casework/programs/"

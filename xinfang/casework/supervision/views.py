@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts import roles as R
 from xinfang.casework.supervision import forms as F
-from xinfang.casework.supervision import queries as Q
 from xinfang.petitions import access, queries, services, supervision, workflow
 from xinfang.petitions.models import Matter, SupervisionOrder, Unit
+from xinfang.petitions.queries import supervision as Q
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 S = SupervisionOrder.Status
@@ -248,7 +248,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int | None = None):
-    Q.mark_read(request.user, None if pk is None else [pk])
+    supervision.mark_read(request.user, None if pk is None else [pk])
     nxt = request.POST.get("next", "")
     if pk is not None and nxt.startswith("/") and not nxt.startswith("//"):
         return redirect(nxt)

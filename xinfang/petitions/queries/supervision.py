@@ -1,10 +1,10 @@
-"""Who sees which supervision orders and notifications (readers for the supervision pages).
+"""Who sees which supervision orders and notifications (readers for the supervision pages; the writes,
+mark_read included, are in petitions/supervision.py).
 
 `visible_orders` is the one access function for orders: bureau-wide roles (access.COUNTY_WIDE) see every
 order; a unit officer sees the orders issued to their own unit (never a proposal or a dismissed one)."""
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.petitions import access
@@ -53,12 +53,3 @@ def unit_orders(user) -> QuerySet:
 
 def notifications(user) -> QuerySet:
     return Notification.objects.filter(user=user)
-
-
-def mark_read(user, ids=None) -> int:
-    """Mark the user's own notifications read (all unread when `ids` is None). Only the user's own rows
-    can change; a second call changes nothing."""
-    qs = Notification.objects.filter(user=user, read_at=None)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
