@@ -855,41 +855,43 @@ class HandTallies(HandSQL):
         p, today = self.f.period, self.today
         acc = p.shifted(-30)
         acc_cut = today - timedelta(days=30)
-        in_p, in_acc = self.window(p, [today]), self.window(acc, [acc_cut])
-
-        def s(expr, where):
-            return f"coalesce(sum({expr}) FILTER (WHERE {where}), 0)"
-
-        acc_passed = f"{in_acc} AND d.day < '{acc_cut}'"
-        past, to_come = f"{in_p} AND d.day < '{today}'", f"{in_p} AND d.day >= '{today}'"
         key = self.group(by)
         units = (
             f" AND {key} IN (SELECT CAST(u.id AS varchar(24)) FROM petitions_unit u WHERE u.kind IN {self.kinds})"
             if by == "unit"
             else f" AND {key} <> ''"
         )  # key "": matters without a township
-        sums = self.run(
-            f"SELECT {key}, {s('d.matters', in_p)}, {s('d.uacc_on_time', in_acc)},"
-            f" {s('d.uacc_late', in_acc)} + {s('d.uacc_open', acc_passed)},"
-            f" {s('d.done_on_time', in_p)}, {s('d.done_late', in_p)} + {s('d.done_open', past)},"
-            f" {s('d.done_open', to_come)},"
-            f" {s('d.eu_sat + d.eu_basic + d.eu_unsat', in_p)}, {s('d.eu_sat + d.eu_basic', in_p)},"
-            f" {s('d.eu_open', past)},"
-            f" {s('d.regs_rated', in_p)}, {s('d.regs_rated_repeat', in_p)}, {s('d.replied', in_p)}, {s('d.replied_days', in_p)}"
-            f" FROM analytics_daytally d WHERE {self.rows(by)}{units} AND ({in_p} OR {in_acc})"
-            " GROUP BY 1")  # fmt: skip
+        where = f" FROM analytics_daytally d WHERE {self.rows(by)}{units}"
+        in_p = self.run(
+            f"SELECT {key}, sum(d.matters), sum(d.done_on_time), sum(d.done_late), sum(d.done_open),"
+            " sum(d.eu_sat + d.eu_basic + d.eu_unsat), sum(d.eu_sat + d.eu_basic), sum(d.eu_open),"
+            " sum(d.regs_rated), sum(d.regs_rated_repeat), sum(d.replied), sum(d.replied_days)"
+            f"{where} AND {self.window(p)} GROUP BY 1")  # fmt: skip
+        in_acc = self.run(f"SELECT {key}, sum(d.uacc_on_time), sum(d.uacc_late), sum(d.uacc_open)"
+                          f"{where} AND {self.window(acc)} GROUP BY 1")  # fmt: skip
+        p_later = f"d.day BETWEEN '{today}' AND '{p.end}'"
+        acc_later = f"d.day BETWEEN '{acc_cut}' AND '{acc.end}'"
+        later = self.run(
+            f"SELECT {key}, coalesce(sum(d.done_open) FILTER (WHERE {p_later}), 0),"
+            f" coalesce(sum(d.eu_open) FILTER (WHERE {p_later}), 0),"
+            f" coalesce(sum(d.uacc_open) FILTER (WHERE {acc_later}), 0)"
+            f"{where} AND d.grain = 'd' AND ({p_later} OR {acc_later}) GROUP BY 1")  # fmt: skip
         overdue = self.run(f"SELECT {key}, sum(d.n) FROM analytics_clocktally d WHERE {self.rows(by)}{units}"
                            f" AND d.day < '{today}' GROUP BY 1")  # fmt: skip
-        return sums, overdue
+        return in_p, in_acc, later, overdue
 
     def _league(self, rows):
-        sums, overdue = rows
-        sums, overdue = {k: v for k, *v in sums}, dict(overdue)
+        in_p, in_acc, later, overdue = ({k: v for k, *v in r} for r in rows)
         out = {}
-        for k in {*sums, *overdue}:
-            registered, *counts, replied, days = sums.get(k, [0] * 13)
-            out[self.unit_codes[k]] = (registered, overdue.get(k, 0), *counts,
-                                       round(days / replied, 1) if replied else None)  # fmt: skip
+        for k in {*in_p, *in_acc, *overdue}:
+            matters, done_on_time, done_late, done_open, evaluated, satisfied, eu_open, regs, repeats, replied, days = (
+                in_p.get(k, [0] * 11))  # fmt: skip
+            acc_on_time, acc_late, acc_open = in_acc.get(k, [0] * 3)
+            later_done, later_eu, later_acc = later.get(k, [0] * 3)
+            out[self.unit_codes[k]] = (
+                matters, overdue.get(k, [0])[0], acc_on_time, acc_late + acc_open - later_acc, done_on_time,
+                done_late + done_open - later_done, later_done, evaluated, satisfied, eu_open - later_eu, regs,
+                repeats, round(days / replied, 1) if replied else None)  # fmt: skip
         return out
 
     # KPIs

@@ -144,3 +144,26 @@ def test_roles_without_dashboards_are_refused(world, units):
         D.drill_down(finance, D.Filters(P), figure="overdue")
     with pytest.raises(PermissionDenied):
         D.dashboard_filters(finance, D.Filters(P))
+
+
+@pytest.mark.parametrize("period", [P, Period.year(2025)], ids=["to-today", "whole-year"])
+def test_league_splits_open_counts_at_today(world, people, period):
+    """Counts still open on or after `today` (handling due later, acceptance within its 30 days, evaluation
+    window still running) are pending in the league as in the KPIs, whether P ends today or later."""
+    b = factories.do("acknowledge", world["B"], people=people, units=world)
+    factories.do("accept", b, people=people, units=world)  # handling due after TODAY
+    a = world["A"]
+    for action in ("investigate", "reply", "deliver"):  # its evaluation window ends after TODAY
+        a = factories.do(action, a, people=people, units=world)
+    rows = {r.key: r for r in D.league(D.Filters(period), by="unit", today=TODAY)}
+    for code, row in rows.items():
+        scope = Scope(unit=code)
+        acc = kpis.unit_timely_acceptance(period, scope=scope, today=TODAY)
+        done = kpis.on_time_completion(period, scope=scope, today=TODAY)
+        ev = kpis.evaluation_stats(period, target="unit", scope=scope, today=TODAY)
+        assert (row.accept_on_time, row.accept_late) == (acc.on_time, acc.late + acc.overdue_pending)
+        assert (row.done_on_time, row.done_late, row.done_pending) == (
+            done.on_time, done.late + done.overdue_pending, done.pending)  # fmt: skip
+        assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
+    if period.end > TODAY:  # there are counts to split: B's handling and E's acceptance are still running
+        assert sum(r.done_pending for r in rows.values()) >= 1 and a.eval_unit_due > TODAY

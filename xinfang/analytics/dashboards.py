@@ -527,40 +527,38 @@ def _ranked(rows: list[LeagueRow]) -> list[LeagueRow]:
     return sorted(active, key=lambda x: (-x.registered, -x.overdue_now, x.key))
 
 
+def _grouped(rows: QuerySet, column: str, **sums) -> dict[str, dict]:
+    """{key: {name: Σ}} of plain sums over `rows` grouped by `column`."""
+    out = {}
+    for r in rows.values(k=F(column)).annotate(**{n: total(m) for n, m in sums.items()}).order_by():
+        out[r.pop("k")] = r
+    return out
+
+
 def _league_tallied(
     f: Filters, t: tallies.Rollup, c: tallies.Rollup, by: str, today: date
 ) -> list[LeagueRow]:
-    """The league from the roll-up rows of one dimension: the same populations as `_accept_q`/`_done_q`."""
+    """The league from the roll-up rows of one dimension: the same populations as `_accept_q`/`_done_q`.
+    Plain sums over whole months: P's rows, the acceptance window's rows, and the day rows on or after the
+    cut dates (a count still open there is not yet overdue), subtracted from the open counts."""
     p, acc = f.period, f.period.shifted(-kpis.UNIT_ACCEPT_DAYS)
     acc_cut = today - timedelta(days=kpis.UNIT_ACCEPT_DAYS)
-    in_p = tallies.window(p.start, p.end, cuts=[today])
-    in_acc = tallies.window(acc.start, acc.end, cuts=[acc_cut])
-    zero = dict.fromkeys(("registered", "accept_on_time", "accept_late", "done_on_time", "done_late",
-                          "done_pending", "evaluated", "satisfied", "expired", "registrations", "repeats",
-                          "replied", "replied_days"), 0)  # fmt: skip
-    sums: dict[str, dict] = {}
-    for r in (
-        t.rows.filter(in_p | in_acc)
-        .values(k=F(t.column))
-        .annotate(
-            registered=total("matters", filter=in_p),
-            accept_on_time=total("uacc_on_time", filter=in_acc),
-            accept_late=total("uacc_late", filter=in_acc)
-            + total("uacc_open", filter=in_acc & Q(day__lt=acc_cut)),
-            done_on_time=total("done_on_time", filter=in_p),
-            done_late=total("done_late", filter=in_p) + total("done_open", filter=in_p & Q(day__lt=today)),
-            done_pending=total("done_open", filter=in_p & Q(day__gte=today)),
-            evaluated=total(F("eu_sat") + F("eu_basic") + F("eu_unsat"), filter=in_p),
-            satisfied=total(F("eu_sat") + F("eu_basic"), filter=in_p),
-            expired=total("eu_open", filter=in_p & Q(day__lt=today)),
-            registrations=total("regs_rated", filter=in_p),
-            repeats=total("regs_rated_repeat", filter=in_p),
-            replied=total("replied", filter=in_p),
-            replied_days=total("replied_days", filter=in_p),
-        )
-        .order_by()
-    ):
-        sums[r.pop("k")] = r
+    in_p = _grouped(
+        _in_period(t.rows, p), t.column, registered="matters", done_on_time="done_on_time",
+        done_late="done_late", done_open="done_open", eu_sat="eu_sat", eu_basic="eu_basic", eu_unsat="eu_unsat",
+        eu_open="eu_open", registrations="regs_rated", repeats="regs_rated_repeat", replied="replied",
+        replied_days="replied_days",
+    )  # fmt: skip
+    in_acc = _grouped(_in_period(t.rows, acc), t.column, acc_on_time="uacc_on_time", acc_late="uacc_late",
+                      acc_open="uacc_open")  # fmt: skip
+    in_p_later, in_acc_later = Q(day__gte=today, day__lte=p.end), Q(day__gte=acc_cut, day__lte=acc.end)
+    later = _grouped(  # day rows only: a cut falls on a day
+        t.rows.filter(in_p_later | in_acc_later, grain="d"),
+        t.column,
+        later_done_open=Case(When(in_p_later, then="done_open"), default=0),
+        later_eu_open=Case(When(in_p_later, then="eu_open"), default=0),
+        later_acc_open=Case(When(in_acc_later, then="uacc_open"), default=0),
+    )
     overdue = dict(
         c.rows.filter(day__lt=today)
         .values(k=F(c.column))
@@ -568,15 +566,21 @@ def _league_tallied(
         .values_list("k", "n")
         .order_by()
     )
-    units = Unit.objects.filter(pk__in=[int(k) for k in {*sums, *overdue} if k])  # "" = no township/unit
+    units = Unit.objects.filter(pk__in=[int(k) for k in {*in_p, *in_acc, *overdue} if k])  # "" = none
     if by == "unit":
         units = units.filter(kind__in=kpis.HANDLING_UNIT_KINDS)
     out = []
     for pk, code, name in units.values_list("pk", "code", "name"):
-        r = dict(sums.get(str(pk), zero))
-        handled, days = r.pop("replied"), r.pop("replied_days")
-        out.append(LeagueRow(key=code, label=name, overdue_now=overdue.get(str(pk), 0),
-                             avg_days=round(days / handled, 1) if handled else None, **r))  # fmt: skip
+        n = defaultdict(int, {**in_p.get(str(pk), {}), **in_acc.get(str(pk), {}), **later.get(str(pk), {})})
+        out.append(LeagueRow(
+            key=code, label=name, overdue_now=overdue.get(str(pk), 0), registered=n["registered"],
+            accept_on_time=n["acc_on_time"], accept_late=n["acc_late"] + n["acc_open"] - n["later_acc_open"],
+            done_on_time=n["done_on_time"], done_late=n["done_late"] + n["done_open"] - n["later_done_open"],
+            done_pending=n["later_done_open"], evaluated=n["eu_sat"] + n["eu_basic"] + n["eu_unsat"],
+            satisfied=n["eu_sat"] + n["eu_basic"], expired=n["eu_open"] - n["later_eu_open"],
+            registrations=n["registrations"], repeats=n["repeats"],
+            avg_days=round(n["replied_days"] / n["replied"], 1) if n["replied"] else None,
+        ))  # fmt: skip
     return out
 
 
