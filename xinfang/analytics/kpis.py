@@ -80,13 +80,12 @@ class Scope:
     content_class: str = ""
 
     def matters(self, qs: QuerySet, prefix: str = "") -> QuerySet:
-        if self.township:
-            qs = qs.filter(**{f"{prefix}township__code": self.township})
-        if self.unit:
-            qs = qs.filter(**{f"{prefix}handling_unit__code": self.unit})
-        if self.content_class:
-            qs = qs.filter(**{f"{prefix}content_class__code__startswith": self.content_class})
-        return qs
+        """`qs` (matters, or rows reaching them through `prefix`) narrowed to the scope, by the ids of its
+        units and classes (no join)."""
+        fields = {"township": "township", "unit": "handling_unit", "class": "content_class"}
+        return qs.filter(
+            **{f"{prefix}{fields[dim]}__in": [int(pk) for pk in ids] for dim, ids in self._keys.items()}
+        )
 
     @cached_property
     def _keys(self) -> dict[str, list[str]]:  # looked up once per scope, not per figure
