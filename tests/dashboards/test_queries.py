@@ -1,14 +1,16 @@
 """dashboards.py on a small hand-built county (see conftest.world)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tests import factories
 from xinfang.analytics import dashboards as D
-from xinfang.analytics import kpis
+from xinfang.analytics import kpis, tallies
 from xinfang.analytics.kpis import Period, Scope
+from xinfang.petitions.models import Registration
 
 pytestmark = pytest.mark.usefixtures("both_paths")
 
@@ -167,3 +169,25 @@ def test_league_splits_open_counts_at_today(world, people, period):
         assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
     if period.end > TODAY:  # there are counts to split: B's handling and E's acceptance are still running
         assert sum(r.done_pending for r in rows.values()) >= 1 and a.eval_unit_due > TODAY
+
+
+@pytest.mark.parametrize(
+    "zone, at_utc, month",
+    [
+        ("Asia/Shanghai", (2025, 3, 31, 15, 59), "2025-03"),  # 23:59 local
+        ("Asia/Shanghai", (2025, 3, 31, 16, 0), "2025-04"),  # 00:00 local
+        ("Europe/Berlin", (2025, 3, 31, 21, 59), "2025-03"),  # summer time since 30 March: 23:59 local
+        ("Europe/Berlin", (2025, 3, 31, 22, 0), "2025-04"),
+        ("Europe/Berlin", (2025, 1, 31, 22, 59), "2025-01"),  # winter time
+    ],
+)
+def test_local_month_of_a_registration(world, zone, at_utc, month):
+    """The trend's month on the records path: one database function for a zone with one UTC offset over P,
+    the months' bounds for a zone that changes it (daylight saving)."""
+    reg = world["A"].registrations.first()
+    Registration.objects.filter(pk=reg.pk).update(registered_at=datetime(*at_utc, tzinfo=UTC))
+    tallies.refresh(reg.matter_id)  # an UPDATE sends no signal
+    with timezone.override(zone):
+        expr = D._local_month("registered_at", Period.year(2025))
+        assert isinstance(expr, D.LocalMonth) == (zone == "Asia/Shanghai")
+        assert Registration.objects.annotate(m=expr).get(pk=reg.pk).m == month

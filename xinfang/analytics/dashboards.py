@@ -18,7 +18,21 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -137,15 +151,40 @@ class TrendRow:
     persons: int  # 人次
 
 
-def _local_month(field: str, period: Period) -> Case:
-    """The local month ("YYYY-MM") of a datetime in P, by comparison with the months' bounds in the current
-    time zone: no per-row time-zone conversion (TruncMonth calls Python for every row on SQLite)."""
-    whens, month = [], date(period.start.year, period.start.month, 1)
+class LocalMonth(Func):
+    """The month ("YYYY-MM") of a datetime in the time zone `zone`, computed by the database: PostgreSQL
+    converts with the zone's rules, SQLite shifts by `offset` minutes (the caller checks that the zone keeps
+    that offset throughout the rows' period)."""
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, zone: str, offset: int):
+        super().__init__(expression)
+        self.zone, self.offset = zone, offset
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM')", (*params, self.zone)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime('%%Y-%%m', {sql}, %s)", (*params, f"{self.offset:+d} minutes")
+
+
+def _local_month(field: str, period: Period) -> Func | Case:
+    """The local month ("YYYY-MM") of a datetime in P: `LocalMonth` when the time zone keeps one UTC offset
+    through P (Asia/Shanghai always does), else by comparison with the months' bounds (TruncMonth would call
+    Python for every row on SQLite)."""
+    bounds, month = [period.datetimes()[0]], date(period.start.year, period.start.month, 1)
     while month <= period.end:
-        nxt = Period.month(month.year, month.month).datetimes()[1]
-        whens.append(When(**{f"{field}__lt": nxt}, then=Value(f"{month:%Y-%m}")))
-        month = nxt.date()
-    return Case(*whens, output_field=CharField())
+        bounds.append(Period.month(month.year, month.month).datetimes()[1])
+        month = bounds[-1].date()
+    offsets = {b.utcoffset() for b in bounds}
+    if len(offsets) == 1:
+        return LocalMonth(field, zone=str(timezone.get_current_timezone()),
+                          offset=int(offsets.pop().total_seconds()) // 60)  # fmt: skip
+    return Case(*(When(**{f"{field}__lt": b}, then=Value(f"{b - timedelta(days=1):%Y-%m}")) for b in bounds[1:]),
+                output_field=CharField())  # fmt: skip
 
 
 def _in_period(rows: QuerySet, period: Period) -> QuerySet:
