@@ -93,7 +93,7 @@ class Scope:
 
     def rollup(self, model=DayTally, *, by: str = "") -> "tallies.Rollup | None":
         """The summary rows for this scope grouped `by` a dimension, or None: read the records."""
-        return tallies.rollup(model, self._keys, by=by) if tallies.enabled() else None
+        return tallies.rollup(model, self._keys, by=by)
 
     def tallies(self, model=DayTally) -> QuerySet | None:
         """The summary rows for an ungrouped figure in this scope, or None: read the records."""
