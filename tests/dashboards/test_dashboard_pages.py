@@ -93,6 +93,20 @@ def test_xlsx_export_has_the_page_numbers(login, world, supervisor):
     assert clocks == {"转送交办": (0, 0, 1, 1), "受理告知": (1, 0, 2, 3), "办理": (1, 0, 0, 1)}
     kpis = {r[0]: r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=3, values_only=True)}
     assert abs(kpis["重复信访率"][1] - 1 / 6) < 1e-9
+    days = next(
+        r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=3) if r[0].value.startswith("平均办理时长")
+    )
+    assert days[1].number_format == "0.0" and days[4].number_format == "0.0"  # days, not a percentage
+
+
+def test_average_days_read_as_days_not_percent(login, world, people, supervisor):
+    a = world["A"]
+    for action in ("investigate", "reply"):
+        a = factories.do(action, a, people=people, units=world)
+    page = login(supervisor).get(f"/analytics/?{Q}").content.decode()
+    days = (a.replied_on - a.accepted_on).days
+    row = page[page.index("平均办理时长") :].split("</tr>")[0]
+    assert f">{days:.1f}<" in row and "%" not in row
 
 
 def test_xlsx_export_of_a_drill_down(login, world, supervisor):

@@ -143,6 +143,11 @@ def plain(value):
     return value[0] if isinstance(value, tuple) else value
 
 
+def kind(value, column_kind: str) -> str:
+    """A cell's kind: its own tag ((22.0, "days") in a rate column) or its column's."""
+    return value[1] if isinstance(value, tuple) else column_kind
+
+
 # --- chart data (JSON) -----------------------------------------------------------------------------------
 
 

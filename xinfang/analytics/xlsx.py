@@ -5,7 +5,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from xinfang.analytics.tables import Table, plain
+from xinfang.analytics.tables import Table, kind, plain
 
 FORMATS = {"rate": "0.0%", "days": "0.0", "pp": "+0.0;-0.0;0.0"}
 
@@ -22,9 +22,9 @@ def render(tables: list[Table]) -> bytes:
             cell.font = Font(bold=True)
         for row in t.values():
             ws.append([plain(v) for v in row])
-            for cell, (_label, kind) in zip(ws[ws.max_row], t.columns, strict=False):
-                if kind in FORMATS:
-                    cell.number_format = FORMATS[kind]
+            for cell, value, (_label, column_kind) in zip(ws[ws.max_row], row, t.columns, strict=False):
+                if (k := kind(value, column_kind)) in FORMATS:
+                    cell.number_format = FORMATS[k]
         if t.note:
             ws.append([])
             ws.append([t.note])

@@ -1,5 +1,6 @@
 from django import template
 
+from xinfang.analytics.tables import kind as kind_of_cell
 from xinfang.analytics.tables import plain
 
 register = template.Library()
@@ -8,7 +9,7 @@ register = template.Library()
 @register.filter
 def fmt(value, kind: str) -> str:
     """A table cell for reading: rates as 93.3%, days with one decimal, changes signed, empty as —."""
-    v = plain(value)
+    v, kind = plain(value), kind_of_cell(value, kind)
     if v is None or v == "":
         return "—"
     if kind == "rate":
