@@ -2,6 +2,7 @@ import os
 from datetime import datetime
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from tests import factories
@@ -102,18 +103,24 @@ def login(client):
 
 
 @pytest.fixture
-def browser_page(tmp_path):
-    """A Chromium page (see tests/browser.py); modules using it carry `pytestmark = BROWSER`."""
+def browser_page(tmp_path, live_server):
+    """A Chromium page on the live server (relative URLs work; see tests/browser.py); modules using it carry
+    `pytestmark = BROWSER`."""
     from tests.browser import ARGS, CHROMIUM, fontconfig_env
 
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=fontconfig_env(tmp_path))
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        )
         context.set_default_timeout(15_000)
         yield context.new_page()
         context.close()
         browser.close()
+        # The test's own database work ran in Playwright's contextvars context, where Django keeps a
+        # connection of its own: close it here, or PostgreSQL cannot drop the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -1,52 +1,25 @@
 """The citizen's journey in real Chromium (Playwright) against the live server, with an axe-core scan."""
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from docx import Document as DocxDocument
 
+from tests.browser import BROWSER, screenshot
 from tests.portal.helpers import advance, png_bytes
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Registration
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = Path(settings.BASE_DIR) / "xinfang" / "static" / "vendor" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="/usr/bin/chromium not installed"),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
-def static_dirs(settings):
-    """xinfang/static (app.css, vendored ECharts) is not found by the staticfiles finders while settings.py
-    lacks STATICFILES_DIRS (reported to the settings owner); add it here so the pages are as in production."""
-    project_static = Path(settings.BASE_DIR) / "xinfang" / "static"
-    if project_static not in [Path(d) for d in settings.STATICFILES_DIRS]:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, project_static]
-
-
-@pytest.fixture
-def page(live_server, static_dirs):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )  # fmt: skip
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True)
-        pg = context.new_page()
-        pg.set_default_timeout(15000)
-        yield pg
-        context.close()
-        browser.close()
+def page(browser_page):
+    return browser_page
 
 
 def serious_violations(page) -> list[str]:
@@ -128,8 +101,7 @@ def test_citizen_submits_tracks_rates_and_appeals(page, units, people, tmp_path)
     with page.expect_download() as review:
         page.click("#documents a:has-text('信访事项复查意见书')")
     assert review.value.suggested_filename.endswith(".docx")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "portal-track.png"), full_page=True)
+    screenshot(page, "portal-track.png")
     assert serious_violations(page) == []
 
 
