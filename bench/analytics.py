@@ -869,8 +869,8 @@ class HandTallies(HandSQL):
             f"{where} AND {self.window(p)} GROUP BY 1")  # fmt: skip
         in_acc = self.run(f"SELECT {key}, sum(d.uacc_on_time), sum(d.uacc_late), sum(d.uacc_open)"
                           f"{where} AND {self.window(acc)} GROUP BY 1")  # fmt: skip
-        p_later = f"d.day BETWEEN '{today}' AND '{p.end}'"
-        acc_later = f"d.day BETWEEN '{acc_cut}' AND '{acc.end}'"
+        p_later = f"d.day BETWEEN '{max(today, p.start)}' AND '{p.end}'"
+        acc_later = f"d.day BETWEEN '{max(acc_cut, acc.start)}' AND '{acc.end}'"
         later = self.run(
             f"SELECT {key}, coalesce(sum(d.done_open) FILTER (WHERE {p_later}), 0),"
             f" coalesce(sum(d.eu_open) FILTER (WHERE {p_later}), 0),"

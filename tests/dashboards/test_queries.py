@@ -148,10 +148,14 @@ def test_roles_without_dashboards_are_refused(world, units):
         D.dashboard_filters(finance, D.Filters(P))
 
 
-@pytest.mark.parametrize("period", [P, Period.year(2025)], ids=["to-today", "whole-year"])
+@pytest.mark.parametrize(
+    "period",
+    [P, Period.year(2025), Period(date(2025, 5, 10), date(2025, 12, 31))],  # future: starts after today
+    ids=["to-today", "whole-year", "future"],
+)
 def test_league_splits_open_counts_at_today(world, people, period):
     """Counts still open on or after `today` (handling due later, acceptance within its 30 days, evaluation
-    window still running) are pending in the league as in the KPIs, whether P ends today or later."""
+    window still running) are pending in the league as in the KPIs, whether P ends today, later, or starts later."""
     b = factories.do("acknowledge", world["B"], people=people, units=world)
     factories.do("accept", b, people=people, units=world)  # handling due after TODAY
     a = world["A"]

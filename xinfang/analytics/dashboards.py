@@ -590,7 +590,8 @@ def _league_tallied(
     )  # fmt: skip
     in_acc = _grouped(_in_period(t.rows, acc), t.column, acc_on_time="uacc_on_time", acc_late="uacc_late",
                       acc_open="uacc_open")  # fmt: skip
-    in_p_later, in_acc_later = Q(day__gte=today, day__lte=p.end), Q(day__gte=acc_cut, day__lte=acc.end)
+    in_p_later = Q(day__gte=max(today, p.start), day__lte=p.end)
+    in_acc_later = Q(day__gte=max(acc_cut, acc.start), day__lte=acc.end)
     later = _grouped(  # day rows only: a cut falls on a day
         t.rows.filter(in_p_later | in_acc_later, grain="d"),
         t.column,
