@@ -320,7 +320,7 @@ def send_notifications(*, sender=None) -> int:
     return sent
 
 
-def mark_read(user, ids=None) -> int:
+def mark_read(user, *, ids=None) -> int:
     """Mark the user's own notifications read (all unread when `ids` is None). Only the user's own rows
     can change; a second call changes nothing."""
     qs = Notification.objects.filter(user=user, read_at=None)

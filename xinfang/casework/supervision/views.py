@@ -248,7 +248,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def notification_read(request, pk: int | None = None):
-    supervision.mark_read(request.user, None if pk is None else [pk])
+    supervision.mark_read(request.user, ids=None if pk is None else [pk])
     nxt = request.POST.get("next", "")
     if pk is not None and nxt.startswith("/") and not nxt.startswith("//"):
         return redirect(nxt)
