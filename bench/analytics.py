@@ -780,8 +780,7 @@ class HandTallies(HandSQL):
         `tallies.rollup`, or None."""
         from xinfang.analytics import tallies
 
-        wanted = set(self.ids) | ({by} if by else set())
-        dim = next((d for d in tallies.ROLLUPS if set(d.split("+")) - {""} == wanted), None)
+        dim = tallies.rollup_of(set(self.ids) | ({by} if by else set()))
         return None if dim is None else (dim, dim.split("+") if dim else [])
 
     def rows(self, by=""):

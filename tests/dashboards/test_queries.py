@@ -54,6 +54,20 @@ def test_overview_first_repeat_collective(world):
     assert ov.repeat_rate == pytest.approx(1 / 6)
 
 
+def assert_rows_equal_the_kpis_per_unit(rows: dict, period: Period) -> None:
+    """Each league row (unit code → LeagueRow) has the figures of kpis.* scoped to that unit."""
+    for code, row in rows.items():
+        scope = Scope(unit=code)
+        acc = kpis.unit_timely_acceptance(period, scope=scope, today=TODAY)
+        done = kpis.on_time_completion(period, scope=scope, today=TODAY)
+        ev = kpis.evaluation_stats(period, target="unit", scope=scope, today=TODAY)
+        assert (row.accept_on_time, row.accept_late) == (acc.on_time, acc.late + acc.overdue_pending)
+        assert row.acceptance_rate == acc.rate
+        assert (row.done_on_time, row.done_late, row.done_pending) == (
+            done.on_time, done.late + done.overdue_pending, done.pending)  # fmt: skip
+        assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
+
+
 def test_league_of_units_equals_the_kpis_per_unit(world):
     rows = {r.key: r for r in D.league(D.Filters(P), by="unit", today=TODAY)}
     assert set(rows) == {"513223RSJ", "513223100"}
@@ -61,16 +75,7 @@ def test_league_of_units_equals_the_kpis_per_unit(world):
     assert (dept.registered, dept.overdue_now, dept.accept_on_time, dept.accept_late) == (3, 1, 1, 1)
     assert (town.registered, town.overdue_now, town.accept_on_time, town.accept_late) == (1, 1, 0, 1)
     assert dept.repeats == 1 and dept.registrations == 4
-    for code, row in rows.items():
-        scope = Scope(unit=code)
-        acc = kpis.unit_timely_acceptance(P, scope=scope, today=TODAY)
-        done = kpis.on_time_completion(P, scope=scope, today=TODAY)
-        ev = kpis.evaluation_stats(P, target="unit", scope=scope, today=TODAY)
-        assert (row.accept_on_time, row.accept_late) == (acc.on_time, acc.late + acc.overdue_pending)
-        assert row.acceptance_rate == acc.rate
-        assert (row.done_on_time, row.done_late, row.done_pending) == (
-            done.on_time, done.late + done.overdue_pending, done.pending)  # fmt: skip
-        assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
+    assert_rows_equal_the_kpis_per_unit(rows, P)
     # ranked: most registered first
     assert [r.key for r in D.league(D.Filters(P), by="unit", today=TODAY)] == ["513223RSJ", "513223100"]
 
@@ -162,15 +167,7 @@ def test_league_splits_open_counts_at_today(world, people, period):
     for action in ("investigate", "reply", "deliver"):  # its evaluation window ends after TODAY
         a = factories.do(action, a, people=people, units=world)
     rows = {r.key: r for r in D.league(D.Filters(period), by="unit", today=TODAY)}
-    for code, row in rows.items():
-        scope = Scope(unit=code)
-        acc = kpis.unit_timely_acceptance(period, scope=scope, today=TODAY)
-        done = kpis.on_time_completion(period, scope=scope, today=TODAY)
-        ev = kpis.evaluation_stats(period, target="unit", scope=scope, today=TODAY)
-        assert (row.accept_on_time, row.accept_late) == (acc.on_time, acc.late + acc.overdue_pending)
-        assert (row.done_on_time, row.done_late, row.done_pending) == (
-            done.on_time, done.late + done.overdue_pending, done.pending)  # fmt: skip
-        assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
+    assert_rows_equal_the_kpis_per_unit(rows, period)
     if period.end > TODAY:  # there are counts to split: B's handling and E's acceptance are still running
         assert sum(r.done_pending for r in rows.values()) >= 1 and a.eval_unit_due > TODAY
 

@@ -124,7 +124,8 @@ ROLLUPS = ("", "channel", "township", "unit", "class", "class+channel", "class+t
            "township+unit")  # fmt: skip
 
 
-def _keys(dims: dict, channel: str = "") -> list[tuple[str, str, str]]:
+def _row_keys(dims: dict, channel: str = "") -> list[tuple[str, str, str]]:
+    """(dim, key, key2) of every roll-up row a matter with these dimension values counts in."""
     values = {**dims, "channel": channel, "": ""}
     return [
         (dim, *(values[d] for d in (dim.split("+") + [""])[:2]))
@@ -138,10 +139,10 @@ def _rolled(f: dict, sign: int, day_rows: dict, clock_rows: Counter) -> None:
     and {(dim, key, key2, clock, day): n}."""
     if not f:
         return
-    keys = _keys(f["dims"])
+    keys = _row_keys(f["dims"])
     for on, measure, channel, n in f["days"]:
         i = _INDEX[measure]
-        for k in _keys(f["dims"], channel) if channel else keys:
+        for k in _row_keys(f["dims"], channel) if channel else keys:
             for grain, day in (("d", on), ("m", on[:8] + "01")):
                 row = day_rows.get((*k, grain, day))
                 if row is None:
@@ -352,14 +353,18 @@ def keys(*, township: str = "", unit: str = "", content_class: str = "") -> dict
     return ids
 
 
+def rollup_of(dims: set[str]) -> str | None:
+    """The roll-up (`dim`) whose dimensions are exactly `dims`, or None."""
+    return next((d for d in ROLLUPS if set(d.split("+")) - {""} == dims), None)
+
+
 def rollup(model, ids: dict[str, list[str]], *, by: str = "") -> Rollup | None:
     """The roll-up rows for a figure filtered by `ids` (see `keys`) and grouped by `by` (a dimension, "" = not
     grouped): the roll-up whose dimensions are exactly the filters' and the grouping's. None when there is
     none (or the tallies are switched off)."""
     if not enabled():
         return None
-    wanted = set(ids) | ({by} if by else set())
-    dim = next((d for d in ROLLUPS if set(d.split("+")) - {""} == wanted), None)
+    dim = rollup_of(set(ids) | ({by} if by else set()))
     if dim is None:
         return None
     columns = dict(zip(dim.split("+"), ("key", "key2"), strict=False)) if dim else {}
