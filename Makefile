@@ -7,7 +7,7 @@ XF := $(BIN)/xinfang
 VENDOR := xinfang/static/vendor
 NPM_PACKAGES := echarts@6.1.0 htmx.org@2.0.11 axe-core@4.14.1
 
-.PHONY: run test install install-test vendor browser lint migrate demo bench clean
+.PHONY: run test test-dates install install-test vendor browser lint migrate demo bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python ≥ 3.11"'
@@ -64,6 +64,17 @@ test: install-test lint
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then echo "== tests on PostgreSQL =="; $(BIN)/pytest; fi
+	$(MAKE) --no-print-directory test-dates
+
+# The suite pins "today" (tests/conftest.py); the clock-sensitive tests also run on days that have broken
+# date arithmetic before: the eve of Spring Festival, the eve of National Day and New Year's Eve (SQLite).
+CLOCK_TESTS := tests/workflow/test_deadline_cases.py tests/petitions/test_deadlines.py \
+	tests/petitions/test_lifecycle.py tests/petitions/test_demo.py tests/petitions/test_supervision.py \
+	tests/analytics/test_kpis.py tests/dashboards/test_queries.py tests/core
+TEST_DATES := 2026-02-16 2026-09-30 2026-12-31
+test-dates: install-test
+	@set -e; for d in $(TEST_DATES); do echo "== clock-sensitive tests on $$d (SQLite) =="; \
+	  env -u DATABASE_URL XINFANG_TEST_TODAY=$$d $(BIN)/pytest $(CLOCK_TESTS); done
 
 bench: install
 	$(BIN)/python bench/disclosure.py

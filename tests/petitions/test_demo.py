@@ -6,11 +6,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
+from xinfang.core.calendars import is_working_day
 from xinfang.core.validators import normalize_id_number
 from xinfang.petitions import deadlines, demo, workflow
 from xinfang.petitions.models import Document, Event, Matter, Registration, Unit
@@ -88,7 +90,11 @@ def test_clocks_overdue_and_due_soon(loaded):
     today = timezone.localdate()
     running = Matter.objects.exclude(clock_due=None)
     statuses = {_status(m, today) for m in running}
-    assert {"overdue", "due_soon", "ok"} <= statuses
+    assert {"overdue", "ok"} <= statuses
+    # a clock falls due on a working day (natural mode), so one can be due soon unless every day of the
+    # due-soon window is a rest day (Spring Festival); then the demo cannot promise one
+    window = [today + timedelta(days=i) for i in range(settings.XINFANG_DUE_SOON_DAYS + 1)]
+    assert ("due_soon" in statuses) == any(is_working_day(d) for d in window)
     # petitioner windows never lapsed unclosed (the sweep would have closed them)
     for m in running.filter(state__in=(workflow.DELIVERED, workflow.REVIEW_DECIDED)):
         assert _status(m, today) != "overdue"
@@ -104,9 +110,11 @@ def test_special_cases(loaded):
     assert reg.external_number.startswith("阿信访交〔") and reg.external_due
     assert reg.matter.assign_due and reg.matter.assign_due <= reg.external_due
 
-    whistle = Matter.objects.get(state=workflow.REDIRECTED_DISCIPLINE, accused_unit__isnull=False)
-    assert whistle.category == Matter.Category.ACCUSATION and whistle.is_confidential
-    assert whistle.handling_unit.kind == Unit.Kind.DISCIPLINE
+    whistles = Matter.objects.filter(state=workflow.REDIRECTED_DISCIPLINE, accused_unit__isnull=False)
+    assert whistles
+    for whistle in whistles:
+        assert whistle.category == Matter.Category.ACCUSATION and whistle.is_confidential
+        assert whistle.handling_unit.kind == Unit.Kind.DISCIPLINE
 
     repeat = Registration.objects.get(disposition=Registration.Disposition.NO_LONGER)
     original = repeat.matter

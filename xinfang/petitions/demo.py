@@ -402,6 +402,9 @@ ANCHORS = {
 # Windows of the petitioner: an expired one would already have been closed by the sweep.
 PETITIONER_CLOCKS = {workflow.DELIVERED, workflow.REVIEW_DECIDED}
 EXTENSION_DAYS = 30
+# States tried, in order, for the demo's required due-soon matter.
+DUE_SOON_STATES = (workflow.ACCEPTED, workflow.INVESTIGATING, workflow.FORWARDED, workflow.RECEIVED_BY_UNIT,
+                   workflow.REGISTERED, workflow.UNDER_REVIEW, workflow.UNDER_RECHECK)  # fmt: skip
 
 
 class Planner:
@@ -544,16 +547,10 @@ class Planner:
             due = deadlines.due_date(due, EXTENSION_DAYS)
         return due
 
-    def date_open(self, plan: Plan) -> None:
-        """Dates for an open matter whose running clock is ok / due soon / overdue today."""
-        rng, steps, state = self.rng, plan.steps, plan.state
-        anchor_action = ANCHORS[state][0]
-        k = max(i for i, s in enumerate(steps) if s.action == anchor_action
-                or (anchor_action == "register" and s.action == "register_received"))  # fmt: skip
-        post = steps[k + 1 :]
-        post_gaps = [self._gap(s) for s in post]
-        room = sum(post_gaps)
-        status = plan.clock
+    def anchor_days(self, state: str, status: str, *, room: int) -> list[date]:
+        """Working days (latest first) on which `state`'s clock can start so that it is `status` today,
+        leaving `room` days for the steps after it. Empty when the calendar allows none (e.g. a due-soon
+        clock when every day of the coming few is a holiday)."""
         candidates = []
         d = self.end - timedelta(days=min(room, 3))
         for _ in range(500):
@@ -566,6 +563,22 @@ class Planner:
             if status == "overdue" and len(candidates) > 150:
                 break
             d -= timedelta(days=1)
+        return candidates
+
+    def placeable(self, state: str, status: str) -> bool:
+        return bool(self.anchor_days(state, status, room=0))
+
+    def date_open(self, plan: Plan) -> None:
+        """Dates for an open matter whose running clock is ok / due soon / overdue today."""
+        rng, steps, state = self.rng, plan.steps, plan.state
+        anchor_action = ANCHORS[state][0]
+        k = max(i for i, s in enumerate(steps) if s.action == anchor_action
+                or (anchor_action == "register" and s.action == "register_received"))  # fmt: skip
+        post = steps[k + 1 :]
+        post_gaps = [self._gap(s) for s in post]
+        room = sum(post_gaps)
+        status = plan.clock
+        candidates = self.anchor_days(state, status, room=room)
         if not candidates:  # the path is too long for the wanted status: accept what the clock gives
             candidates = [next_working_day(self.end - timedelta(days=min(room, 3) + 4))]
         anchor_on = candidates[min(int(rng.expovariate(1 / 25)), len(candidates) - 1)] if status == "overdue" \
@@ -585,7 +598,7 @@ class Planner:
         d = anchor_on
         for s, g in zip(post, post_gaps, strict=True):
             nd = self._snap(s.action, d + timedelta(days=g))
-            s.on = nd if nd <= self.end else d + timedelta(days=g)
+            s.on = nd if nd <= self.end else min(d + timedelta(days=g), self.end)
             d = s.on
 
     def times(self, plan: Plan) -> None:
@@ -718,7 +731,11 @@ def _required(p: Planner) -> None:
     whistle = p.make(workflow.REDIRECTED_DISCIPLINE, tag="whistleblower")
     assert whistle.extra.get("accused_unit")
     p.make(workflow.INVESTIGATING, clock="overdue", tag="overdue")
-    p.make(workflow.ACCEPTED, clock="due_soon", tag="due_soon")
+    # a due-soon clock: the first state whose clock the calendar lets fall due in the coming days (around
+    # a long holiday a 60-day clock may not be placeable while a 15-day one is)
+    due_soon = next((s for s in DUE_SOON_STATES if p.placeable(s, "due_soon")), None)
+    if due_soon is not None:
+        p.make(due_soon, clock="due_soon", tag="due_soon")
     p.make(workflow.FORWARDED, clock="overdue", tag="overdue_transfer")
     p.make(workflow.EXTENDED, clock="ok", tag="extended_rsj", theme=THEMES[0])
     leapfrog = p.make(workflow.NOT_ACCEPTED, channel="visit", tag="leapfrog")
