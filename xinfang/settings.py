@@ -113,6 +113,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Login protection (等保 2.0 第三级 practice): lock after N failures for M seconds.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 300)
+# Security audit log retention (等保 安全审计; 《网络安全法》第二十一条: logs kept ≥ 6 months): no audit row
+# younger than this many days is removed; `xinfang archive_audit` moves older ones to a checksummed file.
+# At least 180 (a system check refuses less; the database triggers hold 180 days whatever this says).
+XINFANG_AUDIT_RETENTION_DAYS = env_int("XINFANG_AUDIT_RETENTION_DAYS", 365)
 
 # Statutory clocks: "natural" = calendar days, rolled forward past statutory holidays (default);
 # "working" = working days using the official holiday and make-up-workday (调休) schedule.

@@ -36,7 +36,14 @@ class User(AbstractUser):
 
 
 class AuditEntry(models.Model):
-    """Append-only security audit row (等保: time, user, role, IP, action, object, result)."""
+    """Append-only security audit row (等保: time, user, role, IP, action, object, result).
+
+    Append-only is enforced in the database, not only here: triggers (migration
+    0003_audit_append_only_triggers) refuse every UPDATE, DELETE and TRUNCATE, whether it comes from
+    save()/delete() below, a queryset's update()/delete()/bulk_update() or raw SQL. The one exception is
+    the `archive_audit` command, which removes rows older than XINFANG_AUDIT_RETENTION_DAYS after writing
+    them to a checksummed file, while it holds an AuditArchivePermit in the same transaction; even then the
+    database keeps every row younger than 180 days by its own clock (docs/operations.md)."""
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("成功")
@@ -66,6 +73,17 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AuditArchivePermit(models.Model):
+    """While this (single) row exists, the audit triggers let rows of AuditEntry older than `before` be
+    deleted — and only those that are also older than 180 days by the database's clock. Only the
+    `archive_audit` command writes it, and it removes it again in the same transaction."""
+
+    before = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_archive_permit_one_row")]
 
 
 class ApiToken(models.Model):
