@@ -1,4 +1,7 @@
-"""The working-day calendar: official holiday data, make-up working days and counting helpers."""
+"""The working-day calendar: official holiday data, make-up working days and counting helpers.
+
+The schedule is read from the database (the migration seeds 2018–2026 from ``cn_holidays.json``), so these
+tests use the database; tests/core/test_holiday_schedule.py covers imports, the cache and the fallback."""
 
 import logging
 import re
@@ -17,6 +20,8 @@ from xinfang.core.calendars import (
     working_days_between,
 )
 
+pytestmark = pytest.mark.django_db
+
 D = date
 
 
@@ -28,7 +33,7 @@ def fresh_warnings():
     calendars._warn_uncovered.cache_clear()
 
 
-# --- the data file -----------------------------------------------------------------------------
+# --- the schedule as migrated ---------------------------------------------------------------------
 
 
 def test_schedule_covers_2018_to_2026():

@@ -260,3 +260,51 @@ def test_lapsed_review_window_closes_the_matter(calendar, people, units, on):
         "",
         None,
     )
+
+
+# --- 2026 (国办发明电〔2025〕7号, as the migration stores it in the database) --------------------------
+# Spring Festival 02-15..23 rest, Saturdays 02-14 and 02-28 worked; Mid-Autumn 09-25..27 and National Day
+# 10-01..07 rest, Sunday 09-20 and Saturday 10-10 worked.
+
+
+@pytest.mark.parametrize(
+    ("calendar_mode", "expected"),
+    [
+        # natural: 02-06 + 15 = 02-21, inside the break → Tuesday 02-24
+        ("natural", D(2026, 2, 24)),
+        # working: 02-09..13 (5), 02-14 Sat 调休 (6), 02-24..27 (10), 02-28 Sat 调休 (11), 03-02..05 (15)
+        ("working", D(2026, 3, 5)),
+    ],
+)
+def test_triage_and_notice_clocks_over_the_2026_spring_festival(
+    settings, people, units, on, calendar_mode, expected
+):
+    settings.XINFANG_CALENDAR = calendar_mode
+    on(D(2026, 2, 6))
+    matter = factories.register(people["clerk"])
+    assert (matter.clock, matter.clock_due) == ("TRIAGE", expected)
+    matter = services.forward_matter(matter, by=people["clerk"], unit=units["dept"])
+    assert (matter.clock, matter.clock_due) == ("NOTIFY", expected)
+
+
+@pytest.mark.parametrize(
+    ("calendar_mode", "expected_notify"),
+    [
+        # natural: 09-18 + 15 = 10-03, a holiday → Thursday 10-08
+        ("natural", D(2026, 10, 8)),
+        # working: 09-20 Sun 调休 (1), 09-21..24 (5), 09-28..30 (8), 10-08, 09 (10), 10-10 Sat 调休 (11),
+        # 10-12..15 (15)
+        ("working", D(2026, 10, 15)),
+    ],
+)
+def test_notice_clock_over_mid_autumn_and_national_day_2026(
+    settings, people, units, on, calendar_mode, expected_notify
+):
+    settings.XINFANG_CALENDAR = calendar_mode
+    on(D(2026, 9, 18))
+    matter = _forwarded(people, units)
+    on(D(2026, 9, 21))
+    matter = services.acknowledge_matter(matter, by=people["unit_officer"])
+    # 5 个工作日 in both modes: 09-20 Sun 调休 (1), 09-21 (2), 09-22 (3), 09-23 (4), 09-24 (5)
+    assert matter.objection_due == D(2026, 9, 24)
+    assert (matter.clock, matter.clock_due) == ("NOTIFY", expected_notify)

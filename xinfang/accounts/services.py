@@ -13,6 +13,12 @@ from xinfang.accounts.models import ApiToken
 FULL_PERSONAL_DATA_ROLES = (R.CLERK, R.CASE_OFFICER)
 # The administrator manages accounts in the admin site, and nothing else (no casework, no audit log).
 ADMIN_PERMISSIONS = ("add_user", "change_user", "view_user", "view_group")
+# …and the official holiday schedule (节假日安排), whose yearly notice they import.
+ADMIN_SCHEDULE_PERMISSIONS = tuple(
+    f"{action}_{model}"
+    for model in ("holidaynotice", "calendarday")
+    for action in ("add", "change", "delete", "view")
+)
 
 
 @transaction.atomic
@@ -27,7 +33,10 @@ def ensure_roles() -> None:
             group.permissions.add(
                 *Permission.objects.filter(
                     content_type__app_label__in=["accounts", "auth"], codename__in=ADMIN_PERMISSIONS
-                )
+                ),
+                *Permission.objects.filter(
+                    content_type__app_label="core", codename__in=ADMIN_SCHEDULE_PERMISSIONS
+                ),
             )
 
 

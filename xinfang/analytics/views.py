@@ -15,6 +15,7 @@ from xinfang.analytics import dashboards as D
 from xinfang.analytics import tables as T
 from xinfang.analytics import xlsx
 from xinfang.analytics.forms import DashboardFilterForm
+from xinfang.core.calendars import missing_schedule_warnings
 from xinfang.petitions import queries, supervision, workflow
 from xinfang.petitions.models import Registration
 
@@ -75,6 +76,7 @@ def dashboard(request):
         "form": form, "filters": f, "county": county, "tables": _tables(request.user, f, today),
         "query": T.filter_query(f), "qs": request.GET.urlencode(),
         "unit_name": "" if county else request.user.unit.name,
+        "calendar_warnings": missing_schedule_warnings(today=today),
     }  # fmt: skip
     template = "analytics/_body.html" if request.htmx else "analytics/dashboard.html"
     return render(request, template, context)
