@@ -113,7 +113,9 @@ def unit_officer(units):
 @pytest.fixture
 def unit_head(units):
     """The unit's 负责人, also an officer of it: approves extensions (条例第三十四条)."""
-    return factories.make_user("unithead", "unit_officer", "unit_head", unit=units["dept"], full_name="负责人丁")
+    return factories.make_user(
+        "unithead", "unit_officer", "unit_head", unit=units["dept"], full_name="负责人丁"
+    )
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_detail_shows_dates_clock_timeline_documents_and_actions(api_as, people,
     assert kinds == ["transfer_slip", "acceptance_notice"]
     assert out["documents"][1]["download_url"] == f"/api/documents/{out['documents'][1]['id']}.docx"
     codes = {a["action"]: a["url"] for a in out["available_actions"]}
-    assert set(codes) == {"channel", "investigate", "extend", "reply"}
+    assert set(codes) == {"channel", "investigate", "reply"}  # 延期 only once requested (extension-requests)
     assert codes["investigate"] == f"/api/matters/{matter.number}/investigate"
 
 

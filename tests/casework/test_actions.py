@@ -35,7 +35,7 @@ CASES = {
     "accept": (W.RECEIVED_BY_UNIT, "unit_officer", {"simple": "on"}, W.ACCEPTED),
     "channel": (W.ACCEPTED, "unit_officer", {"procedure": "arbitration"}, W.CHANNELED),
     "investigate": (W.ACCEPTED, "unit_officer", {}, W.INVESTIGATING),
-    "extend": (W.INVESTIGATING, "unit_head", {"days": "10", "reason": "需要调取银行流水"}, W.EXTENDED),
+    "extend": (W.INVESTIGATING, "unit_head", {"decision": "approve"}, W.EXTENDED),  # on a pending request
     "reply": (W.INVESTIGATING, "unit_officer",
               {"outcome": "support", "opinion": "责令公司支付工资。", "basis": "劳动合同法"}, W.REPLIED),
     "deliver": (W.REPLIED, "unit_officer",
@@ -60,6 +60,10 @@ def post_action(client, matter, action, data, version=None):
 def test_action_endpoint(request, login, in_state, action):
     start, actor, data, target = CASES[action]
     matter = in_state(start)
+    if W.BY_ACTION[action].requested_by:
+        pending = services.request_extension(matter, by=matter.handler, days=10, reason="需要调取银行流水")
+        data = {**data, "request": str(pending.pk)}
+        matter.refresh_from_db()
     client = login(request.getfixturevalue(actor))
     page = client.get(f"/casework/matters/{matter.number}/").content.decode()
     assert f"/act/{action}/" in page  # offered to this actor
@@ -141,11 +145,12 @@ def test_form_error_is_reported_and_nothing_changes(login, in_state, unit_office
 
 
 def test_workflow_rule_message_is_shown(login, in_state, unit_officer):
-    matter = in_state(W.INVESTIGATING)  # unit_officer is the handler: may not approve own extension
-    response = post_action(login(unit_officer), matter, "extend", {"days": "10", "reason": "复杂"})
-    assert "承办人以外" in response.content.decode()
+    matter = in_state(W.INVESTIGATING)
+    data = {"method": "post", "delivered_on": today().isoformat()}
+    response = post_action(login(unit_officer), matter, "deliver", data)
+    assert "不能执行" in response.content.decode()
     matter.refresh_from_db()
-    assert matter.state == W.INVESTIGATING and matter.extension_days == 0
+    assert matter.state == W.INVESTIGATING
 
 
 def test_missing_version_is_refused(login, in_state, clerk):

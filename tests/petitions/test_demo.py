@@ -4,9 +4,9 @@ from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
@@ -132,7 +132,10 @@ def test_special_cases(loaded):
     assert extended.exists()
     for m in extended:
         approver = m.events.get(action="extend").actor
-        assert approver.pk != m.handler_id
+        request = m.extension_requests.get()
+        assert request.state == "approved" and request.decided_by == approver
+        assert approver.pk not in (m.handler_id, request.requested_by_id)
+        assert approver.has_role(R.UNIT_HEAD) and approver.unit_id == m.handling_unit_id
     assert Registration.objects.filter(is_leapfrog=True, matter__state=workflow.NOT_ACCEPTED).exists()
     assert Matter.objects.filter(state=workflow.RECEIVED, registrations__channel="online").exists()
 
@@ -165,7 +168,7 @@ def test_petitioners_look_real(loaded):
 
 def test_demo_users_log_in_with_their_roles(loaded, client):
     expected = {
-        "jiedai": R.CLERK, "banan": R.CASE_OFFICER, "renshe": R.UNIT_OFFICER, "renshe2": R.UNIT_OFFICER,
+        "jiedai": R.CLERK, "banan": R.CASE_OFFICER, "renshe": R.UNIT_OFFICER, "renshe2": R.UNIT_HEAD,
         "fengyi": R.UNIT_OFFICER, "ducha": R.SUPERVISOR, "lingdao": R.LEADER, "caiwu": R.FINANCE,
         "shenji": R.AUDITOR, "admin": R.ADMIN,
     }  # fmt: skip

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories
-from xinfang.petitions import services, workflow
+from xinfang.petitions import deadlines, services, workflow
 from xinfang.petitions.models import Document, Event, Registration
 
 
@@ -63,19 +63,67 @@ def test_stale_page_is_refused(people, units, clerk):
         )
 
 
-def test_extension_once_by_someone_other_than_handler(people, units, unit_officer, unit_head):
+def test_extension_requested_by_the_handler_and_approved_once_by_the_unit_head(
+    people, units, unit_officer, unit_head, leader
+):
     matter = factories.matter_in_state(workflow.INVESTIGATING, people=people, units=units)
     assert matter.handler == unit_officer
-    with pytest.raises(services.WorkflowError, match="承办人以外"):
-        services.extend_matter(matter, by=unit_officer, days=10, reason="复杂")
     with pytest.raises(services.WorkflowError, match="1至30日"):
-        services.extend_matter(matter, by=unit_head, days=31, reason="复杂")
+        services.request_extension(matter, by=unit_officer, days=31, reason="复杂")
+    with pytest.raises(services.WorkflowError, match="1至30日"):
+        services.request_extension(matter, by=unit_officer, days=0, reason="复杂")
+    with pytest.raises(services.WorkflowError, match="延期理由"):
+        services.request_extension(matter, by=unit_officer, days=10, reason="  ")
+    with pytest.raises(PermissionDenied, match="角色无权申请"):
+        services.request_extension(matter, by=leader, days=10, reason="复杂")
+    request = services.request_extension(matter, by=unit_officer, days=30, reason="需要现场勘验")
+    matter.refresh_from_db()
+    assert matter.state == workflow.INVESTIGATING and matter.extension_days == 0
+    assert matter.events.order_by("-id").first().kind == "extension:request"
+    with pytest.raises(services.WorkflowError, match="待审批"):
+        services.request_extension(matter, by=unit_head, days=5, reason="再次")
+    # the requester / handler and a county leader may not approve
+    for user in (unit_officer, leader):
+        with pytest.raises(PermissionDenied):
+            services.decide_extension(request, by=user, approve=True)
+    accepted_on = matter.accepted_on
+    services.decide_extension(request, by=unit_head, approve=True)
+    matter.refresh_from_db()
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == ("approved", unit_head)
+    assert matter.state == workflow.EXTENDED and matter.extension_days == 30
+    # the days are added to the statutory period (受理 + 60 + 30 日), then rolled past rest days
+    assert matter.handle_due == deadlines.clock_due("HANDLE", accepted_on, days=90)
+    assert matter.handle_due == deadlines.due_date(accepted_on, 90)
+    notice = matter.documents.get(kind="extension_notice")
+    assert notice.is_public and matter.events.get(action="extend").document == notice
+    with pytest.raises((services.WorkflowError, PermissionDenied)):
+        services.request_extension(matter, by=unit_officer, days=5, reason="再次")
+
+
+def test_refused_extension_keeps_its_reason_and_the_state(people, units, unit_officer, unit_head):
+    matter = factories.matter_in_state(workflow.INVESTIGATING, people=people, units=units)
     due = matter.handle_due
-    matter = services.extend_matter(matter, by=unit_head, days=30, reason="需要现场勘验")
-    assert matter.handle_due >= due + timedelta(days=30)
-    assert matter.documents.filter(kind="extension_notice").exists()
-    with pytest.raises(services.WorkflowError):
-        services.extend_matter(matter, by=unit_head, days=5, reason="再次")
+    request = services.request_extension(matter, by=unit_officer, days=10, reason="需要调取档案")
+    with pytest.raises(services.WorkflowError, match="理由"):
+        services.decide_extension(request, by=unit_head, approve=False, reason=" ")
+    services.decide_extension(request, by=unit_head, approve=False, reason="材料已齐备，应按期办结")
+    request.refresh_from_db()
+    matter.refresh_from_db()
+    assert (request.state, request.refusal_reason, request.decided_by) == (
+        "refused",
+        "材料已齐备，应按期办结",
+        unit_head,
+    )
+    assert (matter.state, matter.handle_due, matter.extension_days) == (workflow.INVESTIGATING, due, 0)
+    event = matter.events.order_by("-id").first()
+    assert (event.kind, event.note, event.actor) == ("extension:refuse", "材料已齐备，应按期办结", unit_head)
+    assert not matter.documents.filter(kind="extension_notice").exists()
+    with pytest.raises(services.WorkflowError, match="已审批"):
+        services.decide_extension(request, by=unit_head, approve=True)
+    # the unit may ask again
+    again = services.request_extension(matter, by=unit_officer, days=5, reason="仍需鉴定")
+    assert again.state == "pending"
 
 
 def test_late_review_request_refused(people, units, clerk, time_machine):

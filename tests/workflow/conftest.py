@@ -28,7 +28,7 @@ PERSONAS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "clerk": ("wf_clerk", (R.CLERK,), "bureau"),
     "case_officer": ("wf_officer", (R.CASE_OFFICER,), "bureau"),
     "unit_officer": ("wf_unit", (R.UNIT_OFFICER,), "dept"),  # officer of the handling unit
-    "unit_head": ("wf_unithead", (R.UNIT_OFFICER,), "dept"),  # a colleague: approves extensions
+    "unit_head": ("wf_unithead", (R.UNIT_OFFICER, R.UNIT_HEAD), "dept"),  # 负责人 and officer of the unit
     "other_unit_officer": ("wf_unit2", (R.UNIT_OFFICER,), "township"),
     "supervisor": ("wf_super", (R.SUPERVISOR,), "bureau"),
     "leader": ("wf_leader", (R.LEADER,), "county_gov"),

@@ -205,7 +205,7 @@ def test_handling_extension_reply_and_review_window(calendar, people, units, on)
     matter = services.start_investigation(matter, by=unit_officer)
     assert matter.clock_due == e["handle"]
     old_due = matter.handle_due
-    matter = services.extend_matter(matter, by=unit_head, days=30, reason="需要调取银行流水")
+    matter = factories.extend(matter, requester=unit_officer, head=unit_head, days=30)
     assert matter.extension_days == 30
     assert (matter.clock, matter.clock_due, matter.handle_due) == ("HANDLE", e["extended"], e["extended"])
     if calendar == "natural":

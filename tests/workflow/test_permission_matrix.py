@@ -20,7 +20,8 @@ from xinfang.petitions.models import Matter
 PERSONAS = (
     "clerk",
     "case_officer",
-    "unit_officer",  # of the handling unit
+    "unit_officer",  # of the handling unit (and the handler of the matters that reached the unit)
+    "unit_head",  # 负责人 and officer of the handling unit
     "other_unit_officer",
     "supervisor",
     "leader",
@@ -31,33 +32,33 @@ PERSONAS = (
 )
 
 # Rows: actions; columns: PERSONAS in order. Y = allowed, . = denied.
-#                      clerk officer unit other super leader audit admin finance none
+#                      clerk officer unit head other super leader audit admin finance none
 ALLOWED_GRID = """
-register               Y     Y       .    .     .     .      .     .     .       .
-report_major           Y     Y       .    .     .     .      .     .     .       .
-forward                Y     Y       .    .     .     .      .     .     .       .
-assign                 Y     Y       .    .     .     .      .     .     .       .
-redirect_legal         Y     Y       .    .     .     .      .     .     .       .
-redirect_discipline    Y     Y       .    .     .     .      .     .     .       .
-redirect_other         Y     Y       .    .     .     .      .     .     .       .
-decline                Y     Y       .    .     .     .      .     .     .       .
-refuse_repeat          Y     Y       .    .     .     .      .     .     .       .
-acknowledge            .     .       Y    .     .     .      .     .     .       .
-object                 .     .       Y    .     .     .      .     .     .       .
-uphold_objection       .     Y       .    .     .     .      .     .     .       .
-reject_objection       .     Y       .    .     .     .      .     .     .       .
-accept                 .     .       Y    .     .     .      .     .     .       .
-channel                .     .       Y    .     .     .      .     .     .       .
-investigate            .     .       Y    .     .     .      .     .     .       .
-extend                 .     .       Y    .     .     Y      .     .     .       .
-reply                  .     .       Y    .     .     .      .     .     .       .
-deliver                .     .       Y    .     .     .      .     .     .       .
-request_review         Y     Y       .    .     .     .      .     .     .       .
-decide_review          .     Y       .    .     .     .      .     .     .       .
-request_recheck        Y     Y       .    .     .     .      .     .     .       .
-record_recheck         .     Y       .    .     .     .      .     .     .       .
-close                  .     Y       .    .     .     .      .     .     .       .
-archive                .     Y       .    .     .     .      .     .     .       .
+register               Y     Y       .    .    .     .     .      .     .     .       .
+report_major           Y     Y       .    .    .     .     .      .     .     .       .
+forward                Y     Y       .    .    .     .     .      .     .     .       .
+assign                 Y     Y       .    .    .     .     .      .     .     .       .
+redirect_legal         Y     Y       .    .    .     .     .      .     .     .       .
+redirect_discipline    Y     Y       .    .    .     .     .      .     .     .       .
+redirect_other         Y     Y       .    .    .     .     .      .     .     .       .
+decline                Y     Y       .    .    .     .     .      .     .     .       .
+refuse_repeat          Y     Y       .    .    .     .     .      .     .     .       .
+acknowledge            .     .       Y    Y    .     .     .      .     .     .       .
+object                 .     .       Y    Y    .     .     .      .     .     .       .
+uphold_objection       .     Y       .    .    .     .     .      .     .     .       .
+reject_objection       .     Y       .    .    .     .     .      .     .     .       .
+accept                 .     .       Y    Y    .     .     .      .     .     .       .
+channel                .     .       Y    Y    .     .     .      .     .     .       .
+investigate            .     .       Y    Y    .     .     .      .     .     .       .
+extend                 .     .       .    Y    .     .     .      .     .     .       .
+reply                  .     .       Y    Y    .     .     .      .     .     .       .
+deliver                .     .       Y    Y    .     .     .      .     .     .       .
+request_review         Y     Y       .    .    .     .     .      .     .     .       .
+decide_review          .     Y       .    .    .     .     .      .     .     .       .
+request_recheck        Y     Y       .    .    .     .     .      .     .     .       .
+record_recheck         .     Y       .    .    .     .     .      .     .     .       .
+close                  .     Y       .    .    .     .     .      .     .     .       .
+archive                .     Y       .    .    .     .     .      .     .     .       .
 """
 
 
@@ -117,20 +118,18 @@ def test_grid_agrees_with_the_roles_of_the_table(world):
         t = workflow.BY_ACTION[action]
         user = world.people[persona]
         by_role = user.has_role(*t.roles)
-        in_scope = (
-            t.actor_scope != "unit"
-            or persona == "unit_officer"
-            or (persona == "leader" and action == "extend")
-        )
+        in_scope = t.actor_scope != "unit" or persona in ("unit_officer", "unit_head")
         assert allowed == (by_role and in_scope), (persona, action)
 
 
 def _prepare(world, action: str, request) -> Matter:
     matter = world.matter(SOURCE[action])
-    if action == "extend":
-        # the approver must not be the handler (条例第三十四条): let the colleague handle the matter, so that
-        # the persona under test is never refused for being the handler
-        services.assign_handler(matter, by=world.people["unit_officer"], handler=world.people["unit_head"])
+    if workflow.BY_ACTION[action].requested_by:
+        # 延期 is decided on a pending request: the handler (unit_officer) asks, so that the 负责人 under test
+        # is neither the requester nor the handler (条例第三十四条)
+        assert matter.handler == world.people["unit_officer"]
+        services.request_extension(matter, by=world.people["unit_officer"], days=10, reason="情况复杂")
+        matter.refresh_from_db()
     if action == "close":
         due = matter.review_request_due
         request.getfixturevalue("time_machine").move_to(noon_after(due), tick=False)
@@ -159,7 +158,7 @@ def test_persona_action(db, world, persona, action, request):
         act(action, matter, world=world, by=user)
     assert str(denied.value) == reason
     sees = persona in COUNTY_WIDE or (
-        persona == "unit_officer" and matter.handling_unit_id == world.units["dept"].pk
+        persona in ("unit_officer", "unit_head") and matter.handling_unit_id == world.units["dept"].pk
     )
     if sees:
         assert reason == f"您的角色无权执行“{t.label}”。" or reason == "只能办理本单位承办的信访事项。"
@@ -176,7 +175,12 @@ def test_available_actions_are_exactly_the_allowed_ones(db, world, persona):
         offered = {t.action for t in access.available_actions(user, matter)}
         # the grid holds in every source state (`close` is offered before the window lapses too: the
         # service, not access, checks the date)
-        expected = {t.action for t in workflow.actions_from(state) if ALLOWED[(persona, t.action)]}
+        # a requested action (延期) only once a request is pending: none is in the world's matters
+        expected = {
+            t.action
+            for t in workflow.actions_from(state)
+            if ALLOWED[(persona, t.action)] and not t.requested_by
+        }
         assert offered == expected, (persona, state)
 
 
@@ -302,20 +306,36 @@ def test_recusal_of_the_handler_removes_the_handler(db, world):
         services.reply_matter(matter, by=unit_officer, outcome="support", opinion="支持。")
 
 
-def test_extension_needs_someone_other_than_the_handler(db, world):
+def test_extension_is_decided_by_a_head_who_is_neither_requester_nor_handler(db, world):
+    """条例第三十四条: the 负责人 approves; not the requester, not the handler, not another officer."""
     matter = world.matter(workflow.INVESTIGATING)
-    handler = world.people["unit_officer"]
-    assert matter.handler == handler and access.action_denial(handler, matter, "extend") is None
+    officer, head, leader = world.people["unit_officer"], world.people["unit_head"], world.people["leader"]
+    assert matter.handler == officer
+    request = services.request_extension(matter, by=head, days=10, reason="情况复杂")  # a head may ask too
+    matter.refresh_from_db()
     before = snapshot(matter.pk)
-    with pytest.raises(services.WorkflowError, match="承办人以外"):
-        services.extend_matter(matter, by=handler, days=10, reason="情况复杂")
+    assert (
+        access.action_denial(head, matter, "extend") == "“批准延期并告知”须由申请人和承办人以外的负责人审批。"
+    )
+    assert access.action_denial(officer, matter, "extend") == "您的角色无权执行“批准延期并告知”。"
+    assert access.action_denial(leader, matter, "extend") == "您的角色无权执行“批准延期并告知”。"
+    for user in (head, officer, leader):
+        with pytest.raises(PermissionDenied):
+            services.decide_extension(request, by=user, approve=True)
     assert snapshot(matter.pk) == before
+    # a 负责人 who handles the matter may not approve it either (here: their own request as well)
+    services.assign_handler(matter, by=officer, handler=head)
+    matter.refresh_from_db()
+    assert (
+        access.action_denial(head, matter, "extend") == "“批准延期并告知”须由申请人和承办人以外的负责人审批。"
+    )
 
 
 def test_roles_of_the_personas(world):
     """The personas hold exactly the role their name says (the grid depends on it)."""
     expected = {
         "clerk": {R.CLERK}, "case_officer": {R.CASE_OFFICER}, "unit_officer": {R.UNIT_OFFICER},
+        "unit_head": {R.UNIT_OFFICER, R.UNIT_HEAD},
         "other_unit_officer": {R.UNIT_OFFICER}, "supervisor": {R.SUPERVISOR}, "leader": {R.LEADER},
         "auditor": {R.AUDITOR}, "admin": {R.ADMIN}, "finance": {R.FINANCE}, "no_role": set(),
     }  # fmt: skip

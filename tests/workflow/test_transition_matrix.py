@@ -66,6 +66,12 @@ def test_state_action(db, world, state, action, request):
         assert snapshot(matter.pk) == before
         return
 
+    if t.requested_by:  # requested first (延期申请): the request is not the action under test
+        services.request_extension(matter, by=world.people["unit_officer"], days=30, reason="情况复杂")
+        matter.refresh_from_db()
+        before = snapshot(matter.pk)
+        last_event = Event.objects.order_by("-id").values_list("id", flat=True).first()
+
     if action == "close":  # only once the review (recheck) window has lapsed
         due = matter.review_request_due if state == workflow.DELIVERED else matter.recheck_request_due
         request.getfixturevalue("time_machine").move_to(noon_after(due), tick=False)

@@ -122,6 +122,10 @@ def test_transitions_match_workflow(text):
             "document": _code(r["Document"]),
             "clock": _code(r["Clock"]),
             "public": _bool(r["Public"]),
+            "triage": _bool(r["Triage"]),
+            "requested_by": set(_codes(r["Requested by"])),
+            "service": _code(r["Service"]),
+            "route": _code(r["Route"]),
             "basis": r["Basis"],
         }
         for k, r in rows.items()
@@ -136,6 +140,10 @@ def test_transitions_match_workflow(text):
             "document": t.document or "",
             "clock": t.clock,
             "public": t.public,
+            "triage": t.triage,
+            "requested_by": set(t.requested_by),
+            "service": t.service,
+            "route": t.route,
             "basis": t.basis,
         }
         for t in workflow.TRANSITIONS
@@ -209,6 +217,9 @@ def _mutate(text: str, old: str, new: str) -> str:
             "| `deliver` | 送达 | `replied` | `delivered` | `unit_officer`, `leader` |",
             "transitions",
         ),
+        ("| yes | yes | — | `forward_matter` |", "| yes | no | — | `forward_matter` |", "transitions"),
+        ("| `unit_head` | unit |", "| `unit_head`, `leader` | unit |", "transitions"),
+        ("`decide_extension` |", "`extend_matter` |", "transitions"),
     ],
 )
 def test_doc_check_detects_a_difference(text, old, new, check):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 CLERK = "clerk"  # 接待登记员
 CASE_OFFICER = "case_officer"  # 信访局办案人员
 UNIT_OFFICER = "unit_officer"  # 责任单位经办人 (sees only own unit's matters)
+UNIT_HEAD = "unit_head"  # 责任单位负责人 (sees own unit's matters, approves extensions, 条例第三十四条)
 SUPERVISOR = "supervisor"  # 督查督办
 LEADER = "leader"  # 领导
 FINANCE = "finance"  # 财务人员
@@ -15,6 +16,7 @@ ROLE_LABELS = {
     CLERK: _("接待登记员"),
     CASE_OFFICER: _("信访局办案人员"),
     UNIT_OFFICER: _("责任单位经办人"),
+    UNIT_HEAD: _("责任单位负责人"),
     SUPERVISOR: _("督查督办人员"),
     LEADER: _("领导"),
     FINANCE: _("财务人员"),

@@ -7,34 +7,16 @@ from django.utils import timezone
 from xinfang.petitions import access, queries, workflow
 from xinfang.petitions.models import Matter, Registration
 
-# The POST route (under /api/matters/{number}/) of each workflow action.
-ACTION_PATHS: dict[str, str] = {
-    "register": "register",
-    "report_major": "report-major",
-    "forward": "forward",
-    "assign": "assign",
-    "redirect_legal": "redirect",
-    "redirect_discipline": "redirect",
-    "redirect_other": "redirect",
-    "decline": "decline",
-    "refuse_repeat": "refuse-repeat",
-    "acknowledge": "acknowledge",
-    "object": "object",
-    "uphold_objection": "objection-decision",
-    "reject_objection": "objection-decision",
-    "accept": "accept",
-    "channel": "channel",
-    "investigate": "investigate",
-    "extend": "extend",
-    "reply": "reply",
-    "deliver": "deliver",
-    "request_review": "review-request",
-    "decide_review": "review-decision",
-    "request_recheck": "recheck-request",
-    "record_recheck": "recheck-record",
-    "close": "close",
-    "archive": "archive",
-}
+
+def action_url(base: str, t, matter: Matter) -> str:
+    """The POST route of an action (workflow.Transition.route, under /api/matters/{number}/); a requested
+    action's route names the pending request."""
+    route = t.route
+    if t.requested_by:
+        pending = access.pending_request(matter)
+        route = route.format(request_id=pending.pk if pending else "")
+    return f"{base}/{route}"
+
 
 # Events that change no state.
 EVENT_LABELS = {
@@ -44,6 +26,8 @@ EVENT_LABELS = {
     "registration:no_longer_accepted": "重复件登记（不再受理）",
     "matter:handler_assigned": "指定承办人",
     "matter:recusal": "回避",
+    "extension:request": "申请延期",
+    "extension:refuse": "不予批准延期",
 }
 
 
@@ -150,6 +134,14 @@ def _event(event) -> dict:
     }
 
 
+def _extension_request(r) -> dict:
+    return {
+        "id": r.pk, "days": r.days, "reason": r.reason, "state": r.state, "state_label": r.get_state_display(),
+        "requested_by": _person(r.requested_by), "requested_at": _local(r.requested_at),
+        "decided_by": _person(r.decided_by), "decided_at": _local(r.decided_at), "refusal_reason": r.refusal_reason,
+    }  # fmt: skip
+
+
 DATE_FIELDS = (
     "registered_on", "forwarded_on", "assign_due", "received_by_unit_on", "objection_due", "accepted_on",
     "handle_due", "extension_days", "replied_on", "delivered_on", "review_request_due", "review_requested_on",
@@ -208,7 +200,11 @@ def matter_detail(user, matter: Matter, *, full: bool = False) -> dict:
             for d in matter.documents.order_by("issued_on", "id")
         ],  # fmt: skip
         "available_actions": [
-            {"action": t.action, "label": t.label, "url": f"{base}/{ACTION_PATHS[t.action]}"}
+            {"action": t.action, "label": t.label, "url": action_url(base, t, matter)}
             for t in access.available_actions(user, matter)
         ],
+        "extension_requests": [
+            _extension_request(r)
+            for r in matter.extension_requests.select_related("requested_by", "decided_by")
+        ],  # fmt: skip
     }

@@ -243,6 +243,19 @@ class ActionOut(Schema):
     url: str = Field(description="执行该操作的 POST 地址")
 
 
+class ExtensionRequestOut(Schema):
+    id: int
+    days: int = Field(description="申请延长天数")
+    reason: str = Field(description="延期理由")
+    state: str = Field(description="pending 待审批 / approved 已批准 / refused 不予批准")
+    state_label: str
+    requested_by: str | None
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    refusal_reason: str = Field(description="不予批准的理由")
+
+
 class MatterDetailOut(Schema):
     number: str = Field(description="事项编号")
     title: str = Field(description="事项摘要")
@@ -271,6 +284,7 @@ class MatterDetailOut(Schema):
     timeline: list[EventOut] = Field(description="办理过程")
     documents: list[DocumentOut] = Field(description="文书")
     available_actions: list[ActionOut] = Field(description="当前用户可执行的操作")
+    extension_requests: list[ExtensionRequestOut] = Field(description="延期申请（新的在前）")
 
 
 # --- workflow actions ---------------------------------------------------------------------------------
@@ -331,9 +345,14 @@ class ChannelIn(VersionIn):
     note: str = Field("", description="说明")
 
 
-class ExtendIn(VersionIn):
-    days: int = Field(description="延长天数（1–30）")
-    reason: str = Field(description="延期理由（告知信访人）")
+class ExtensionRequestIn(VersionIn):
+    days: int = Field(ge=1, le=30, description="申请延长天数（1–30）")
+    reason: str = Field(min_length=1, description="延期理由（批准后告知信访人）")
+
+
+class ExtensionDecisionIn(VersionIn):
+    approve: bool = Field(description="true 批准延期 / false 不予批准")
+    reason: str = Field("", description="不予批准的理由（不予批准时必填）")
 
 
 class ReplyIn(VersionIn):

@@ -8,7 +8,7 @@ from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import validators
 from xinfang.petitions import services, workflow
-from xinfang.petitions.models import Code, Matter, Registration, Unit
+from xinfang.petitions.models import Code, ExtensionRequest, Matter, Registration, Unit
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 BLANK = [("", _("（请选择）"))]
@@ -220,13 +220,24 @@ class AuditFilterForm(Form):
 
 
 class ActionForm(Form):
-    """Base of the small forms on the matter page; `matter` is there for choices that depend on it."""
+    """Base of the small forms on the matter page; `matter` is there for choices that depend on it.
+
+    The view calls the action's service (workflow.Transition.service) as
+    `service(form.subject(), by=user, expected_version=v, **transition.arguments, **form.arguments())`."""
 
     def __init__(self, *args, matter: Matter, user, action: str, **kwargs):
         kwargs.setdefault("auto_id", f"id_{action}_%s")  # several action forms share one page
         super().__init__(*args, **kwargs)
         self.matter = matter
         self.user = user
+
+    def subject(self):
+        """What the service acts on: the matter."""
+        return self.matter
+
+    def arguments(self) -> dict:
+        """The service's keyword arguments from the cleaned input (by default the fields, as named)."""
+        return dict(self.cleaned_data)
 
 
 def _outcome_field(label):
@@ -251,6 +262,9 @@ class ForwardForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = unit_choices(*self.kinds)
 
+    def clean_unit(self) -> Unit:
+        return Unit.objects.get(code=self.cleaned_data["unit"])
+
 
 class AssignForm(ForwardForm):
     due = forms.DateField(label=_("交办办结期限"), widget=DateInput())
@@ -268,6 +282,9 @@ class RedirectLegalForm(ForwardForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].label = _("转至")
         self.fields["note"].label = _("说明")
+
+    def arguments(self) -> dict:
+        return {"unit": self.cleaned_data["unit"], "reason": self.cleaned_data["note"]}
 
 
 class RedirectDisciplineForm(RedirectLegalForm):
@@ -320,9 +337,49 @@ class ChannelForm(ActionForm):
         self.fields["procedure"].choices = BLANK + list(services.CHANNELS.items())
 
 
-class ExtendForm(ActionForm):
-    days = forms.IntegerField(label=_("延长天数（不超过30日）"), min_value=1, max_value=30)
+class ExtensionRequestForm(ActionForm):
+    """延期申请 by an officer of the handling unit, decided by a 负责人 of the unit."""
+
+    days = forms.IntegerField(label=_("申请延长天数（不超过30日）"), min_value=1, max_value=30)
     reason = forms.CharField(label=_("延期理由（将告知信访人）"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(ActionForm):
+    """A 负责人 approves or refuses the pending 延期申请 (shown with it); a refusal needs a reason."""
+
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label=_("审批意见"), widget=forms.RadioSelect,
+        choices=[("approve", _("批准延期")), ("refuse", _("不予批准"))],
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("不予批准的理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不予批准的，须写明理由（申请人可见）。"),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = self.matter.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+        if self.pending is not None:
+            self.initial.setdefault("request", self.pending.pk)
+
+    def clean_request(self):
+        pk = self.cleaned_data["request"]
+        if self.pending is None or self.pending.pk != pk:
+            raise forms.ValidationError(_("该延期申请已审批或已撤回，请刷新后重试。"))
+        return self.pending
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("不予批准延期的，请写明理由。"))
+        return data
+
+    def subject(self):
+        return self.cleaned_data["request"]
+
+    def arguments(self) -> dict:
+        return {"approve": self.cleaned_data["decision"] == "approve", "reason": self.cleaned_data["reason"]}
 
 
 class ReplyForm(ActionForm):

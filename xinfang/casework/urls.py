@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/<str:channel>/", views.register, name="register"),
     path("matters/<str:number>/", views.matter_detail, name="matter"),
     path("matters/<str:number>/act/<str:action>/", views.act, name="act"),
+    path("matters/<str:number>/request/<str:action>/", views.ask, name="ask"),
     path("documents/<int:pk>.docx", views.document_download, name="document"),
     path("audit/", views.audit_log, name="audit"),
 ]

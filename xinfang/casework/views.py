@@ -26,7 +26,7 @@ from xinfang.accounts.models import AuditEntry
 from xinfang.casework import forms as F
 from xinfang.core import validators
 from xinfang.petitions import access, deadlines, documents, queries, services, workflow
-from xinfang.petitions.models import Code, Document, Matter, Registration, Unit
+from xinfang.petitions.models import Code, Document, Matter, Registration
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -68,8 +68,18 @@ def worklist(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filter": f}
+    if not request.htmx:
+        context["pending_requests"] = _pending_request_forms(request.user)
     template = "casework/_worklist_table.html" if request.htmx else "casework/worklist.html"
     return render(request, template, context)
+
+
+def _pending_request_forms(user) -> list[dict]:
+    """待审批延期: each pending request the user may decide, with its decision form (a refusal needs a reason)."""
+    return [
+        {"request": r, "form": FORMS["extend"](matter=r.matter, user=user, action=f"extend_{r.pk}")}
+        for r in queries.pending_requests(user)
+    ]
 
 
 def _row(m: Matter) -> dict:
@@ -174,6 +184,8 @@ EVENT_LABELS = {
     "registration:no_longer_accepted": gettext_lazy("重复件登记，不再受理"),
     "matter:handler_assigned": gettext_lazy("指定承办人"),
     "matter:recusal": gettext_lazy("回避"),
+    "extension:request": gettext_lazy("申请延期"),
+    "extension:refuse": gettext_lazy("不予批准延期"),
 }
 
 
@@ -237,8 +249,16 @@ def matter_detail(request, number: str):
         shown = [p.id for _r, people in registrations for p in people]
         log_audit(action="petitioner:view_full", request=request, obj=matter, number=matter.number,
                   petitioners=shown)  # fmt: skip
+    context = _matter_context(request.user, matter, regs=regs, registrations=registrations, full=full)
+    return render(request, "casework/matter.html", context)
+
+
+def _matter_context(
+    user, matter: Matter, *, regs, registrations, full: bool, bound: dict | None = None
+) -> dict:
+    """The matter page; `bound` (key → form) replaces the blank form of an action the user submitted."""
     events = [(e, _timeline_label(e)) for e in queries.timeline(matter)]
-    context = {
+    return {
         "matter": matter,
         "state": workflow.STATES[matter.state],
         "badge": queries.clock_badge(matter),
@@ -246,77 +266,91 @@ def matter_detail(request, number: str):
         "dates": _dates(matter),
         "registrations": registrations,
         "full": full,
-        "can_view_full": access.can_view_personal_data(request.user),
+        "can_view_full": access.can_view_personal_data(user),
         "events": events,
         "documents": matter.documents.select_related("issuer"),
-        "actions": _action_forms(request.user, matter),
-        "people_forms": _people_forms(request.user, matter),
+        "actions": _action_forms(user, matter, bound or {}),
+        "requests": _request_forms(user, matter, bound or {}),
+        "people_forms": _people_forms(user, matter),
     }
+
+
+def _render_again(request, matter: Matter, key: str, form) -> HttpResponse:
+    """The matter page with the refused form as submitted (the typed text is not lost) and its errors."""
+    matter.refresh_from_db()
+    regs = list(queries.registrations(matter))
+    registrations = [
+        (r, [queries.petitioner_view(link, full=False) for link in r.registrationpetitioner_set.all()])
+        for r in regs
+    ]
+    log_audit(action="matter:view", request=request, obj=matter, number=matter.number, full=False)
+    context = _matter_context(request.user, matter, regs=regs, registrations=registrations, full=False,
+                              bound={key: form})  # fmt: skip
     return render(request, "casework/matter.html", context)
 
 
-# --- actions: one endpoint, a table from action to (form, service call) -------------------------------
+# --- actions: the transition table names each action's service; the form parses the action's input -------
+
+# The staff-UI entry of each action of workflow.TRANSITIONS: its form. The view calls the table's service
+# (see forms.ActionForm); tests/workflow/test_table_callers.py fails when an action has no entry here.
+FORMS: dict[str, type[F.ActionForm]] = {
+    "register": F.EmptyForm,
+    "report_major": F.ReportMajorForm,
+    "forward": F.ForwardForm,
+    "assign": F.AssignForm,
+    "redirect_legal": F.RedirectLegalForm,
+    "redirect_discipline": F.RedirectDisciplineForm,
+    "redirect_other": F.RedirectOtherForm,
+    "decline": F.DeclineForm,
+    "refuse_repeat": F.RefuseRepeatForm,
+    "acknowledge": F.EmptyForm,
+    "object": F.ObjectForm,
+    "uphold_objection": F.NoteForm,
+    "reject_objection": F.NoteForm,
+    "accept": F.AcceptForm,
+    "channel": F.ChannelForm,
+    "investigate": F.EmptyForm,
+    "extend": F.ExtensionDecisionForm,  # a 负责人 decides the pending 延期申请
+    "reply": F.ReplyForm,
+    "deliver": F.DeliverForm,
+    "request_review": F.RequestForm,
+    "decide_review": F.DecideReviewForm,
+    "request_recheck": F.RequestForm,
+    "record_recheck": F.RecordRecheckForm,
+    "close": F.EmptyForm,
+    "archive": F.EmptyForm,
+}
+# The form to request each requested action (workflow.Transition.requested_by): 延期申请.
+REQUEST_FORMS: dict[str, type[F.ActionForm]] = {
+    "extend": F.ExtensionRequestForm,
+}
+# Forms that are shown again with what was typed when they are refused (instead of a message only).
+KEEP_INPUT = {"extend", *(f"request_{a}" for a in REQUEST_FORMS)}
 
 
-def _unit(d: dict) -> Unit:
-    return Unit.objects.get(code=d["unit"])
+def _take(action: str, form: F.ActionForm, by, version: int):
+    t = workflow.BY_ACTION[action]
+    service = getattr(services, t.service)
+    return service(form.subject(), by=by, expected_version=version, **dict(t.arguments), **form.arguments())
+
+
+def _ask(action: str, form: F.ActionForm, by, version: int):
+    t = workflow.BY_ACTION[action]
+    service = getattr(services, t.request_service)
+    return service(form.subject(), by=by, expected_version=version, **form.arguments())
 
 
 @dataclass(frozen=True)
 class Act:
+    """A change to a matter that is not a transition: its form, its service call and its label."""
+
     form: type[F.ActionForm]
     call: Callable  # (matter, by, cleaned_data, expected_version) -> result
-    label: object = ""  # for the actions that are not transitions (lazy translation)
+    label: object = ""  # lazy translation
 
 
 S = services
 ACTIONS: dict[str, Act] = {
-    "register": Act(F.EmptyForm, lambda m, by, d, v: S.register_received(m, by=by, expected_version=v)),
-    "report_major": Act(F.ReportMajorForm, lambda m, by, d, v: S.report_major(
-        m, by=by, note=d["note"], expected_version=v)),
-    "forward": Act(F.ForwardForm, lambda m, by, d, v: S.forward_matter(
-        m, by=by, unit=_unit(d), note=d["note"], expected_version=v)),
-    "assign": Act(F.AssignForm, lambda m, by, d, v: S.assign_matter(
-        m, by=by, unit=_unit(d), due=d["due"], note=d["note"], expected_version=v)),
-    "redirect_legal": Act(F.RedirectLegalForm, lambda m, by, d, v: S.redirect_matter(
-        m, by=by, to="legal", unit=_unit(d), reason=d["note"], expected_version=v)),
-    "redirect_discipline": Act(F.RedirectDisciplineForm, lambda m, by, d, v: S.redirect_matter(
-        m, by=by, to="discipline", unit=_unit(d), reason=d["note"], expected_version=v)),
-    "redirect_other": Act(F.RedirectOtherForm, lambda m, by, d, v: S.redirect_matter(
-        m, by=by, to="other", reason=d["reason"], expected_version=v)),
-    "decline": Act(F.DeclineForm, lambda m, by, d, v: S.decline_matter(
-        m, by=by, reason=d["reason"], note=d["note"], expected_version=v)),
-    "refuse_repeat": Act(F.RefuseRepeatForm, lambda m, by, d, v: S.refuse_repeat(
-        m, by=by, original=d["original"], expected_version=v)),
-    "acknowledge": Act(F.EmptyForm, lambda m, by, d, v: S.acknowledge_matter(m, by=by, expected_version=v)),
-    "object": Act(F.ObjectForm, lambda m, by, d, v: S.object_matter(
-        m, by=by, reason=d["reason"], expected_version=v)),
-    "uphold_objection": Act(F.NoteForm, lambda m, by, d, v: S.decide_objection(
-        m, by=by, uphold=True, note=d["note"], expected_version=v)),
-    "reject_objection": Act(F.NoteForm, lambda m, by, d, v: S.decide_objection(
-        m, by=by, uphold=False, note=d["note"], expected_version=v)),
-    "accept": Act(F.AcceptForm, lambda m, by, d, v: S.accept_matter(
-        m, by=by, simple=d["simple"], note=d["note"], expected_version=v)),
-    "channel": Act(F.ChannelForm, lambda m, by, d, v: S.channel_matter(
-        m, by=by, procedure=d["procedure"], note=d["note"], expected_version=v)),
-    "investigate": Act(F.EmptyForm, lambda m, by, d, v: S.start_investigation(m, by=by, expected_version=v)),
-    "extend": Act(F.ExtendForm, lambda m, by, d, v: S.extend_matter(
-        m, by=by, days=d["days"], reason=d["reason"], expected_version=v)),
-    "reply": Act(F.ReplyForm, lambda m, by, d, v: S.reply_matter(
-        m, by=by, outcome=d["outcome"], opinion=d["opinion"], basis=d["basis"], expected_version=v)),
-    "deliver": Act(F.DeliverForm, lambda m, by, d, v: S.deliver_reply(
-        m, by=by, method=d["method"], delivered_on=d["delivered_on"], signed=d["signed"], expected_version=v)),
-    "request_review": Act(F.RequestForm, lambda m, by, d, v: S.request_review(
-        m, by=by, requested_on=d["requested_on"], reason=d["reason"], expected_version=v)),
-    "decide_review": Act(F.DecideReviewForm, lambda m, by, d, v: S.decide_review(
-        m, by=by, outcome=d["outcome"], opinion=d["opinion"], expected_version=v)),
-    "request_recheck": Act(F.RequestForm, lambda m, by, d, v: S.request_recheck(
-        m, by=by, requested_on=d["requested_on"], reason=d["reason"], expected_version=v)),
-    "record_recheck": Act(F.RecordRecheckForm, lambda m, by, d, v: S.record_recheck(
-        m, by=by, outcome=d["outcome"], opinion=d["opinion"], decided_on=d["decided_on"],
-        expected_version=v)),
-    "close": Act(F.EmptyForm, lambda m, by, d, v: S.close_matter(m, by=by, expected_version=v)),
-    "archive": Act(F.EmptyForm, lambda m, by, d, v: S.archive_matter(m, by=by, expected_version=v)),
     # People on the matter (no state change).
     "assign_handler": Act(F.HandlerForm, lambda m, by, d, v: S.assign_handler(
         m, by=by, handler=d["handler"], expected_version=v), label=gettext_lazy("指定承办人")),
@@ -326,16 +360,41 @@ ACTIONS: dict[str, Act] = {
 
 
 def _label(action: str) -> str:
-    act = ACTIONS[action]
-    return act.label or workflow.BY_ACTION[action].label
+    if action in ACTIONS:
+        return ACTIONS[action].label
+    if action.startswith("request_") and action.removeprefix("request_") in REQUEST_FORMS:
+        return _("申请%(label)s") % {"label": _request_label(action.removeprefix("request_"))}
+    return workflow.BY_ACTION[action].label
 
 
-def _action_forms(user, matter: Matter) -> list[dict]:
+def _request_label(action: str) -> str:
+    return {"extend": _("延期")}.get(action, workflow.BY_ACTION[action].label)
+
+
+def _action_forms(user, matter: Matter, bound: dict) -> list[dict]:
     return [
         {"action": t.action, "label": t.label, "basis": t.basis,
-         "form": ACTIONS[t.action].form(matter=matter, user=user, action=t.action)}
+         "form": bound.get(t.action) or FORMS[t.action](matter=matter, user=user, action=t.action)}
         for t in access.available_actions(user, matter)
     ]  # fmt: skip
+
+
+def _request_forms(user, matter: Matter, bound: dict) -> list[dict]:
+    """The request forms (延期申请) the user may submit now, and the pending request, if any, to show."""
+    out = []
+    for t in workflow.requested_actions():
+        if access.request_denial(user, matter, t.action) is not None:
+            continue
+        key = f"request_{t.action}"
+        pending = access.pending_request(matter)
+        form = (
+            None
+            if pending
+            else bound.get(key) or REQUEST_FORMS[t.action](matter=matter, user=user, action=key)
+        )
+        out.append({"action": t.action, "key": key, "label": _label(key), "basis": t.basis, "form": form,
+                    "pending": pending})  # fmt: skip
+    return out
 
 
 def _people_forms(user, matter: Matter) -> list[dict]:
@@ -351,13 +410,44 @@ def _people_forms(user, matter: Matter) -> list[dict]:
 @login_required
 @require_POST
 def act(request, number: str, action: str):
-    if action not in ACTIONS:
+    if action in ACTIONS:
+        form_class = ACTIONS[action].form
+        call = ACTIONS[action].call
+
+        def take(form, version):
+            return call(matter, request.user, form.cleaned_data, version)
+    elif action in FORMS:
+        form_class = FORMS[action]
+
+        def take(form, version):
+            return _take(action, form, request.user, version)
+    else:
         raise Http404
     matter = _matter_or_404(number)
     if (reason := access.view_denial(request.user, matter)) is not None:
         return denied(request, reason)
-    back = reverse("casework:matter", kwargs={"number": number})
-    form = ACTIONS[action].form(request.POST, matter=matter, user=request.user, action=action)
+    return _submit(request, matter, action, form_class(request.POST, matter=matter, user=request.user,
+                                                       action=action), take)  # fmt: skip
+
+
+@login_required
+@require_POST
+def ask(request, number: str, action: str):
+    """Request a requested action (延期申请) of the matter."""
+    if action not in REQUEST_FORMS:
+        raise Http404
+    matter = _matter_or_404(number)
+    if (reason := access.view_denial(request.user, matter)) is not None:
+        return denied(request, reason)
+    key = f"request_{action}"
+    form = REQUEST_FORMS[action](request.POST, matter=matter, user=request.user, action=key)
+    return _submit(
+        request, matter, key, form, lambda form, version: _ask(action, form, request.user, version)
+    )
+
+
+def _submit(request, matter: Matter, action: str, form, take) -> HttpResponse:
+    back = reverse("casework:matter", kwargs={"number": matter.number})
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -368,13 +458,17 @@ def act(request, number: str, action: str):
                 messages.error(request, f"{_label(action)}：{e}")
         if version is None:
             messages.error(request, _("页面缺少版本信息，请刷新后重试。"))
+        if action in KEEP_INPUT:
+            return _render_again(request, matter, action, form)
         return redirect(back)
     try:
-        ACTIONS[action].call(matter, request.user, form.cleaned_data, version)
+        take(form, version)
     except PermissionDenied as e:
         return denied(request, str(e) or _("您无权执行此操作。"))
     except services.WorkflowError as e:  # StaleMatter included
         messages.error(request, str(e))
+        if action in KEEP_INPUT:
+            return _render_again(request, matter, action, form)
     except ValidationError as e:
         for m in e.messages:
             messages.error(request, m)

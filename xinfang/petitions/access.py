@@ -5,10 +5,12 @@ from django.db.models import Q, QuerySet
 
 from xinfang.accounts import roles as R
 from xinfang.petitions import workflow
-from xinfang.petitions.models import Matter
+from xinfang.petitions.models import ExtensionRequest, Matter
 
 # Roles that see every matter of the county (subject to the whistleblower rule below).
 COUNTY_WIDE = (R.CLERK, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER, R.AUDITOR)
+# Roles that see the matters handled by their own unit: its officers and its 负责人.
+UNIT_STAFF = (R.UNIT_OFFICER, R.UNIT_HEAD)
 # Actions that the system (by=None) or the petitioner (through the portal) may take.
 WITHOUT_STAFF = frozenset({"close", "request_review", "request_recheck"})
 
@@ -27,7 +29,7 @@ def visible_matters(user, queryset: QuerySet | None = None) -> QuerySet:
         return qs.none()
     if user.has_role(*COUNTY_WIDE):
         return qs.exclude(_accused_filter(user))
-    if user.has_role(R.UNIT_OFFICER) and user.unit_id:
+    if user.has_role(*UNIT_STAFF) and user.unit_id:
         return qs.filter(handling_unit_id=user.unit_id).exclude(_accused_filter(user))
     return qs.none()
 
@@ -51,12 +53,50 @@ def action_denial(user, matter: Matter, action: str) -> str | None:
         return None if action in WITHOUT_STAFF else "此操作须由工作人员执行。"
     if not user.has_role(*t.roles):
         return f"您的角色无权执行“{t.label}”。"
-    if t.actor_scope == "unit" and not (user.has_role(R.LEADER) and action == "extend"):
+    if (reason := _scope_denial(user, matter, t)) is not None:
+        return reason
+    if t.requested_by:
+        pending = pending_request(matter)
+        if pending is None:
+            return f"没有待审批的申请，不能执行“{t.label}”。"
+        if user.pk in (pending.requested_by_id, matter.handler_id):
+            return f"“{t.label}”须由申请人和承办人以外的负责人审批。"
+    return None
+
+
+def _scope_denial(user, matter: Matter, t: workflow.Transition) -> str | None:
+    if t.actor_scope == "unit":
         if matter.handling_unit_id is None or user.unit_id != matter.handling_unit_id:
             return "只能办理本单位承办的信访事项。"
     if matter.recusals.filter(user=user).exists():
         return "您已回避该事项，不能办理。"
     return None
+
+
+def pending_request(matter: Matter) -> ExtensionRequest | None:
+    """The request awaiting a decision on the matter (at most one, by a database constraint)."""
+    return matter.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+
+
+def request_denial(user, matter: Matter, action: str) -> str | None:
+    """Why `user` may not request the requested `action` (延期) on `matter` now; None when allowed."""
+    t = workflow.transition_for(action)
+    if not t.requested_by:
+        raise ValueError(f"“{t.label}”无须申请。")
+    if user is None:
+        return "此操作须由工作人员执行。"
+    if (reason := view_denial(user, matter)) is not None:
+        return reason
+    if matter.state not in t.sources:
+        return f"当前状态为“{workflow.STATES[matter.state]}”，不能申请“{t.label}”。"
+    if not user.has_role(*t.requested_by):
+        return f"您的角色无权申请“{t.label}”。"
+    return _scope_denial(user, matter, t)
+
+
+def check_request(user, matter: Matter, action: str) -> None:
+    if (reason := request_denial(user, matter, action)) is not None:
+        raise PermissionDenied(reason)
 
 
 def check_action(user, matter: Matter, action: str) -> None:

@@ -131,7 +131,7 @@ _STAFF = [
     ("jiedai", R.CLERK, RECEPTION, "杨某", "群众接待中心"),
     ("banan", R.CASE_OFFICER, BUREAU, "王某", "信访局"),
     ("renshe", R.UNIT_OFFICER, "513223RSJ", "陈某", "人社局"),
-    ("renshe2", R.UNIT_OFFICER, "513223RSJ", "何某", "人社局，可批准延期"),
+    ("renshe2", R.UNIT_HEAD, "513223RSJ", "何某", "人社局，审批延期"),
     ("fengyi", R.UNIT_OFFICER, "513223100", "余某", "凤仪镇"),
     ("ducha", R.SUPERVISOR, BUREAU, "赵某", "信访局"),
     ("lingdao", R.LEADER, COUNTY_GOV, "马某", "县委县政府"),
@@ -151,6 +151,9 @@ DEMO_USERS: list[tuple[str, str, str]] = [
 OFFICER_LOGINS = {code: login for login, code, *_ in DEPARTMENTS} | {
     code: login for login, _, code in TOWNSHIPS
 }
+# Each of them also has a 负责人 (role unit_head), who approves the unit's extensions: login = the officer's
+# login + "_fzr" (人社局: renshe2, above).
+HEAD_LOGINS = {code: f"{login}_fzr" for code, login in OFFICER_LOGINS.items()} | {"513223RSJ": "renshe2"}
 _SURNAMES = "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林余谢蒋唐"
 _ADMIN_PERMISSIONS = ("add_user", "change_user", "view_user", "view_group")
 
@@ -166,6 +169,9 @@ def make_users(units: dict[str, Unit]) -> dict[str, User]:
     for i, (code, login) in enumerate(OFFICER_LOGINS.items()):
         if login not in taken:
             specs.append((login, R.UNIT_OFFICER, code, f"{_SURNAMES[i % len(_SURNAMES)]}某"))
+    for i, (code, login) in enumerate(HEAD_LOGINS.items()):
+        if login not in taken:
+            specs.append((login, R.UNIT_HEAD, code, f"{_SURNAMES[(i + 7) % len(_SURNAMES)]}某"))
     users: dict[str, User] = {}
     for login, role, unit_code, name in specs:
         user, created = User.objects.get_or_create(
@@ -864,11 +870,11 @@ class Replayer:
                                     else ["administrative", "duty", "litigation"][plan.index % 3])  # fmt: skip
         elif a == "investigate":
             m = services.start_investigation(m, by=unit_officer)
-        elif a == "extend":
-            approver = users["renshe2"] if m.handling_unit.code == RSJ and m.handler_id != users["renshe2"].pk \
-                else users["lingdao"]  # fmt: skip
-            m = services.extend_matter(m, by=approver, days=EXTENSION_DAYS,
-                                   reason="案情复杂，需调取相关档案并组织多方核实")  # fmt: skip
+        elif a == "extend":  # the handling officer requests, the unit's 负责人 approves (条例第三十四条)
+            request = services.request_extension(m, by=unit_officer, days=EXTENSION_DAYS,
+                                                 reason="案情复杂，需调取相关档案并组织多方核实")  # fmt: skip
+            services.decide_extension(request, by=users[HEAD_LOGINS[m.handling_unit.code]], approve=True)
+            m = Matter.objects.get(pk=m.pk)
         elif a == "reply":
             outcome = ["support", "support", "explain", "not_support"][plan.index % 4]
             m = services.reply_matter(m, by=unit_officer, outcome=outcome, opinion=self.opinion(plan, outcome),

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.petitions import workflow
+
 
 class Unit(models.Model):
     """单位: an organisation in the tree (county committee/government, bureau, departments, townships,
@@ -132,7 +134,7 @@ class Matter(models.Model):
     township = models.ForeignKey(
         Unit, verbose_name=_("问题属地"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    state = models.CharField(_("状态"), max_length=30, db_index=True)
+    state = models.CharField(_("状态"), max_length=30, db_index=True, choices=list(workflow.STATES.items()))
     version = models.PositiveIntegerField(default=1)
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     registered_on = models.DateField(_("登记日期"), db_index=True)
@@ -154,7 +156,7 @@ class Matter(models.Model):
         null=True,
         blank=True,
     )
-    # Local date of the bureau's first triage decision (services.BUREAU_TRIAGE_ACTIONS), kept by
+    # Local date of the bureau's first triage decision (the actions with workflow.Transition.triage), kept by
     # services.transition() for the KPI 及时受理率（信访部门）; the Event rows remain the record.
     triaged_on = models.DateField(_("信访部门受理日期"), null=True, blank=True)
     forwarded_on = models.DateField(_("转送交办日期"), null=True, blank=True)
@@ -246,6 +248,12 @@ class Matter(models.Model):
             models.Index(fields=["eval_bureau_due"], name="matter_eval_bureau_due"),
             models.Index(fields=["eval_unit_due"], name="matter_eval_unit_due"),
             models.Index(fields=["clock", "clock_due"], name="matter_clock_due"),
+        ]
+        constraints = [
+            # the state is one of workflow.STATES, whoever writes the row
+            models.CheckConstraint(
+                condition=models.Q(state__in=list(workflow.STATES)), name="matter_state_known"
+            ),
         ]
 
     def __str__(self):
@@ -436,6 +444,56 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.kind} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExtensionRequest(models.Model):
+    """延期申请 (条例第三十四条): the handling unit's officer asks with a reason; a 负责人 of the unit approves
+    (the `extend` transition) or refuses with a reason. Written only by services.request_extension and
+    services.decide_extension."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("不予批准")
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    days = models.PositiveSmallIntegerField(_("延长天数"))
+    reason = models.TextField(_("延期理由"))
+    state = models.CharField(_("审批状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("审批人"), on_delete=models.PROTECT, related_name="+", null=True,
+        blank=True,
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    refusal_reason = models.TextField(_("不予批准的理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter"], condition=models.Q(state="pending"), name="extension_request_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=1, days__lte=30), name="extension_request_days"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "approved", "refused"]),
+                name="extension_request_state",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="refused") | ~models.Q(refusal_reason=""),
+                name="extension_request_refusal_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.matter.number} 延期{self.days}日（{self.get_state_display()}）"
 
 
 class Recusal(models.Model):

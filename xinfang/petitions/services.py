@@ -16,6 +16,7 @@ from xinfang.petitions import access, deadlines, documents, workflow
 from xinfang.petitions.models import (
     Code,
     Event,
+    ExtensionRequest,
     Matter,
     Petitioner,
     Recusal,
@@ -39,28 +40,15 @@ def today() -> date:
     return timezone.localdate()
 
 
-# The bureau's own decision on a registered matter (its "受理" in the sense of domain-rules §2.6). The first
-# one sets Matter.triaged_on (local date), which the KPI 及时受理率（信访部门） reads.
-BUREAU_TRIAGE_ACTIONS = (
-    "forward",
-    "assign",
-    "redirect_legal",
-    "redirect_discipline",
-    "redirect_other",
-    "decline",
-    "refuse_repeat",
-)
-
-
 def bureau() -> Unit:
     return Unit.objects.get(kind=Unit.Kind.BUREAU)
 
 
-def _acting_unit(by) -> Unit | None:
+def _acting_unit(by: User | None) -> Unit | None:
     return getattr(by, "unit", None)
 
 
-def _issuing_unit(by) -> Unit:
+def _issuing_unit(by: User | None) -> Unit:
     """Notices are issued in the name of an organ: the reception centre issues as the bureau."""
     unit = _acting_unit(by) or bureau()
     return unit.parent if unit.kind == Unit.Kind.RECEPTION else unit
@@ -74,7 +62,7 @@ def transition(
     matter: Matter,
     action: str,
     *,
-    by,
+    by: User | None,
     changes: dict | None = None,
     clock_due: date | None = None,
     note: str = "",
@@ -93,8 +81,10 @@ def transition(
     code = t.clock if clock is None else clock
     values.update(state=t.target, clock=code, clock_due=clock_due if code else None)
     now = timezone.now()
-    if action in BUREAU_TRIAGE_ACTIONS and matter.triaged_on is None:
-        values["triaged_on"] = timezone.localdate(now)  # the Event's local date
+    if t.triage and matter.triaged_on is None:
+        # the bureau's first own decision on the matter (its "受理", domain-rules §2.6): the KPI
+        # 及时受理率（信访部门） reads this local date (the Event's)
+        values["triaged_on"] = timezone.localdate(now)
     updated = Matter.objects.filter(pk=matter.pk, state=matter.state, version=version).update(
         version=F("version") + 1, **values
     )
@@ -124,7 +114,9 @@ def transition(
     return matter
 
 
-def _precheck(matter: Matter, action: str, by, expected_version: int | None = None) -> workflow.Transition:
+def _precheck(
+    matter: Matter, action: str, by: User | None, expected_version: int | None = None
+) -> workflow.Transition:
     """Before a service reads the matter's dates: a matter the actor may not see is refused without saying
     anything about it; a stale page is refused as such; an action the state does not allow is refused with
     the state."""
@@ -138,7 +130,9 @@ def _precheck(matter: Matter, action: str, by, expected_version: int | None = No
     return t
 
 
-def _record(matter: Matter, kind: str, *, by, note: str = "", public: bool = False, data=None) -> Event:
+def _record(
+    matter: Matter, kind: str, *, by: User | None, note: str = "", public: bool = False, data=None
+) -> Event:
     """An event that changes no state (handler assigned, recusal, information added …)."""
     return Event.objects.create(
         matter=matter, kind=kind, at=timezone.now(), actor=by, unit=_acting_unit(by), note=note,
@@ -316,7 +310,7 @@ def _save_petitioners(registration: Registration, people: list[PetitionerInput])
 
 
 @transaction.atomic
-def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> Registration:
+def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str = "") -> Registration:
     """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
     the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
     was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
@@ -396,7 +390,7 @@ def register_petition(data: PetitionInput, *, by, query_code_hash: str = "") -> 
     return registration
 
 
-def register_received(matter: Matter, *, by, expected_version=None) -> Matter:
+def register_received(matter: Matter, *, by: User, expected_version=None) -> Matter:
     """A clerk registers an online submission: the 15-day triage clock starts."""
     on = today()
     matter = transition(
@@ -420,7 +414,7 @@ def _check_target_unit(matter: Matter, unit: Unit) -> None:
         raise WorkflowError("检举控告材料不得转给被检举、揭发的单位（条例第三十条第三款）。")
 
 
-def forward_matter(matter: Matter, *, by, unit: Unit, note: str = "", expected_version=None) -> Matter:
+def forward_matter(matter: Matter, *, by: User, unit: Unit, note: str = "", expected_version=None) -> Matter:
     """转送 to the competent unit; the unit must tell the petitioner within 15 days of receipt."""
     _check_target_unit(matter, unit)
     _require(unit.kind in HANDLING_KINDS, "转送对象须为县直部门、乡镇或县委县政府。")
@@ -434,7 +428,7 @@ def forward_matter(matter: Matter, *, by, unit: Unit, note: str = "", expected_v
 
 
 def assign_matter(
-    matter: Matter, *, by, unit: Unit, due: date, note: str = "", expected_version=None
+    matter: Matter, *, by: User, unit: Unit, due: date, note: str = "", expected_version=None
 ) -> Matter:
     """交办 with a deadline for the result and the 办结报告."""
     _check_target_unit(matter, unit)
@@ -455,7 +449,7 @@ REDIRECTS = {
 }
 
 
-def redirect_matter(matter: Matter, *, by, to: str, unit: Unit | None = None, reason: str = "",
+def redirect_matter(matter: Matter, *, by: User, to: str, unit: Unit | None = None, reason: str = "",
                     expected_version=None) -> Matter:  # fmt: skip
     """Send a matter out of ordinary petition handling: 涉法涉诉 to the 政法 department, 检举控告 to the
     纪检监察 organ, or (to="other") tell the petitioner which organ is competent."""
@@ -485,7 +479,7 @@ DECLINE_REASONS = {
 }
 
 
-def decline_matter(matter: Matter, *, by, reason: str, note: str = "", expected_version=None) -> Matter:
+def decline_matter(matter: Matter, *, by: User, reason: str, note: str = "", expected_version=None) -> Matter:
     """不予受理, with the written notice stating the reason."""
     _require(reason in DECLINE_REASONS, "请选择不予受理的理由。")
     return transition(
@@ -494,7 +488,7 @@ def decline_matter(matter: Matter, *, by, reason: str, note: str = "", expected_
     )  # fmt: skip
 
 
-def refuse_repeat(matter: Matter, *, by, original: Matter, expected_version=None) -> Matter:
+def refuse_repeat(matter: Matter, *, by: User, original: Matter, expected_version=None) -> Matter:
     """不再受理: the same facts and reasons as a matter terminated after recheck."""
     _require(original.state in (workflow.TERMINATED, workflow.ARCHIVED) and original.recheck_decided_on,
              "原事项尚未经复核终结，不能以此为由不再受理。")  # fmt: skip
@@ -505,7 +499,7 @@ def refuse_repeat(matter: Matter, *, by, original: Matter, expected_version=None
     )  # fmt: skip
 
 
-def report_major(matter: Matter, *, by, note: str, expected_version=None) -> Matter:
+def report_major(matter: Matter, *, by: User, note: str, expected_version=None) -> Matter:
     _require(bool(note.strip()), "请写明报请决定的情况。")
     return transition(
         matter, "report_major", by=by, note=note, changes={"is_major_urgent": True},
@@ -516,7 +510,7 @@ def report_major(matter: Matter, *, by, note: str, expected_version=None) -> Mat
 # --- the handling unit --------------------------------------------------------------------------------
 
 
-def acknowledge_matter(matter: Matter, *, by, expected_version=None) -> Matter:
+def acknowledge_matter(matter: Matter, *, by: User, expected_version=None) -> Matter:
     """签收. The unit received the item when it was forwarded to it through the system, so the 15-day notice
     clock and the 5-working-day objection window run from that day, not from the day it signs."""
     received = matter.forwarded_on or today()
@@ -527,7 +521,7 @@ def acknowledge_matter(matter: Matter, *, by, expected_version=None) -> Matter:
     )  # fmt: skip
 
 
-def object_matter(matter: Matter, *, by, reason: str, expected_version=None) -> Matter:
+def object_matter(matter: Matter, *, by: User, reason: str, expected_version=None) -> Matter:
     """异议: not within the unit's remit, raised within 5 working days of receipt."""
     _precheck(matter, "object", by, expected_version)
     _require(bool(reason.strip()), "请详细说明异议理由。")
@@ -538,7 +532,9 @@ def object_matter(matter: Matter, *, by, reason: str, expected_version=None) -> 
     return transition(matter, "object", by=by, note=reason, expected_version=expected_version)
 
 
-def decide_objection(matter: Matter, *, by, uphold: bool, note: str = "", expected_version=None) -> Matter:
+def decide_objection(
+    matter: Matter, *, by: User, uphold: bool, note: str = "", expected_version=None
+) -> Matter:
     _precheck(matter, "uphold_objection" if uphold else "reject_objection", by, expected_version)
     if uphold:
         on = today()
@@ -555,7 +551,7 @@ def decide_objection(matter: Matter, *, by, uphold: bool, note: str = "", expect
 
 
 def accept_matter(
-    matter: Matter, *, by, simple: bool = False, note: str = "", expected_version=None
+    matter: Matter, *, by: User, simple: bool = False, note: str = "", expected_version=None
 ) -> Matter:
     """受理 with the written notice; the 60-day handling clock starts (简易办理: 10 working days)."""
     on = today()
@@ -579,7 +575,9 @@ CHANNELS = {
 }
 
 
-def channel_matter(matter: Matter, *, by, procedure: str, note: str = "", expected_version=None) -> Matter:
+def channel_matter(
+    matter: Matter, *, by: User, procedure: str, note: str = "", expected_version=None
+) -> Matter:
     _require(procedure in CHANNELS, "请选择导入的法定程序。")
     return transition(
         matter, "channel", by=by, note=note or CHANNELS[procedure], expected_version=expected_version,
@@ -587,33 +585,104 @@ def channel_matter(matter: Matter, *, by, procedure: str, note: str = "", expect
     )  # fmt: skip
 
 
-def start_investigation(matter: Matter, *, by, expected_version=None) -> Matter:
+def start_investigation(matter: Matter, *, by: User, expected_version=None) -> Matter:
     return transition(
         matter, "investigate", by=by, clock_due=matter.handle_due, expected_version=expected_version
     )
 
 
-def extend_matter(matter: Matter, *, by, days: int, reason: str, expected_version=None) -> Matter:
-    """延期: once, ≤30 days, approved by someone other than the handler, with a notice (条例第三十四条)."""
-    _precheck(matter, "extend", by, expected_version)
-    _require(matter.extension_days == 0, "办理期限只能延长一次。")
-    _require(1 <= days <= 30, "延长期限须为1至30日。")
+def request_extension(
+    matter: Matter, *, by: User, days: int, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    """延期申请 (条例第三十四条): an officer of the handling unit (the handler or a colleague) asks a 负责人 of the
+    unit to extend the handling period by `days` (1–30). Only while the handling period runs, at most one
+    request pending, and only while no extension was granted. Writes the request and an event."""
+    access.check_request(by, matter, "extend")
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    _require(matter.extension_days == 0, "办理期限只能延长一次，已批准过延期。")
+    _require(isinstance(days, int) and 1 <= days <= 30, "延长期限须为1至30日。")
     _require(bool(reason.strip()), "请写明延期理由（将告知信访人）。")
-    _require(by is not None and by.pk != matter.handler_id, "延期须由承办人以外的负责人批准。")
+    _require(today() <= matter.handle_due, "办理期限已届满，不能再申请延期。")
+    _require(access.pending_request(matter) is None, "已有待审批的延期申请。")
+    with transaction.atomic():
+        _bump(matter, expected_version)
+        request = ExtensionRequest.objects.create(
+            matter=matter, requested_by=by, requested_at=timezone.now(), days=days, reason=reason.strip()
+        )
+        _record(matter, "extension:request", by=by, note=reason.strip(),
+                data={"request": request.pk, "days": days})  # fmt: skip
+    return request
+
+
+def decide_extension(
+    request: ExtensionRequest,
+    *,
+    by: User,
+    approve: bool,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    """A 负责人 of the handling unit (never the requester nor the handler) decides a pending 延期申请.
+    Approval takes the `extend` transition: the extension notice states the request's reason, and the handling
+    period becomes the statutory period plus the days (受理 + 60 + N 日, rolled past rest days; 简易办理: the
+    simple due date + N 日). A refusal keeps its reason; the matter's state does not change."""
+    matter = request.matter
+    _precheck(matter, "extend", by, expected_version)
+    _require(request.state == ExtensionRequest.State.PENDING and access.pending_request(matter) == request,
+             "该延期申请已审批或已撤回。")  # fmt: skip
+    access.check_action(by, matter, "extend")
+    now = timezone.now()
+    if not approve:
+        _require(bool(reason.strip()), "不予批准延期的，请写明理由。")
+        with transaction.atomic():
+            _bump(matter, expected_version)
+            _decide(
+                request, by=by, at=now, state=ExtensionRequest.State.REFUSED, refusal_reason=reason.strip()
+            )
+            _record(matter, "extension:refuse", by=by, note=reason.strip(),
+                    data={"request": request.pk, "days": request.days})  # fmt: skip
+        return request
+    _require(matter.extension_days == 0, "办理期限只能延长一次。")
     _require(today() <= matter.handle_due, "办理期限已届满，不能再延期。")
+    days = request.days
     if matter.is_simple:
         due = deadlines.due_date(matter.handle_due, days)
     else:  # 60 + N days from acceptance: the extension is added to the statutory period, not to a rolled date
         due = deadlines.clock_due("HANDLE", matter.accepted_on, days=deadlines.CLOCKS["HANDLE"].days + days)
-    return transition(
-        matter, "extend", by=by, note=reason, expected_version=expected_version,
-        changes={"extension_days": days, "handle_due": due}, clock_due=due,
-        document={"reason": reason.strip(), "days": days, "due": due}, data={"days": days},
-    )  # fmt: skip
+    with transaction.atomic():
+        transition(
+            matter, "extend", by=by, note=request.reason, expected_version=expected_version,
+            changes={"extension_days": days, "handle_due": due}, clock_due=due,
+            document={"reason": request.reason, "days": days, "due": due},
+            data={"days": days, "request": request.pk},
+        )  # fmt: skip
+        _decide(request, by=by, at=now, state=ExtensionRequest.State.APPROVED)
+    return request
+
+
+def _bump(matter: Matter, expected_version: int | None) -> None:
+    """A change to the matter that is not a transition: the page's version must be current, and moves on."""
+    version = matter.version if expected_version is None else expected_version
+    if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1) != 1:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    matter.refresh_from_db()
+
+
+def _decide(
+    request: ExtensionRequest, *, by: User, at: datetime, state: str, refusal_reason: str = ""
+) -> None:
+    """Conditional on the request still pending, so that two 负责人 cannot both decide it."""
+    updated = ExtensionRequest.objects.filter(pk=request.pk, state=ExtensionRequest.State.PENDING).update(
+        state=state, decided_by=by, decided_at=at, refusal_reason=refusal_reason
+    )
+    if updated != 1:
+        raise StaleMatter("该延期申请已由他人审批，请刷新后重试。")
+    request.refresh_from_db()
 
 
 def reply_matter(
-    matter: Matter, *, by, outcome: str, opinion: str, basis: str = "", expected_version=None
+    matter: Matter, *, by: User, outcome: str, opinion: str, basis: str = "", expected_version=None
 ) -> Matter:
     """信访处理意见书: 予以支持 / 作出解释说明 / 不予支持 (条例第三十二条)."""
     _require(outcome in Matter.Outcome.values, "请选择处理结论。")
@@ -625,7 +694,7 @@ def reply_matter(
     )  # fmt: skip
 
 
-def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed: bool,
+def deliver_reply(matter: Matter, *, by: User, method: str, delivered_on: date, signed: bool,
                   expected_version=None) -> Matter:  # fmt: skip
     """送达: the 30-day window to request review starts on receipt (条例第三十五条)."""
     _precheck(matter, "deliver", by, expected_version)
@@ -645,7 +714,7 @@ def deliver_reply(matter: Matter, *, by, method: str, delivered_on: date, signed
 # --- review, recheck, termination ---------------------------------------------------------------------
 
 
-def request_review(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
+def request_review(matter: Matter, *, by: User | None, requested_on: date | None = None, reason: str = "",
                    expected_version=None) -> Matter:  # fmt: skip
     """复查 request, within 30 days of receiving the reply, to the level above the handling unit."""
     _precheck(matter, "request_review", by, expected_version)
@@ -663,7 +732,7 @@ def request_review(matter: Matter, *, by, requested_on: date | None = None, reas
     )  # fmt: skip
 
 
-def decide_review(matter: Matter, *, by, outcome: str, opinion: str, expected_version=None) -> Matter:
+def decide_review(matter: Matter, *, by: User, outcome: str, opinion: str, expected_version=None) -> Matter:
     _precheck(matter, "decide_review", by, expected_version)
     _require(outcome in Matter.Outcome.values, "请选择复查结论。")
     _require(bool(opinion.strip()), "请填写复查意见。")
@@ -677,7 +746,7 @@ def decide_review(matter: Matter, *, by, outcome: str, opinion: str, expected_ve
     )  # fmt: skip
 
 
-def request_recheck(matter: Matter, *, by, requested_on: date | None = None, reason: str = "",
+def request_recheck(matter: Matter, *, by: User | None, requested_on: date | None = None, reason: str = "",
                     expected_version=None) -> Matter:  # fmt: skip
     """复核 request, within 30 days of the review decision; a county hands it to the level above."""
     _precheck(matter, "request_recheck", by, expected_version)
@@ -695,7 +764,7 @@ def request_recheck(matter: Matter, *, by, requested_on: date | None = None, rea
     )  # fmt: skip
 
 
-def record_recheck(matter: Matter, *, by, outcome: str, opinion: str, decided_on: date | None = None,
+def record_recheck(matter: Matter, *, by: User, outcome: str, opinion: str, decided_on: date | None = None,
                    external_number: str = "", expected_version=None) -> Matter:  # fmt: skip
     """Record the higher level's 复核意见 (with its own 文号 when known); the matter is terminated
     (同一事实和理由不再受理)."""
@@ -712,7 +781,7 @@ def record_recheck(matter: Matter, *, by, outcome: str, opinion: str, decided_on
     )  # fmt: skip
 
 
-def close_matter(matter: Matter, *, by=None, expected_version=None) -> Matter:
+def close_matter(matter: Matter, *, by: User | None = None, expected_version=None) -> Matter:
     """办结 when the window to request review (or recheck) has passed unused."""
     due = matter.review_request_due if matter.state == workflow.DELIVERED else matter.recheck_request_due
     _require(due is not None and today() > due, "申请期限尚未届满，不能办结。")
@@ -721,7 +790,7 @@ def close_matter(matter: Matter, *, by=None, expected_version=None) -> Matter:
     )
 
 
-def close_lapsed_matters(*, by=None) -> int:
+def close_lapsed_matters(*, by: User | None = None) -> int:
     """Close every matter whose review/recheck window has lapsed (idempotent; for the scheduled sweep)."""
     d = today()
     lapsed = Matter.objects.filter(
@@ -737,7 +806,7 @@ def close_lapsed_matters(*, by=None) -> int:
     return count
 
 
-def archive_matter(matter: Matter, *, by, expected_version=None) -> Matter:
+def archive_matter(matter: Matter, *, by: User, expected_version=None) -> Matter:
     return transition(matter, "archive", by=by, expected_version=expected_version)
 
 
@@ -745,7 +814,7 @@ def archive_matter(matter: Matter, *, by, expected_version=None) -> Matter:
 
 
 @transaction.atomic
-def assign_handler(matter: Matter, *, by, handler, expected_version=None) -> Matter:
+def assign_handler(matter: Matter, *, by: User, handler: User, expected_version=None) -> Matter:
     """Name the officer who handles the matter in the unit. Not someone who must recuse, nor the accused."""
     if not (by.has_role(R.UNIT_OFFICER, R.LEADER) and by.unit_id == matter.handling_unit_id):
         raise PermissionDenied("只能为本单位承办的事项指定承办人。")
@@ -767,7 +836,7 @@ def assign_handler(matter: Matter, *, by, handler, expected_version=None) -> Mat
 
 
 @transaction.atomic
-def declare_recusal(matter: Matter, *, by, user, reason: str, expected_version=None) -> Recusal:
+def declare_recusal(matter: Matter, *, by: User, user: User, reason: str, expected_version=None) -> Recusal:
     """回避 (条例第二十八条第三款): the person can no longer handle the matter. Declared by the person
     themself, or recorded for an officer of the handling unit by a colleague there or by the bureau."""
     _require(bool(reason.strip()), "请写明回避理由。")

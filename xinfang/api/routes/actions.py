@@ -5,6 +5,7 @@ they refuse (409 / 403 / 422, see errors.py). The answer is not logged as a `mat
 the service wrote is the record of what the caller did; petitioners in it are always masked."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Router
 
 from xinfang.accounts import roles as R
@@ -17,7 +18,8 @@ from xinfang.api.schemas import (
     DeclineIn,
     DeliverIn,
     ErrorOut,
-    ExtendIn,
+    ExtensionDecisionIn,
+    ExtensionRequestIn,
     ForwardIn,
     HandlerIn,
     MatterDetailOut,
@@ -59,49 +61,48 @@ def _done(request, matter):
     return presenters.matter_detail(actor(request), matter)
 
 
-@router.post("/matters/{number}/register", response=RESPONSES, **_described("register"))
+def _path(action: str) -> str:
+    """The route of an action, from the transition table (workflow.Transition.route)."""
+    return f"/matters/{{number}}/{workflow.transition_for(action).route}"
+
+
+def _take(request, number: str, action: str, **arguments):
+    """Take `action` on the visible matter through the table's service, with the table's fixed arguments."""
+    matter = visible_matter(request, number)
+    t = workflow.transition_for(action)
+    getattr(services, t.service)(matter, by=actor(request), **dict(t.arguments), **arguments)
+    return _done(request, matter)
+
+
+@router.post(_path("register"), response=RESPONSES, **_described("register"))
 def register_received(request, number: str, payload: VersionIn):
-    matter = visible_matter(request, number)
-    services.register_received(matter, by=actor(request), expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "register", expected_version=payload.version)
 
 
-@router.post("/matters/{number}/forward", response=RESPONSES, **_described("forward"))
+@router.post(_path("forward"), response=RESPONSES, **_described("forward"))
 def forward(request, number: str, payload: ForwardIn):
-    matter = visible_matter(request, number)
-    services.forward_matter(
-        matter, by=actor(request), unit=unit_by_code(payload.unit), note=payload.note,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "forward", unit=unit_by_code(payload.unit), note=payload.note,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/assign", response=RESPONSES, **_described("assign"))
+@router.post(_path("assign"), response=RESPONSES, **_described("assign"))
 def assign(request, number: str, payload: AssignIn):
-    matter = visible_matter(request, number)
-    services.assign_matter(
-        matter, by=actor(request), unit=unit_by_code(payload.unit), due=payload.due, note=payload.note,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "assign", unit=unit_by_code(payload.unit), due=payload.due, note=payload.note,
+                 expected_version=payload.version)  # fmt: skip
 
 
 @router.post(
-    "/matters/{number}/redirect",
+    _path("redirect_legal"),
     response=RESPONSES,
     **_described("redirect_legal", "redirect_discipline", "redirect_other"),
 )
 def redirect(request, number: str, payload: RedirectIn):
-    matter = visible_matter(request, number)
-    services.redirect_matter(
-        matter, by=actor(request), to=payload.to, unit=unit_by_code(payload.unit), reason=payload.reason,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, f"redirect_{payload.to}", unit=unit_by_code(payload.unit),
+                 reason=payload.reason, expected_version=payload.version)  # fmt: skip
 
 
 @router.post(
-    "/matters/{number}/decline",
+    _path("decline"),
     response=RESPONSES,
     **_described(
         "decline",
@@ -109,174 +110,146 @@ def redirect(request, number: str, payload: RedirectIn):
     ),
 )
 def decline(request, number: str, payload: DeclineIn):
-    matter = visible_matter(request, number)
-    services.decline_matter(
-        matter, by=actor(request), reason=payload.reason, note=payload.note, expected_version=payload.version
-    )
-    return _done(request, matter)
+    return _take(request, number, "decline", reason=payload.reason, note=payload.note,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/refuse-repeat", response=RESPONSES, **_described("refuse_repeat"))
+@router.post(_path("refuse_repeat"), response=RESPONSES, **_described("refuse_repeat"))
 def refuse_repeat(request, number: str, payload: RefuseRepeatIn):
-    matter = visible_matter(request, number)
     original = access.visible_matters(actor(request)).filter(number=payload.original).first()
     if original is None:
         raise ValidationError({"original": [f"原事项编号“{payload.original}”不存在。"]})
-    services.refuse_repeat(matter, by=actor(request), original=original, expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "refuse_repeat", original=original, expected_version=payload.version)
 
 
-@router.post("/matters/{number}/report-major", response=RESPONSES, **_described("report_major"))
+@router.post(_path("report_major"), response=RESPONSES, **_described("report_major"))
 def report_major(request, number: str, payload: ReportMajorIn):
-    matter = visible_matter(request, number)
-    services.report_major(matter, by=actor(request), note=payload.note, expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "report_major", note=payload.note, expected_version=payload.version)
 
 
-@router.post("/matters/{number}/acknowledge", response=RESPONSES, **_described("acknowledge"))
+@router.post(_path("acknowledge"), response=RESPONSES, **_described("acknowledge"))
 def acknowledge(request, number: str, payload: VersionIn):
-    matter = visible_matter(request, number)
-    services.acknowledge_matter(matter, by=actor(request), expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "acknowledge", expected_version=payload.version)
 
 
-@router.post("/matters/{number}/object", response=RESPONSES, **_described("object"))
+@router.post(_path("object"), response=RESPONSES, **_described("object"))
 def object_(request, number: str, payload: ObjectIn):
-    matter = visible_matter(request, number)
-    services.object_matter(matter, by=actor(request), reason=payload.reason, expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "object", reason=payload.reason, expected_version=payload.version)
 
 
 @router.post(
-    "/matters/{number}/objection-decision",
+    _path("uphold_objection"),
     response=RESPONSES,
     **_described("uphold_objection", "reject_objection"),
 )
 def objection_decision(request, number: str, payload: ObjectionDecisionIn):
-    matter = visible_matter(request, number)
-    services.decide_objection(
-        matter, by=actor(request), uphold=payload.uphold, note=payload.note, expected_version=payload.version
-    )
-    return _done(request, matter)
+    action = "uphold_objection" if payload.uphold else "reject_objection"
+    return _take(request, number, action, note=payload.note, expected_version=payload.version)
 
 
-@router.post("/matters/{number}/accept", response=RESPONSES, **_described("accept"))
+@router.post(_path("accept"), response=RESPONSES, **_described("accept"))
 def accept(request, number: str, payload: AcceptIn):
-    matter = visible_matter(request, number)
-    services.accept_matter(
-        matter, by=actor(request), simple=payload.simple, note=payload.note, expected_version=payload.version
-    )
-    return _done(request, matter)
+    return _take(request, number, "accept", simple=payload.simple, note=payload.note,
+                 expected_version=payload.version)  # fmt: skip
 
 
 @router.post(
-    "/matters/{number}/channel",
+    _path("channel"),
     response=RESPONSES,
     **_described(
         "channel", extra="程序代码：" + "；".join(f"{k} {v}" for k, v in services.CHANNELS.items()) + "。"
     ),
 )
 def channel(request, number: str, payload: ChannelIn):
-    matter = visible_matter(request, number)
-    services.channel_matter(
-        matter, by=actor(request), procedure=payload.procedure, note=payload.note,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "channel", procedure=payload.procedure, note=payload.note,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/investigate", response=RESPONSES, **_described("investigate"))
+@router.post(_path("investigate"), response=RESPONSES, **_described("investigate"))
 def investigate(request, number: str, payload: VersionIn):
-    matter = visible_matter(request, number)
-    services.start_investigation(matter, by=actor(request), expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "investigate", expected_version=payload.version)
+
+
+EXTENSION_RULES = (
+    "只能延期一次，不超过30日；由责任单位经办人员（承办人或同事）在办理期限内申请，同一时间只能有一个待审批的申请；"
+    "由本单位负责人（申请人和承办人以外）批准或不予批准，不予批准须写明理由。"
+)
 
 
 @router.post(
-    "/matters/{number}/extend",
+    f"/matters/{{number}}/{workflow.transition_for('extend').request_route}",
     response=RESPONSES,
-    **_described("extend", extra="只能延期一次，不超过30日，须由承办人以外的负责人批准。"),
+    summary="申请延期",
+    description=f"延期申请（《信访工作条例》第三十四条）。{EXTENSION_RULES}",
 )
-def extend(request, number: str, payload: ExtendIn):
+def extension_request(request, number: str, payload: ExtensionRequestIn):
     matter = visible_matter(request, number)
-    services.extend_matter(
+    t = workflow.transition_for("extend")
+    getattr(services, t.request_service)(
         matter, by=actor(request), days=payload.days, reason=payload.reason, expected_version=payload.version
     )
     return _done(request, matter)
 
 
-@router.post("/matters/{number}/reply", response=RESPONSES, **_described("reply"))
+@router.post(_path("extend"), response=RESPONSES, **_described("extend", extra=EXTENSION_RULES))
+def extension_decision(request, number: str, request_id: int, payload: ExtensionDecisionIn):
+    matter = visible_matter(request, number)
+    pending = matter.extension_requests.filter(pk=request_id).first()
+    if pending is None:
+        raise Http404(f"未找到延期申请“{request_id}”。")
+    t = workflow.transition_for("extend")
+    getattr(services, t.service)(
+        pending, by=actor(request), approve=payload.approve, reason=payload.reason,
+        expected_version=payload.version,
+    )  # fmt: skip
+    return _done(request, matter)
+
+
+@router.post(_path("reply"), response=RESPONSES, **_described("reply"))
 def reply(request, number: str, payload: ReplyIn):
-    matter = visible_matter(request, number)
-    services.reply_matter(
-        matter, by=actor(request), outcome=payload.outcome, opinion=payload.opinion, basis=payload.basis,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "reply", outcome=payload.outcome, opinion=payload.opinion,
+                 basis=payload.basis, expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/deliver", response=RESPONSES, **_described("deliver"))
+@router.post(_path("deliver"), response=RESPONSES, **_described("deliver"))
 def deliver(request, number: str, payload: DeliverIn):
-    matter = visible_matter(request, number)
-    services.deliver_reply(
-        matter, by=actor(request), method=payload.method, delivered_on=payload.delivered_on,
-        signed=payload.signed, expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "deliver", method=payload.method, delivered_on=payload.delivered_on,
+                 signed=payload.signed, expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/review-request", response=RESPONSES, **_described("request_review"))
+@router.post(_path("request_review"), response=RESPONSES, **_described("request_review"))
 def review_request(request, number: str, payload: ReviewRequestIn):
-    matter = visible_matter(request, number)
-    services.request_review(
-        matter, by=actor(request), requested_on=payload.requested_on, reason=payload.reason,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "request_review", requested_on=payload.requested_on, reason=payload.reason,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/review-decision", response=RESPONSES, **_described("decide_review"))
+@router.post(_path("decide_review"), response=RESPONSES, **_described("decide_review"))
 def review_decision(request, number: str, payload: ReviewDecisionIn):
-    matter = visible_matter(request, number)
-    services.decide_review(
-        matter, by=actor(request), outcome=payload.outcome, opinion=payload.opinion,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "decide_review", outcome=payload.outcome, opinion=payload.opinion,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/recheck-request", response=RESPONSES, **_described("request_recheck"))
+@router.post(_path("request_recheck"), response=RESPONSES, **_described("request_recheck"))
 def recheck_request(request, number: str, payload: RecheckRequestIn):
-    matter = visible_matter(request, number)
-    services.request_recheck(
-        matter, by=actor(request), requested_on=payload.requested_on, reason=payload.reason,
-        expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "request_recheck", requested_on=payload.requested_on, reason=payload.reason,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/recheck-record", response=RESPONSES, **_described("record_recheck"))
+@router.post(_path("record_recheck"), response=RESPONSES, **_described("record_recheck"))
 def recheck_record(request, number: str, payload: RecheckRecordIn):
-    matter = visible_matter(request, number)
-    services.record_recheck(
-        matter, by=actor(request), outcome=payload.outcome, opinion=payload.opinion,
-        decided_on=payload.decided_on, external_number=payload.external_number, expected_version=payload.version,
-    )  # fmt: skip
-    return _done(request, matter)
+    return _take(request, number, "record_recheck", outcome=payload.outcome, opinion=payload.opinion,
+                 decided_on=payload.decided_on, external_number=payload.external_number,
+                 expected_version=payload.version)  # fmt: skip
 
 
-@router.post("/matters/{number}/close", response=RESPONSES, **_described("close"))
+@router.post(_path("close"), response=RESPONSES, **_described("close"))
 def close(request, number: str, payload: VersionIn):
-    matter = visible_matter(request, number)
-    services.close_matter(matter, by=actor(request), expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "close", expected_version=payload.version)
 
 
-@router.post("/matters/{number}/archive", response=RESPONSES, **_described("archive"))
+@router.post(_path("archive"), response=RESPONSES, **_described("archive"))
 def archive(request, number: str, payload: VersionIn):
-    matter = visible_matter(request, number)
-    services.archive_matter(matter, by=actor(request), expected_version=payload.version)
-    return _done(request, matter)
+    return _take(request, number, "archive", expected_version=payload.version)
 
 
 @router.post(

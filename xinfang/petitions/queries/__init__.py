@@ -9,7 +9,7 @@ from django.utils import timezone
 from xinfang.accounts import roles as R
 from xinfang.core import validators
 from xinfang.petitions import access, deadlines, workflow
-from xinfang.petitions.models import Event, Matter, Registration, RegistrationPetitioner
+from xinfang.petitions.models import Event, ExtensionRequest, Matter, Registration, RegistrationPetitioner
 
 # The queue each role works from by default (the states that wait for that role's action).
 ROLE_QUEUES = {
@@ -63,6 +63,20 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
     if f.q:
         qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
     return qs.order_by("clock_due", "-registered_at")
+
+
+def pending_requests(user) -> list[ExtensionRequest]:
+    """待审批延期: the pending 延期申请 that `user` may decide now (access.action_denial decides), oldest first."""
+    roles = {r for t in workflow.requested_actions() for r in t.roles}
+    if user is None or not user.is_authenticated or not user.has_role(*roles):
+        return []
+    pending = ExtensionRequest.objects.filter(
+        state=ExtensionRequest.State.PENDING, matter__in=access.visible_matters(user)
+    ).select_related("matter", "matter__handling_unit", "matter__handler", "requested_by")
+    return [
+        r for r in pending.order_by("requested_at", "id")
+        if all(access.action_denial(user, r.matter, t.action) is None for t in workflow.requested_actions())
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
