@@ -56,14 +56,20 @@ def test_unit_officer_sees_masked_data_only(login, in_state, unit_officer):
 
 
 @pytest.mark.parametrize("who", ["other_unit_officer", "admin_user"])
-def test_matter_page_refused_with_reason_and_nothing_changes(request, login, in_state, who):
+def test_matter_page_refused_as_not_found_and_nothing_changes(request, login, in_state, who):
+    """A matter the user may not see answers the same 404 as a number that does not exist (条例第三十条第三款:
+    with sequential numbers, a different answer would tell the accused that a matter exists)."""
     matter = in_state(workflow.FORWARDED)
     before = snapshot(matter)
-    response = login(request.getfixturevalue(who)).get(url(matter))
+    client = login(request.getfixturevalue(who))
+    response = client.get(url(matter))
     html = response.content.decode()
-    assert response.status_code == 403
-    assert "您无权查看该信访事项" in html and FULL_ID not in html and MASKED_ID not in html
+    missing = client.get("/casework/matters/XF0000/")
+    assert response.status_code == missing.status_code == 404
+    assert html == missing.content.decode().replace("XF0000", matter.number)
+    assert matter.title not in html and FULL_ID not in html and MASKED_ID not in html
     assert snapshot(matter) == before
+    assert AuditEntry.objects.get(action="matter:view").result == "denied"
 
 
 def test_unknown_matter_is_404(login, clerk, units):
@@ -117,7 +123,7 @@ def test_document_download_refused_to_other_unit(login, in_state, other_unit_off
     matter = in_state(workflow.ACCEPTED)
     doc = matter.documents.first()
     response = login(other_unit_officer).get(f"/casework/documents/{doc.pk}.docx")
-    assert response.status_code == 403 and "您无权查看该信访事项" in response.content.decode()
+    assert response.status_code == 404 and doc.number not in response.content.decode()
     assert AuditEntry.objects.get(action="document:download").result == "denied"
 
 

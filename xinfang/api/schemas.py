@@ -398,3 +398,9 @@ class HandlerIn(VersionIn):
 class RecusalIn(VersionIn):
     user: str = Field(description="回避人员的用户名")
     reason: str = Field(description="回避理由")
+
+
+class AccusedIn(VersionIn):
+    accused_unit: str = Field("", description="被检举单位代码（空为无或不清楚）")
+    accused_person: str = Field("", description="被检举人")
+    reason: str = Field(description="填写或更正的理由")

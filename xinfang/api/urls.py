@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from xinfang.api import errors
 from xinfang.api.auth import API_AUTH
-from xinfang.api.routes import actions, documents, intake, matters, worklist
+from xinfang.api.routes import accused, actions, documents, intake, matters, worklist
 
 api = NinjaAPI(
     title="信访业务与绩效管理系统 API",
@@ -24,6 +24,7 @@ api.add_router("", worklist.router)
 api.add_router("", matters.router)
 api.add_router("", actions.router)
 api.add_router("", documents.router)
+api.add_router("", accused.router)
 
 
 @api.get("/health", auth=None, tags=["system"], summary="健康检查")

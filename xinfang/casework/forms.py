@@ -419,6 +419,21 @@ class RequestForm(ActionForm):
         self.fields["requested_on"].initial = timezone.localdate()
 
 
+class AccusedForm(ActionForm):
+    accused_unit = forms.ModelChoiceField(
+        label=_("被检举单位"), queryset=Unit.objects.filter(is_active=True), required=False,
+        empty_label=_("（无或不清楚）"), to_field_name="code",
+    )  # fmt: skip
+    accused_person = forms.CharField(label=_("被检举人"), max_length=100, required=False)
+    reason = forms.CharField(label=_("填写或更正的理由"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("accused_unit", self.matter.accused_unit)
+            self.initial.setdefault("accused_person", self.matter.accused_person)
+
+
 def unit_staff(unit_id):
     return User.objects.filter(unit_id=unit_id, is_active=True, groups__name=R.UNIT_OFFICER).order_by(
         "username"

@@ -36,8 +36,18 @@ def denied(request, reason: str):
     return render(request, "casework/denied.html", {"reason": reason}, status=403)
 
 
-def _matter_or_404(number: str) -> Matter:
-    return get_object_or_404(Matter.objects.select_related("handling_unit", "handler"), number=number)
+def _matter_or_404(request, number: str, *, audit: str = "") -> Matter:
+    """The matter if the user may see it; otherwise the same 404 as for a number that does not exist, so
+    that nobody learns that a matter they may not see exists (条例第三十条第三款). A refusal is still
+    recorded in the audit log (`audit` names the action)."""
+    matter = access.visible_matters(request.user).select_related("handling_unit", "handler").filter(
+        number=number).first()  # fmt: skip
+    if matter is None:
+        hidden = Matter.objects.filter(number=number).first()
+        if hidden is not None and audit:
+            log_audit(action=audit, request=request, obj=hidden, result="denied")
+        raise Http404
+    return matter
 
 
 # --- worklist -----------------------------------------------------------------------------------------
@@ -231,10 +241,7 @@ def _flags(m: Matter, regs) -> list[str]:
 @login_required
 @require_GET
 def matter_detail(request, number: str):
-    matter = _matter_or_404(number)
-    if (reason := access.view_denial(request.user, matter)) is not None:
-        log_audit(action="matter:view", request=request, obj=matter, result="denied")
-        return denied(request, reason)
+    matter = _matter_or_404(request, number, audit="matter:view")
     full = request.GET.get("full") == "1"
     if full and not access.can_view_personal_data(request.user):
         log_audit(action="petitioner:view_full", request=request, obj=matter, result="denied")
@@ -271,7 +278,7 @@ def _matter_context(
         "documents": matter.documents.select_related("issuer"),
         "actions": _action_forms(user, matter, bound or {}),
         "requests": _request_forms(user, matter, bound or {}),
-        "people_forms": _people_forms(user, matter),
+        "people_forms": _accused_forms(user, matter) + _people_forms(user, matter),
     }
 
 
@@ -356,6 +363,10 @@ ACTIONS: dict[str, Act] = {
         m, by=by, handler=d["handler"], expected_version=v), label=gettext_lazy("指定承办人")),
     "recusal": Act(F.RecusalForm, lambda m, by, d, v: S.declare_recusal(
         m, by=by, user=d["person"], reason=d["reason"], expected_version=v), label=gettext_lazy("登记回避")),
+    # 检举控告: the bureau sets or corrects the accused before forwarding (条例第三十条第三款).
+    "set_accused": Act(F.AccusedForm, lambda m, by, d, v: S.set_accused(
+        m, by=by, accused_unit=d["accused_unit"], accused_person=d["accused_person"], reason=d["reason"],
+        expected_version=v), label=gettext_lazy("填写或更正被检举对象")),
 }  # fmt: skip
 
 
@@ -397,6 +408,15 @@ def _request_forms(user, matter: Matter, bound: dict) -> list[dict]:
     return out
 
 
+def _accused_forms(user, matter: Matter) -> list[dict]:
+    """The accused unit/person form, for the bureau's staff while the matter has not left the bureau."""
+    if not (access.can_register(user) and matter.category == Matter.Category.ACCUSATION
+            and matter.state in services.ACCUSED_EDITABLE):  # fmt: skip
+        return []
+    a = "set_accused"
+    return [{"action": a, "label": _label(a), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}]
+
+
 def _people_forms(user, matter: Matter) -> list[dict]:
     """Handler and recusal forms for the staff of the handling unit (the services check the rules)."""
     if matter.handling_unit_id is None or user.unit_id != matter.handling_unit_id:
@@ -423,9 +443,7 @@ def act(request, number: str, action: str):
             return _take(action, form, request.user, version)
     else:
         raise Http404
-    matter = _matter_or_404(number)
-    if (reason := access.view_denial(request.user, matter)) is not None:
-        return denied(request, reason)
+    matter = _matter_or_404(request, number)
     return _submit(request, matter, action, form_class(request.POST, matter=matter, user=request.user,
                                                        action=action), take)  # fmt: skip
 
@@ -436,9 +454,7 @@ def ask(request, number: str, action: str):
     """Request a requested action (延期申请) of the matter."""
     if action not in REQUEST_FORMS:
         raise Http404
-    matter = _matter_or_404(number)
-    if (reason := access.view_denial(request.user, matter)) is not None:
-        return denied(request, reason)
+    matter = _matter_or_404(request, number)
     key = f"request_{action}"
     form = REQUEST_FORMS[action](request.POST, matter=matter, user=request.user, action=key)
     return _submit(
@@ -474,6 +490,9 @@ def _submit(request, matter: Matter, action: str, form, take) -> HttpResponse:
             messages.error(request, m)
     else:
         messages.success(request, _("已完成：%(label)s。") % {"label": _label(action)})
+        if not access.can_view(request.user, matter):  # e.g. the user's own unit was named as accused
+            messages.info(request, _("该事项对您保密，已不再显示。"))
+            return redirect("casework:worklist")
     return redirect(back)
 
 
@@ -484,9 +503,9 @@ def _submit(request, matter: Matter, action: str, form, take) -> HttpResponse:
 @require_GET
 def document_download(request, pk: int):
     doc = get_object_or_404(Document.objects.select_related("matter", "issuer"), pk=pk)
-    if (reason := access.view_denial(request.user, doc.matter)) is not None:
+    if not access.can_view(request.user, doc.matter):  # the same 404 as a document that does not exist
         log_audit(action="document:download", request=request, obj=doc, result="denied")
-        return denied(request, reason)
+        raise Http404
     content = documents.render_docx(doc)
     log_audit(action="document:download", request=request, obj=doc, number=doc.number,
               matter=doc.matter.number)  # fmt: skip

@@ -23,6 +23,13 @@ def _accused_filter(user) -> Q:
     return Q(is_confidential=True) & q
 
 
+def is_accused_unit(matter: Matter, unit) -> bool:
+    """Whether `unit` (a Unit or its id) is the accused unit of a confidential matter: it may never receive
+    the matter, an order about it or anything that names it."""
+    unit_id = getattr(unit, "pk", unit)
+    return bool(matter.is_confidential and unit_id is not None and matter.accused_unit_id == unit_id)
+
+
 def visible_matters(user, queryset: QuerySet | None = None) -> QuerySet:
     qs = Matter.objects.all() if queryset is None else queryset
     if user is None or not user.is_authenticated or not user.is_active:
@@ -36,6 +43,30 @@ def visible_matters(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def can_view(user, matter: Matter) -> bool:
     return visible_matters(user).filter(pk=matter.pk).exists()
+
+
+def hidden_matters(user) -> QuerySet:
+    """Confidential matters that `visible_matters` hides from `user`. Records about something else that name a
+    matter (orders, fund cases, registrations on a reception day) are left out for the user when they name
+    one of these, for roles that read them without seeing matters (finance) as for everyone else."""
+    return Matter.objects.filter(is_confidential=True).exclude(pk__in=visible_matters(user).values("pk"))
+
+
+def viewers(users, matter: Matter) -> list:
+    """Those of `users` who may see `matter`: the only recipients of its notifications and alerts."""
+    return [u for u in users if can_view(u, matter)]
+
+
+# How a confidential matter is named outside its own page (notifications, 通报, order documents): never by its
+# title or content, which would tell whoever reads them what was reported (条例第三十条第三款).
+CONFIDENTIAL_LABEL = "检举控告件（内容保密）"
+
+
+def matter_label(matter: Matter) -> str:
+    """The number and title of a matter, or the number and a neutral label when it is confidential."""
+    if matter.is_confidential:
+        return f"{matter.number} {CONFIDENTIAL_LABEL}"
+    return f"{matter.number}“{matter.title}”"
 
 
 def view_denial(user, matter: Matter) -> str | None:

@@ -49,6 +49,20 @@ def _check(condition: bool, message: str) -> None:
         raise services.WorkflowError(message)
 
 
+def _visible(by, matter: Matter) -> None:
+    """A matter the actor may not see is refused without saying anything about it (access.py)."""
+    if by is None or not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+
+
+def _not_accused(matter: Matter, *, unit=None, user=None) -> None:
+    """检举控告: the accused unit or person never receives the matter (条例第三十条第三款)."""
+    if unit is not None and access.is_accused_unit(matter, unit):
+        raise services.WorkflowError("检举控告事项不得交给被检举单位（条例第三十条第三款）。")
+    if user is not None and not access.can_view(user, matter):
+        raise services.WorkflowError("该人员无权查看此检举控告事项，不能承担（条例第三十条第三款）。")
+
+
 def _event(matter: Matter, kind: str, *, by, note: str = "", data=None) -> Event:
     return Event.objects.create(matter=matter, kind=kind, at=timezone.now(), actor=by,
                                 unit=getattr(by, "unit", None), note=note, data=data or {})  # fmt: skip
@@ -86,7 +100,9 @@ def record_reception(day: ReceptionDay, *, by, data: services.PetitionInput, out
 def take_ownership(matter: Matter, *, by, leader) -> Matter:
     """包案: a leader owns a hard matter until it is resolved."""
     _require(by, R.LEADER, R.CASE_OFFICER)
+    _visible(by, matter)
     _check(leader.has_role(R.LEADER), "包案人须为领导。")
+    _not_accused(matter, user=leader)
     _check(matter.state in workflow.OPEN_STATES, "已办结的事项不需要包案。")
     Matter.objects.filter(pk=matter.pk).update(owner=leader, owned_since=services.today())
     matter.refresh_from_db()
@@ -97,6 +113,7 @@ def take_ownership(matter: Matter, *, by, leader) -> Matter:
 def record_instruction(matter: Matter, *, by, text: str) -> Event:
     """批示 of the owning leader (or any leader), recorded on the timeline."""
     _require(by, R.LEADER, message="只有领导可以批示。")
+    _visible(by, matter)
     _check(bool(text.strip()), "请填写批示内容。")
     return _event(matter, "matter:instruction", by=by, note=text.strip())
 
@@ -112,6 +129,8 @@ def create_campaign(*, by, name: str, start: date, end: date, description: str =
 
 def add_to_campaign(campaign: Campaign, *, by, matter: Matter, unit: Unit, leader=None) -> CampaignMatter:
     _require(by, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER)
+    _visible(by, matter)
+    _not_accused(matter, unit=unit, user=leader)
     _check(not campaign.items.filter(matter=matter).exists(), "该事项已在本次活动的化解清单中。")
     item = CampaignMatter.objects.create(campaign=campaign, matter=matter, unit=unit, leader=leader)
     _event(matter, "campaign:listed", by=by, note=campaign.name)
@@ -120,6 +139,7 @@ def add_to_campaign(campaign: Campaign, *, by, matter: Matter, unit: Unit, leade
 
 def record_campaign_progress(item: CampaignMatter, *, by, status: str, note: str = "") -> CampaignMatter:
     _require(by, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER, R.UNIT_OFFICER)
+    _visible(by, item.matter)
     _check(status in CampaignMatter.Status.values, "进展状态无效。")
     item.status, item.note = status, note.strip()
     item.resolved_on = services.today() if status != CampaignMatter.Status.PENDING else None
@@ -193,6 +213,7 @@ def deliberate(meeting: JointMeeting, *, by, matter: Matter, conclusion: str, or
                order_unit: Unit | None = None) -> Deliberation:  # fmt: skip
     """研判 a matter; optionally issue a supervision order decided by the meeting."""
     _require(by, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER)
+    _visible(by, matter)
     _check(bool(conclusion.strip()), "请填写研判结论。")
     order = None
     if order_level:
@@ -214,6 +235,7 @@ def deliberate(meeting: JointMeeting, *, by, matter: Matter, conclusion: str, or
 @transaction.atomic
 def apply_assistance(matter: Matter, *, by, persons: int, hardship: str, amount: Decimal) -> AssistanceCase:
     _require(by, *BUREAU_STAFF)
+    _visible(by, matter)
     _check(persons >= 1 and amount > 0 and bool(hardship.strip()), "请填写救助人数、困难情况和申请金额。")
     on = services.today()
     seq = documents.next_number(scope=services.bureau(), year=on.year, kind="assistance")
@@ -230,6 +252,7 @@ def decide_assistance(case: AssistanceCase, *, by, approve: bool, amount: Decima
                       note: str = "") -> AssistanceCase:  # fmt: skip
     """Approval by the joint meeting's convener (a county leader)."""
     _require(by, R.LEADER, message="专项资金须由县信访工作联席会议召集人（县领导）审批。")
+    _visible(by, case.matter)
     _check(case.status == AssistanceCase.Status.APPLIED, "该申请已审批。")
     if approve:
         _check(
@@ -247,6 +270,8 @@ def decide_assistance(case: AssistanceCase, *, by, approve: bool, amount: Decima
 def pay_assistance(case: AssistanceCase, *, by, paid_on: date, amount: Decimal,
                    stopped_petitioning: bool = False) -> AssistanceCase:  # fmt: skip
     _require(by, R.FINANCE, R.CASE_OFFICER)
+    if access.hidden_matters(by).filter(pk=case.matter_id).exists():
+        raise PermissionDenied("您无权查看该信访事项。")
     _check(case.status == AssistanceCase.Status.APPROVED, "只有已批准的申请才能拨付。")
     _check(0 < amount <= case.amount_approved, "拨付金额不能超过批准金额。")
     _check(case.approved_on <= paid_on <= services.today(), "拨付日期须在审批日期与今天之间。")

@@ -403,6 +403,40 @@ def register_received(matter: Matter, *, by: User, expected_version=None) -> Mat
     return matter
 
 
+# States in which the bureau may still set or correct the accused: before the matter leaves the bureau.
+ACCUSED_EDITABLE = (workflow.RECEIVED, workflow.REGISTERED, workflow.REPORTED)
+
+
+@transaction.atomic
+def set_accused(matter: Matter, *, by, accused_unit: Unit | None, accused_person: str, reason: str,
+                expected_version=None) -> Matter:  # fmt: skip
+    """Set or correct the accused unit and person of a 检举控告 matter before it is forwarded, so that the
+    triage guards keep it from them (条例第三十条第三款). Also marks the matter confidential. The event
+    (not public) records who set it and why. A user of the accused unit loses sight of the matter at once."""
+    if by is None or not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if not access.can_register(by):
+        raise PermissionDenied("只有信访部门登记、办案人员可以填写被检举对象。")
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    _require(matter.state in ACCUSED_EDITABLE, "事项已转出信访部门，不能再修改被检举对象。")
+    _require(matter.category == Matter.Category.ACCUSATION, "只有检举控告类事项可以填写被检举对象。")
+    _require(accused_unit is not None or bool(accused_person.strip()), "请选择被检举单位或填写被检举人。")
+    _require(accused_unit is None or accused_unit.is_active, "被检举单位不存在或已停用。")
+    _require(bool(reason.strip()), "请写明填写或更正被检举对象的理由。")
+    version = matter.version if expected_version is None else expected_version
+    updated = Matter.objects.filter(pk=matter.pk, version=version, state=matter.state).update(
+        accused_unit=accused_unit, accused_person=accused_person.strip(), is_confidential=True,
+        version=F("version") + 1,
+    )  # fmt: skip
+    if updated != 1:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    matter.refresh_from_db()
+    _record(matter, "matter:accused_set", by=by, note=reason.strip(),
+            data={"accused_unit": getattr(accused_unit, "pk", None)})  # fmt: skip
+    return matter
+
+
 # --- triage by the bureau -----------------------------------------------------------------------------
 
 HANDLING_KINDS = {Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV}
@@ -410,7 +444,7 @@ HANDLING_KINDS = {Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV
 
 def _check_target_unit(matter: Matter, unit: Unit) -> None:
     _require(unit is not None and unit.is_active, "请选择有权处理的单位。")
-    if matter.is_confidential and matter.accused_unit_id == unit.pk:
+    if access.is_accused_unit(matter, unit):
         raise WorkflowError("检举控告材料不得转给被检举、揭发的单位（条例第三十条第三款）。")
 
 

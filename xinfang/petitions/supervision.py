@@ -17,7 +17,7 @@ from docx.shared import Pt
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core.notify import get_sender
-from xinfang.petitions import documents, services, workflow
+from xinfang.petitions import access, documents, services, workflow
 from xinfang.petitions.models import (
     ClockAlert,
     Evaluation,
@@ -55,7 +55,10 @@ def _timeline(order: SupervisionOrder, kind: str, *, by=None, note: str = "") ->
 
 @transaction.atomic
 def propose_order(*, trigger: str, matter: Matter, unit: Unit, reason: str, dedupe_key: str, clock: str = ""):
-    """A proposal for a supervisor to confirm or dismiss. Returns (order, created)."""
+    """A proposal for a supervisor to confirm or dismiss. Returns (order, created); (None, False) when the unit
+    is the accused of the confidential matter (no order about it may go there)."""
+    if access.is_accused_unit(matter, unit):
+        return None, False
     order, created = SupervisionOrder.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults=dict(trigger=trigger, status=SupervisionOrder.Status.PROPOSED, target_unit=unit, reason=reason,
@@ -64,6 +67,12 @@ def propose_order(*, trigger: str, matter: Matter, unit: Unit, reason: str, dedu
     if created:
         order.matters.add(matter)
     return order, created
+
+
+def _check_target(unit: Unit, matters) -> None:
+    """No order about a confidential matter goes to its accused unit (条例第三十条第三款、第四十六条第五项)."""
+    if any(access.is_accused_unit(m, unit) for m in matters):
+        raise services.WorkflowError("检举控告事项的督办不得下达给被检举单位（条例第三十条第三款）。")
 
 
 @transaction.atomic
@@ -80,11 +89,14 @@ def issue_order(order: SupervisionOrder | None = None, *, by, level: str, reason
     if order is None:
         if unit is None or not matters or not reason.strip():
             raise services.WorkflowError("请选择被督办单位、信访事项并写明督办事由。")
+        _check_target(unit, matters)
         order = SupervisionOrder.objects.create(
             trigger=SupervisionOrder.Trigger.MANUAL, status=SupervisionOrder.Status.PROPOSED, target_unit=unit,
             reason=reason.strip(),
         )  # fmt: skip
         order.matters.add(*matters)
+    else:
+        _check_target(order.target_unit, order.matters.all())
     updated = SupervisionOrder.objects.filter(pk=order.pk, status=SupervisionOrder.Status.PROPOSED).update(
         status=SupervisionOrder.Status.ISSUED, level=level, deadline=deadline, issued_at=timezone.now(),
         issued_by=by, reason=reason.strip() or order.reason,
@@ -176,8 +188,9 @@ def render_notice_docx(order: SupervisionOrder) -> bytes:
     doc.add_paragraph(order.number).alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph(f"{order.target_unit.name}：")
     doc.add_paragraph(f"督办事由：{order.reason}")
-    for m in order.matters.all():
-        doc.add_paragraph(f"信访事项：{m.number} {m.title}（当前状态：{workflow.STATES[m.state]}）")
+    for m in order.matters.all():  # a confidential matter by its number and a neutral label only
+        label = access.matter_label(m) if m.is_confidential else f"{m.number} {m.title}"
+        doc.add_paragraph(f"信访事项：{label}（当前状态：{workflow.STATES[m.state]}）")
     if order.deadline:
         doc.add_paragraph(f"请于{order.deadline:%Y年%m月%d日}前将办理情况书面反馈县信访局。")
     doc.add_paragraph(services.bureau().name).alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -212,18 +225,23 @@ def _supervisors() -> list[User]:
 
 
 def _notify_unit(order: SupervisionOrder, text: str) -> None:
-    _notify(
-        _unit_officers(order.target_unit_id),
-        text,
-        key=f"order:{order.pk}:issued",
-        link=f"/casework/supervision/{order.pk}/",
-    )
+    """The target unit's officers who may see the order (queries.supervision.visible_orders)."""
+    from xinfang.petitions.queries.supervision import visible_orders
+
+    users = [
+        u for u in _unit_officers(order.target_unit_id) if visible_orders(u).filter(pk=order.pk).exists()
+    ]
+    _notify(users, text, key=f"order:{order.pk}:issued", link=f"/casework/supervision/{order.pk}/")
 
 
 def _responsible(matter: Matter, clock: str) -> list[User]:
+    """Who is reminded of a clock: only people who may see the matter (access.can_view), so that a
+    检举控告 never reaches the accused unit or person."""
     if clock in UNIT_CLOCKS:
-        return [matter.handler] if matter.handler_id else _unit_officers(matter.handling_unit_id)
-    return _bureau_officers()
+        users = [matter.handler] if matter.handler_id else _unit_officers(matter.handling_unit_id)
+    else:
+        users = _bureau_officers()
+    return access.viewers(users, matter)
 
 
 @dataclass
@@ -270,7 +288,7 @@ def sweep_deadlines(*, today: date | None = None, sender=None) -> SweepResult:
             result.alerts += 1
             name = CLOCK_SHORT.get(clock, "交办报告" if clock == "ASSIGN_REPORT" else clock)
             state = "已超期" if level == ClockAlert.Level.OVERDUE else "即将到期"
-            text = f"{matter.number}“{matter.title}”{name}时限{state}（截止{due:%Y-%m-%d}）。"
+            text = f"{access.matter_label(matter)}{name}时限{state}（截止{due:%Y-%m-%d}）。"
             key = f"clock:{matter.pk}:{clock}:{due}:{level}"
             result.notifications += _notify(_responsible(matter, clock), text, key=key,
                                             link=f"/casework/matters/{matter.number}/")  # fmt: skip

@@ -14,6 +14,10 @@ PURPOSE_HINT = {
     "consult": "咨询",
 }
 
+# Units a citizen may name as accused: the county's own organs (the higher levels are not handled here).
+ACCUSABLE_KINDS = (Unit.Kind.COUNTY_GOV, Unit.Kind.BUREAU, Unit.Kind.RECEPTION, Unit.Kind.DEPARTMENT,
+                   Unit.Kind.TOWNSHIP, Unit.Kind.LEGAL, Unit.Kind.DISCIPLINE)  # fmt: skip
+
 UNSATISFIED_REASONS = [
     ("", "请选择"),
     ("诉求未得到解决", "诉求未得到解决"),
@@ -72,13 +76,23 @@ class SubmitForm(HoneypotMixin):
         label="附件", required=False,
         help_text="可选。仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。",
     )  # fmt: skip
+    accused_unit = forms.ChoiceField(
+        label="被检举单位", required=False,
+        help_text="检举控告类请选择被检举、揭发的单位（如有）。检举材料不会转给被检举单位。",
+    )  # fmt: skip
+    accused_person = forms.CharField(
+        label="被检举人",
+        max_length=100,
+        required=False,
+        help_text="检举控告类请填写被检举人姓名、职务（如知道）。",
+    )
     name = forms.CharField(label="姓名（名称）", max_length=50, required=False)
     id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
     mobile = forms.CharField(label="手机号码", max_length=20, required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
 
     field_order = ["purpose", "content_class", "township", "title", "facts", "request", "attachments",
-                   "name", "id_number", "mobile", "address", "website"]  # fmt: skip
+                   "accused_unit", "accused_person", "name", "id_number", "mobile", "address", "website"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +105,8 @@ class SubmitForm(HoneypotMixin):
         self.fields["content_class"].choices = [("", "请选择")] + [(c.code, c.name) for c in classes]
         towns = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, is_active=True).order_by("code")
         self.fields["township"].choices = [("", "请选择")] + [(u.code, u.name) for u in towns]
+        accusable = Unit.objects.filter(is_active=True, kind__in=ACCUSABLE_KINDS).order_by("kind", "code")
+        self.fields["accused_unit"].choices = [("", "不涉及或不清楚")] + [(u.code, u.name) for u in accusable]
         self.fields["name"].help_text = "申诉求决类必填；建议意见、检举控告类可不填（匿名）。"
         self.fields["id_number"].help_text = "18位，申诉求决类必填。"
         self.fields["mobile"].help_text = "11位手机号码，申诉求决类必填。"
@@ -118,6 +134,8 @@ class SubmitForm(HoneypotMixin):
         purpose = Code.objects.filter(
             table=Code.Table.PURPOSE, code=d.get("purpose", ""), is_active=True
         ).first()
+        if purpose is not None and purpose.category != "accusation":
+            d["accused_unit"], d["accused_person"] = "", ""  # only an accusation names the accused
         if purpose is not None and purpose.category == "claim":
             for name, label in (("name", "姓名"), ("id_number", "身份证号码"), ("mobile", "手机号码")):
                 if name in d and not d[name]:

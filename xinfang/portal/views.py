@@ -28,7 +28,7 @@ TRACKED = "portal_registration"  # pk of the one registration this session has p
 
 # Service error keys → form fields (anything else goes to the top of the form).
 # Service error keys that are fields of the submit form; the rest go to the error summary.
-SERVICE_FIELDS = {"title", "purpose", "content_class", "township", "attachments"}
+SERVICE_FIELDS = {"title", "purpose", "content_class", "township", "attachments", "accused_unit"}
 
 
 def page(request, template: str, context: dict | None = None, *, status: int = 200):
@@ -70,6 +70,7 @@ def _petition_input(d: dict) -> services.PetitionInput:
         channel=Registration.Channel.ONLINE, received_at=timezone.now(), title=d["title"],
         content=d["facts"], request=d["request"], purpose=d["purpose"], content_class=d["content_class"],
         township=d["township"], petitioners=people or [services.PetitionerInput(name="匿名")],
+        accused_unit=d.get("accused_unit", ""), accused_person=d.get("accused_person", ""),
     )  # fmt: skip
 
 

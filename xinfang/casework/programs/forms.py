@@ -120,6 +120,8 @@ class PetitionForm(HtmlIdMixin, Form):
     head_count = forms.IntegerField(label=_("人数（人次）"), min_value=1, required=False,
                                     help_text=_("留空时按登记的信访人数计。"))  # fmt: skip
     is_collective = forms.BooleanField(label=_("集体访"), required=False)
+    accused_unit = forms.ChoiceField(label=_("被检举单位（检举控告类）"), required=False)
+    accused_person = forms.CharField(label=_("被检举人（检举控告类）"), max_length=100, required=False)
 
     channel = Registration.Channel.VISIT
 
@@ -128,6 +130,7 @@ class PetitionForm(HtmlIdMixin, Form):
         self.fields["purpose"].choices = code_choices(Code.Table.PURPOSE)
         self.fields["content_class"].choices = code_choices(Code.Table.CONTENT)
         self.fields["township"].choices = unit_choices(Unit.Kind.TOWNSHIP)
+        self.fields["accused_unit"].choices = unit_choices()
 
     def to_input(self, people: list[services.PetitionerInput]) -> services.PetitionInput:
         d = self.cleaned_data
@@ -135,7 +138,7 @@ class PetitionForm(HtmlIdMixin, Form):
             channel=d.get("channel") or self.channel, received_at=d["received_at"], title=d["title"],
             content=d["content"], purpose=d["purpose"], petitioners=people, content_class=d["content_class"],
             township=d["township"], request=d["request"], head_count=d["head_count"],
-            is_collective=d["is_collective"],
+            is_collective=d["is_collective"], accused_unit=d["accused_unit"], accused_person=d["accused_person"],
         )  # fmt: skip
 
     def add_service_errors(self, error_dict: dict[str, list[str]]) -> list[str]:

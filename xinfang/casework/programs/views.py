@@ -120,10 +120,13 @@ def _post(request, name: str):
 
 
 def _matter(request, number: str) -> Matter:
-    matter = get_object_or_404(Matter, number=number)
-    if (reason := access.view_denial(request.user, matter)) is not None:
-        raise PermissionDenied(reason)
-    return matter
+    """The matter if the user may see it; the same 404 as for a number that does not exist otherwise."""
+    return get_object_or_404(access.visible_matters(request.user), number=number)
+
+
+def _visible(request, qs):
+    """Rows of `qs` without those naming a confidential matter hidden from the user (access.hidden_matters)."""
+    return qs.exclude(matter__in=access.hidden_matters(request.user))
 
 
 def _register_people(request, form, people, call) -> tuple[object, list[str]]:
@@ -175,7 +178,7 @@ def reception_day(request, pk: int):
             messages.success(request, _("已登记：%(reg)s（事项 %(matter)s）。")
                              % {"reg": reg.number, "matter": reg.matter.number})  # fmt: skip
             return redirect("programs:reception_day", pk=day.pk)
-    regs = Q.day_registrations(day)
+    regs = _visible(request, Q.day_registrations(day))
     context = {"day": day, "form": form, "people": people, "people_errors": people_errors,
                "summary": summary(form, people=people, people_errors=people_errors),
                "rows": [(r, programs.RECEPTION_OUTCOMES.get(r.outcome, "")) for r in regs],
@@ -293,8 +296,10 @@ def campaign_page(request, pk: int):
 @staff(*CAMPAIGN)
 @require_POST
 def campaign_progress(request, pk: int):
-    item = get_object_or_404(CampaignMatter.objects.select_related("matter"), pk=pk)
-    _matter(request, item.matter.number)
+    visible = access.visible_matters(request.user).values("pk")
+    item = get_object_or_404(
+        CampaignMatter.objects.select_related("matter").filter(matter__in=visible), pk=pk
+    )
     form = F.ProgressForm(request.POST, user=request.user, prefix=f"i{item.pk}")
     if form.is_valid():
         d = form.cleaned_data
@@ -321,7 +326,10 @@ def dispute_list(request):
         qs = qs.filter(risk=d["risk"]) if d["risk"] else qs
         qs = qs.filter(result=d["result"]) if d["result"] else qs
     qs = qs.order_by("-found_on", "-id")
-    context = {"filters": filters, "disputes": qs[:200], "count": qs.count(),
+    shown = list(qs[:200])
+    linked = [d.matter_id for d in shown if d.matter_id]
+    visible = set(access.visible_matters(request.user).filter(pk__in=linked).values_list("pk", flat=True))
+    context = {"filters": filters, "disputes": [(d, d.matter_id in visible) for d in shown], "count": qs.count(),
                "can_create": request.user.has_role(R.UNIT_OFFICER, *programs.BUREAU_STAFF)}  # fmt: skip
     return render(request, T + "dispute_list.html", context)
 
@@ -446,14 +454,14 @@ def meeting_page(request, pk: int):
 @staff(*FUND)
 @require_GET
 def fund_list(request):
-    cases = AssistanceCase.objects.select_related("matter").order_by("-applied_on", "-id")
+    cases = _visible(request, AssistanceCase.objects.select_related("matter")).order_by("-applied_on", "-id")
     return render(request, T + "fund_list.html", {"cases": cases[:200], "years": Q.fund_years()})
 
 
 @staff(*FUND)
 def fund_case(request, pk: int):
     case = get_object_or_404(
-        AssistanceCase.objects.select_related("matter", "applied_by", "approved_by"), pk=pk
+        _visible(request, AssistanceCase.objects.select_related("matter", "applied_by", "approved_by")), pk=pk
     )
     decision = F.DecisionForm(_post(request, "decide"), user=request.user,
                               initial={"amount": case.amount_requested})  # fmt: skip
@@ -485,7 +493,7 @@ def fund_case(request, pk: int):
 @staff(*FUND)
 @require_GET
 def fund_file(request, pk: int):
-    case = get_object_or_404(AssistanceCase.objects.select_related("matter"), pk=pk)
+    case = get_object_or_404(_visible(request, AssistanceCase.objects.select_related("matter")), pk=pk)
     content = programs.assistance_file_docx(case)
     log_audit(action="assistance:download", request=request, obj=case, number=case.number)
     response = HttpResponse(content, content_type=DOCX)
@@ -535,9 +543,8 @@ def video_page(request, pk: int):
                 session, by=request.user, outcome=hold.cleaned_data["outcome"])) is not None:  # fmt: skip
             messages.success(request, _("已记录视频接访情况。"))
             return redirect("programs:video", pk=session.pk)
-    regs = (
-        session.registrations.select_related("matter").prefetch_related("petitioners").order_by("received_at")
-    )
+    regs = _visible(request, session.registrations.select_related("matter")).prefetch_related(
+        "petitioners").order_by("received_at")  # fmt: skip
     context = {"session": session, "form": form, "people": people, "people_errors": people_errors, "hold": hold,
                "summary": summary(form, hold, people=people, people_errors=people_errors), "regs": regs,
                "counts": Q.reception_counts(session.registrations.all()),

@@ -2,7 +2,9 @@
 mark_read included, are in petitions/supervision.py).
 
 `visible_orders` is the one access function for orders: bureau-wide roles (access.COUNTY_WIDE) see every
-order; a unit officer sees the orders issued to their own unit (never a proposal or a dismissed one)."""
+order; a unit officer sees the orders issued to their own unit (never a proposal or a dismissed one). Nobody
+sees an order about a confidential matter that access.visible_matters hides from them (检举控告: the accused
+unit and person, 条例第三十条第三款)."""
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
@@ -18,6 +20,7 @@ def visible_orders(user) -> QuerySet:
     qs = SupervisionOrder.objects.select_related("target_unit", "issued_by", "feedback_by")
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
+    qs = qs.exclude(matters__in=access.hidden_matters(user))
     if user.has_role(*access.COUNTY_WIDE):
         return qs
     if user.has_role(R.UNIT_OFFICER) and user.unit_id:
