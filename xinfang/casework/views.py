@@ -410,7 +410,7 @@ def _request_forms(user, matter: Matter, bound: dict) -> list[dict]:
 
 def _accused_forms(user, matter: Matter) -> list[dict]:
     """The accused unit/person form, for the bureau's staff while the matter has not left the bureau."""
-    if not (access.can_register(user) and matter.category == Matter.Category.ACCUSATION
+    if not (user.has_role(*workflow.BUREAU_TRIAGE) and matter.category == Matter.Category.ACCUSATION
             and matter.state in services.ACCUSED_EDITABLE):  # fmt: skip
         return []
     a = "set_accused"

@@ -415,7 +415,8 @@ def set_accused(matter: Matter, *, by, accused_unit: Unit | None, accused_person
     (not public) records who set it and why. A user of the accused unit loses sight of the matter at once."""
     if by is None or not access.can_view(by, matter):
         raise PermissionDenied("您无权查看该信访事项。")
-    if not access.can_register(by):
+    # the bureau's own staff: not a unit that registers what it received itself
+    if not by.has_role(*workflow.BUREAU_TRIAGE):
         raise PermissionDenied("只有信访部门登记、办案人员可以填写被检举对象。")
     if expected_version is not None and expected_version != matter.version:
         raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
