@@ -4,7 +4,7 @@ Reads only; no rule is decided here."""
 from django.urls import reverse
 from django.utils import timezone
 
-from xinfang.petitions import access, queries, workflow
+from xinfang.petitions import access, events, queries, workflow
 from xinfang.petitions.models import Matter, Registration
 
 
@@ -16,19 +16,6 @@ def action_url(base: str, t, matter: Matter) -> str:
         pending = access.pending_request(matter)
         route = route.format(request_id=pending.pk if pending else "")
     return f"{base}/{route}"
-
-
-# Events that change no state.
-EVENT_LABELS = {
-    "matter:registered": "登记",
-    "matter:received": "网上提交",
-    "registration:repeat": "重复件登记（并入原事项）",
-    "registration:no_longer_accepted": "重复件登记（不再受理）",
-    "matter:handler_assigned": "指定承办人",
-    "matter:recusal": "回避",
-    "extension:request": "申请延期",
-    "extension:refuse": "不予批准延期",
-}
 
 
 def unit(u) -> dict | None:
@@ -115,10 +102,7 @@ def _registration(reg: Registration, *, full: bool) -> dict:
 
 
 def _event(event) -> dict:
-    if event.action:
-        label = workflow.BY_ACTION[event.action].label
-    else:
-        label = EVENT_LABELS.get(event.kind, event.kind)
+    label = events.event_label(event)
     return {
         "kind": event.kind,
         "action": event.action,

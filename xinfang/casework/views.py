@@ -25,7 +25,7 @@ from xinfang.accounts.audit import log_audit
 from xinfang.accounts.models import AuditEntry
 from xinfang.casework import forms as F
 from xinfang.core import validators
-from xinfang.petitions import access, deadlines, documents, queries, services, workflow
+from xinfang.petitions import access, deadlines, documents, events, queries, services, workflow
 from xinfang.petitions.models import Code, Document, Matter, Registration
 
 PAGE_SIZE = 50
@@ -181,24 +181,6 @@ def similar(request):
 # --- matter page --------------------------------------------------------------------------------------
 
 
-def _timeline_label(event) -> str:
-    if event.action and event.action in workflow.BY_ACTION:
-        return workflow.BY_ACTION[event.action].label
-    return EVENT_LABELS.get(event.kind, event.kind)
-
-
-EVENT_LABELS = {
-    "matter:registered": gettext_lazy("登记"),
-    "matter:received": gettext_lazy("网上提交（待登记）"),
-    "registration:repeat": gettext_lazy("重复件登记（并入本事项）"),
-    "registration:no_longer_accepted": gettext_lazy("重复件登记，不再受理"),
-    "matter:handler_assigned": gettext_lazy("指定承办人"),
-    "matter:recusal": gettext_lazy("回避"),
-    "extension:request": gettext_lazy("申请延期"),
-    "extension:refuse": gettext_lazy("不予批准延期"),
-}
-
-
 def _dates(m: Matter) -> list[tuple[str, object]]:
     """Every date and due date of the matter, in the order of the procedure (None: not yet)."""
     notify_due = m.clock_due if m.clock == "NOTIFY" else (
@@ -264,7 +246,7 @@ def _matter_context(
     user, matter: Matter, *, regs, registrations, full: bool, bound: dict | None = None
 ) -> dict:
     """The matter page; `bound` (key → form) replaces the blank form of an action the user submitted."""
-    events = [(e, _timeline_label(e)) for e in queries.timeline(matter)]
+    timeline = [(e, events.event_label(e)) for e in queries.timeline(matter)]
     return {
         "matter": matter,
         "state": workflow.STATES[matter.state],
@@ -274,7 +256,7 @@ def _matter_context(
         "registrations": registrations,
         "full": full,
         "can_view_full": access.can_view_personal_data(user),
-        "events": events,
+        "events": timeline,
         "documents": matter.documents.select_related("issuer"),
         "actions": _action_forms(user, matter, bound or {}),
         "requests": _request_forms(user, matter, bound or {}),
