@@ -209,13 +209,6 @@ class WorklistFilterForm(Form):
         )
 
 
-class AuditFilterForm(Form):
-    username = forms.CharField(label=_("用户名"), required=False)
-    action = forms.CharField(label=_("操作"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
-
-
 # --- matter actions -----------------------------------------------------------------------------------
 
 

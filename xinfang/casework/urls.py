@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.casework import views
+from xinfang.casework import audit, views
 
 app_name = "casework"
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     path("matters/<str:number>/act/<str:action>/", views.act, name="act"),
     path("matters/<str:number>/request/<str:action>/", views.ask, name="ask"),
     path("documents/<int:pk>.docx", views.document_download, name="document"),
-    path("audit/", views.audit_log, name="audit"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
 ]

@@ -5,7 +5,6 @@ page with the reason and changes nothing."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,14 +14,12 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.audit import log_audit
-from xinfang.accounts.models import AuditEntry
 from xinfang.casework import forms as F
 from xinfang.core import validators
 from xinfang.petitions import access, deadlines, documents, events, queries, services, workflow
@@ -494,33 +491,3 @@ def document_download(request, pk: int):
     response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}（{doc.number}）.docx")
     return response
-
-
-# --- audit log ----------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def audit_log(request):
-    if not access.can_read_audit_log(request.user):
-        log_audit(action="audit:read", request=request, result="denied")
-        return denied(request, _("只有审计管理员可以查看审计日志。"))
-    # The read itself is logged first, so that the page and its count agree.
-    log_audit(action="audit:read", request=request, filters={k: v for k, v in request.GET.items() if v})
-    form = F.AuditFilterForm(request.GET or None)
-    qs = AuditEntry.objects.all()
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["username"]:
-            qs = qs.filter(username__icontains=d["username"].strip())
-        if d["action"]:
-            qs = qs.filter(action__icontains=d["action"].strip())
-        tz = timezone.get_current_timezone()
-        if d["date_from"]:
-            qs = qs.filter(at__gte=datetime.combine(d["date_from"], time.min, tzinfo=tz))
-        if d["date_to"]:
-            qs = qs.filter(at__lt=datetime.combine(d["date_to"] + timedelta(days=1), time.min, tzinfo=tz))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "casework/audit.html", {"form": form, "page": page, "query": query.urlencode()})
