@@ -193,12 +193,20 @@ def browser_page(tmp_path, live_server):
             base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
         )
         context.set_default_timeout(15_000)
-        yield context.new_page()
+        page = context.new_page()
+        # The Content-Security-Policy must not break a page: Chromium reports each refusal on the console.
+        refused = []
+        page.on(
+            "console",
+            lambda m: "Content Security Policy" in m.text and refused.append(f"{m.text} @ {m.location}"),
+        )
+        yield page
         context.close()
         browser.close()
         # The test's own database work ran in Playwright's contextvars context, where Django keeps a
         # connection of its own: close it here, or PostgreSQL cannot drop the test database at the end.
         connections.close_all()
+    assert refused == [], f"CSP 拦截了页面内容：{refused}"
 
 
 @pytest.fixture

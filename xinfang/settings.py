@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from xinfang.core.env import env_bool, env_int, env_str
 
@@ -22,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "ninja",  # serves its bundled Swagger UI for /api/docs (no CDN)
     "xinfang.core",
     "xinfang.accounts",
@@ -34,7 +36,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xinfang.core.middleware.RequestSizeLimitMiddleware",  # first: refuses an oversized body before it is read
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "xinfang.core.middleware.PrivateResponseMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,10 +114,35 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. htmx's indicator <style> and its
+# re-applying of style attributes on swap are off (meta htmx-config in base.html; indicator rules in app.css);
+# ECharts draws on canvas and needs no eval. docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Request size: the largest legitimate request is a portal submission of 5 attachments of at most 10 MB each
+# (petitions.citizens), plus the form. Anything declared larger is refused with 413 before its body is read
+# (core.middleware; nginx's client_max_body_size in front). Bodies above 2.5 MB are not held in memory.
+XINFANG_MAX_REQUEST_BYTES = env_int("XINFANG_MAX_REQUEST_MB", 51) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file fields: Django's default, stated
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 # Login protection (等保 2.0 第三级 practice): lock after N failures for M seconds.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 300)
+# …and an address after this many consecutive failures, whatever names they tried (an office shares one address).
+LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
 # Security audit log retention (等保 安全审计; 《网络安全法》第二十一条: logs kept ≥ 6 months): no audit row
 # younger than this many days is removed; `xinfang archive_audit` moves older ones to a checksummed file.
 # At least 180 (a system check refuses less; the database triggers hold 180 days whatever this says).

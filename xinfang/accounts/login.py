@@ -1,8 +1,15 @@
-"""Login protection (等保 2.0 第三级: 限制非法登录次数): lock a username after repeated failures."""
+"""Login protection (等保 2.0 第三级: 限制非法登录次数): lock a username, and an address, after repeated failures.
+
+The lock keys on the username as Django's authentication sees it: `AbstractBaseUser.normalize_username` (NFKC),
+the same normalisation the login form's `UsernameField` applies before authenticating. Otherwise `ｃaiwu`
+(full-width) or `𝐜𝐚𝐢𝐰𝐮` (mathematical bold) would be counted apart from `caiwu` yet log in as `caiwu`.
+Usernames are case-sensitive here (the default `ModelBackend` looks them up with an exact match), so the key is
+not case-folded: `CAIWU` is another, non-existent account."""
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from xinfang.accounts.models import AuditEntry
@@ -10,14 +17,28 @@ from xinfang.accounts.models import AuditEntry
 LOGIN = "login"
 
 
-def locked_until(username: str, *, now: datetime | None = None) -> datetime | None:
-    """When the lock on `username` ends, or None if it is not locked. A lock follows N consecutive
-    failures (no success in between) that came within the lock period of each other."""
+def login_name(typed: str) -> str:
+    """The name a login attempt is counted under: what authentication will look up."""
+    return AbstractBaseUser.normalize_username((typed or "").strip())
+
+
+def locked_until(username: str, *, ip: str | None = None, now: datetime | None = None) -> datetime | None:
+    """When the lock on `username` (normalised here) or on the address `ip` ends, or None if neither is
+    locked. A username is locked after LOGIN_MAX_FAILURES consecutive failures (no success in between) that
+    came within the lock period of each other; an address after LOGIN_MAX_FAILURES_PER_IP of them, whatever
+    names they tried (higher: a whole office may share one address)."""
     now = now or timezone.now()
-    limit = settings.LOGIN_MAX_FAILURES
+    locks = [_locked_until({"username": login_name(username)}, settings.LOGIN_MAX_FAILURES, now)]
+    if ip:
+        locks.append(_locked_until({"ip": ip}, settings.LOGIN_MAX_FAILURES_PER_IP, now))
+    locks = [until for until in locks if until is not None]
+    return max(locks) if locks else None
+
+
+def _locked_until(key: dict, limit: int, now: datetime) -> datetime | None:
     period = timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
     recent = list(
-        AuditEntry.objects.filter(action=LOGIN, username=username, at__gte=now - 2 * period)
+        AuditEntry.objects.filter(action=LOGIN, at__gte=now - 2 * period, **key)
         .exclude(result=AuditEntry.Result.DENIED)
         .order_by("-at", "-id")
         .values_list("result", "at")[:limit]
