@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
-from xinfang.accounts.views import LoginView
+from xinfang.accounts.views import LoginView, home
 from xinfang.api.urls import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/casework/", permanent=False)),
+    path("", home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("casework/supervision/", include("xinfang.casework.supervision.urls")),

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from xinfang.casework import audit, views
+from xinfang.casework import audit, exports, views
 
 app_name = "casework"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
+    path("export.xlsx", exports.worklist_export, name="worklist_export"),
     path("register/", views.register_choose, name="register_choose"),
     path("register/similar/", views.similar, name="similar"),
     path("register/<str:channel>/", views.register, name="register"),

@@ -50,12 +50,46 @@ def _matter_or_404(request, number: str, *, audit: str = "") -> Matter:
 # --- worklist -----------------------------------------------------------------------------------------
 
 
-def _worklist_filter(form: F.WorklistFilterForm, submitted: bool) -> queries.WorklistFilter:
+def _worklist_filter(form: F.WorklistFilterForm, submitted: bool, sort: str = "") -> queries.WorklistFilter:
     d = form.cleaned_data if form.is_valid() else {}
     return queries.WorklistFilter(
         queue=d.get("queue", False) if submitted else True,
+        sort=sort if sort.removeprefix("-") in queries.WORKLIST_SORTS else "",
         **{k: d.get(k) or "" for k in ("state", "channel", "township", "handling_unit", "clock", "q")},
     )
+
+
+def worklist_filter(request) -> tuple[F.WorklistFilterForm, queries.WorklistFilter]:
+    """The filter form and the filter of a worklist request (the page and its export read the same)."""
+    # "filtered" marks a submitted filter form, so that an unticked "只看我的待办" means all matters.
+    submitted = "filtered" in request.GET
+    form = F.WorklistFilterForm(request.GET if submitted else None, initial={"queue": True})
+    return form, _worklist_filter(form, submitted, request.GET.get("sort", ""))
+
+
+SORT_COLUMNS = (
+    ("number", gettext_lazy("事项编号")),
+    ("registered", gettext_lazy("登记时间")),
+    ("township", gettext_lazy("属地")),
+    ("unit", gettext_lazy("责任单位")),
+    ("state", gettext_lazy("状态")),
+    ("due", gettext_lazy("时限")),
+)
+
+
+def _sort_links(request, current: str) -> dict[str, dict]:
+    """Per sortable column: the link that sorts by it (again: the other way round) and its aria-sort."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    links = {}
+    for key, label in SORT_COLUMNS:
+        on = current.removeprefix("-") == key or (key == "due" and not current)
+        descending = current.startswith("-")
+        query["sort"] = key if not on or descending else f"-{key}"
+        links[key] = {"label": label, "href": f"?{query.urlencode()}",
+                      "aria": ("descending" if descending else "ascending") if on else ""}  # fmt: skip
+    return links
 
 
 def _first_channels():
@@ -65,16 +99,14 @@ def _first_channels():
 @login_required
 @require_GET
 def worklist(request):
-    # "filtered" marks a submitted filter form, so that an unticked "只看我的待办" means all matters.
-    submitted = "filtered" in request.GET
-    form = F.WorklistFilterForm(request.GET if submitted else None, initial={"queue": True})
-    f = _worklist_filter(form, submitted)
+    form, f = worklist_filter(request)
     qs = queries.worklist(request.user, f).prefetch_related(_first_channels())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(m) for m in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filter": f}
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filter": f,
+               "sorts": _sort_links(request, f.sort)}  # fmt: skip
     if not request.htmx:
         context["pending_requests"] = _pending_request_forms(request.user)
     template = "casework/_worklist_table.html" if request.htmx else "casework/worklist.html"

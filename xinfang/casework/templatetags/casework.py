@@ -3,6 +3,7 @@
 from django import template
 
 from xinfang.petitions import access
+from xinfang.petitions.queries import supervision as Q
 
 register = template.Library()
 
@@ -36,3 +37,8 @@ def badge_class(status: str) -> str:
 @register.inclusion_tag("casework/_badge.html")
 def clock_badge(badge):
     return {"badge": badge}
+
+
+@register.filter
+def unread_notifications(user) -> int:
+    return Q.unread_notification_count(user)

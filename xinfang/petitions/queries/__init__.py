@@ -31,6 +31,27 @@ class WorklistFilter:
     handling_unit: str = ""  # Unit.code
     clock: str = ""  # "overdue" | "due_soon"
     q: str = ""  # number or words of the title
+    sort: str = ""  # a key of WORKLIST_SORTS, "-" in front for descending; "" = the most urgent first
+
+
+# The columns a worklist may be sorted by (nothing else reaches order_by); the last field breaks ties.
+WORKLIST_SORTS = {
+    "number": ("number",),
+    "registered": ("registered_at", "id"),
+    "due": ("clock_due", "-registered_at"),
+    "state": ("state", "clock_due"),
+    "township": ("township__code", "clock_due"),
+    "unit": ("handling_unit__name", "clock_due"),
+}
+
+
+def worklist_order(sort: str) -> tuple[str, ...]:
+    """The order_by fields of a whitelisted sort key (unknown keys: the default, most urgent first)."""
+    key = sort.removeprefix("-")
+    if key not in WORKLIST_SORTS:
+        return WORKLIST_SORTS["due"]
+    first, *rest = WORKLIST_SORTS[key]
+    return (f"-{first}" if sort.startswith("-") else first, *rest)
 
 
 def queue_states(user) -> set[str]:
@@ -62,7 +83,7 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
         qs = qs.filter(clock_due__gte=today, clock_due__lte=soon)
     if f.q:
         qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
-    return qs.order_by("clock_due", "-registered_at")
+    return qs.order_by(*worklist_order(f.sort))
 
 
 def pending_requests(user) -> list[ExtensionRequest]:

@@ -56,3 +56,10 @@ def unit_orders(user) -> QuerySet:
 
 def notifications(user) -> QuerySet:
     return Notification.objects.filter(user=user)
+
+
+def unread_notification_count(user) -> int:
+    """The number on the 通知 badge in the navigation."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return notifications(user).filter(read_at=None).count()
