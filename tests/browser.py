@@ -20,7 +20,9 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not IN_CI and not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（make browser 安装）"),
+    pytest.mark.skipif(
+        not IN_CI and not CHROMIUM.exists(), reason="需要 /usr/bin/chromium（make browser 安装）"
+    ),
 ]
 
 

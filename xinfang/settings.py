@@ -152,6 +152,13 @@ XINFANG_AUDIT_RETENTION_DAYS = env_int("XINFANG_AUDIT_RETENTION_DAYS", 365)
 # "working" = working days using the official holiday and make-up-workday (调休) schedule.
 XINFANG_CALENDAR = env_str("XINFANG_CALENDAR", "natural")
 XINFANG_DUE_SOON_DAYS = env_int("XINFANG_DUE_SOON_DAYS", 3)
+# A visit counts as 集体访 from this head count on, unless the clerk says otherwise (domain-rules §2: practice
+# is 5 or more persons). Stored on the registration at intake; the statistics read the stored flag.
+XINFANG_COLLECTIVE_MIN_PERSONS = env_int("XINFANG_COLLECTIVE_MIN_PERSONS", 5)
+# The county's slice of an item that comes down from a higher level (domain-rules §1.4: 县级 4 日 under the
+# 2014 满意度评价办法, unconfirmed for 2022): its triage clock runs this many days from receipt; 0 = the
+# ordinary 15-day clock.
+XINFANG_TRIAGE_COUNTY_SLICE_DAYS = env_int("XINFANG_TRIAGE_COUNTY_SLICE_DAYS", 4)
 # Dashboards and KPIs read the summary tables (analytics/tallies.py) when a figure has at most one of the
 # 属地 / 责任单位 / 内容分类 filters; false reads every figure from the records.
 XINFANG_TALLIES = env_bool("XINFANG_TALLIES", True)

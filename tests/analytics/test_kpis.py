@@ -25,7 +25,8 @@ def mk(registered_on: date, *, state=workflow.ACCEPTED, channel="letter", head_c
     matter = Matter.objects.create(
         number=f"XFT{n:05d}", title=f"事项{n}", category=Matter.Category.CLAIM,
         purpose=Code.objects.get(table="purpose", code="04", is_active=True), state=state,
-        registered_at=local(registered_on), registered_on=registered_on, **fields,
+        registered_at=local(registered_on), registered_on=registered_on,
+        received_on=fields.pop("received_on", registered_on), **fields,
     )  # fmt: skip
     Registration.objects.create(
         number=f"DJT{n:05d}", matter=matter, channel=channel, received_at=local(registered_on),
@@ -67,13 +68,18 @@ def test_bureau_timely_acceptance(units):
     # outside the population
     mk(date(2023, 12, 20), is_legal=True)  # 涉法涉诉
     mk(date(2023, 12, 1))  # due 2023-12-16, not in P
-    mk(date(2023, 12, 20), state=workflow.RECEIVED)  # not yet 登记
     original = mk(date(2023, 1, 5))
     mk(date(2023, 12, 20), repeat_of=original)  # not 初件
+    mk(date(2023, 12, 20), state=workflow.RECEIVED_BY_UNIT, is_direct=True)  # a unit's own intake
+    # the clock runs from receipt (收到之日), not from 登记: received 12-18, registered 12-28, never triaged
+    mk(date(2023, 12, 28), received_on=date(2023, 12, 18))  # due 2024-01-02 → 超期未受理
+    mk(date(2024, 1, 10), received_on=date(2023, 12, 10))  # due 2023-12-25, not in P
+    # an online submission still waiting for 登记 counts as well: received 12-20, due 01-04 → 超期未受理
+    mk(date(2023, 12, 20), state=workflow.RECEIVED)
 
     r = kpis.bureau_timely_acceptance(JAN, today=date(2024, 1, 20))
-    assert (r.on_time, r.late, r.overdue_pending, r.not_yet_due) == (2, 1, 1, 1)
-    assert r.total == 4 and r.rate == 0.5
+    assert (r.on_time, r.late, r.overdue_pending, r.not_yet_due) == (2, 1, 3, 1)
+    assert r.total == 6 and r.rate == 0.3333333333333333
 
 
 def test_rates_are_none_without_population(units):

@@ -106,11 +106,15 @@ def test_rebuild_and_check_command(crowd, people, capsys):
     assert tallies.check() == []  # the upsert path works on the rebuilt tables
 
 
-def test_online_submission_counts_only_once_registered(people, units):
+def test_online_submission_counts_in_the_triage_kpi_at_once_and_in_intake_once_registered(people, units):
     matter = factories.online_submission()
-    assert matter.state == workflow.RECEIVED and not DayTally.objects.exists()
+    assert matter.state == workflow.RECEIVED
+    # waiting for 登记: only the bureau's triage timeliness, from the day of receipt (its clock runs)
+    waiting = DayTally.objects.get(dim="", key="", grain="d")
+    assert (waiting.day, waiting.bacc_open, waiting.regs, waiting.matters) == (matter.received_on, 1, 0, 0)
+    assert tallies.check() == []
     services.register_received(matter, by=people["clerk"])
-    assert DayTally.objects.get(dim="", key="", grain="d").regs == 1
+    assert DayTally.objects.get(dim="", key="", grain="d", day=matter.registered_on).regs == 1
     assert tallies.check() == []
 
 

@@ -82,11 +82,20 @@ def test_malformed_json_is_400_in_chinese(api_as, clerk):
     assert "JSON" in response.json()["detail"]
 
 
-def test_unit_officer_may_not_register(api_as, unit_officer):
-    response = api_as(unit_officer).post("/registrations", body())
+def test_supervisor_may_not_register(api_as, supervisor):
+    response = api_as(supervisor).post("/registrations", body())
     assert response.status_code == 403
     assert response.json()["detail"] == "您的角色无权登记信访事项。"
     assert Matter.objects.count() == 0
+
+
+def test_unit_officer_registers_what_the_unit_received_directly(api_as, unit_officer):
+    """条例第二十三条第一、二款: the unit registers it, with its own 15-day notice clock."""
+    response = api_as(unit_officer).post("/registrations", body())
+    assert response.status_code == 201
+    matter = Matter.objects.get()
+    assert matter.is_direct and matter.handling_unit == unit_officer.unit
+    assert (matter.state, matter.clock) == (workflow.RECEIVED_BY_UNIT, "NOTIFY_DIRECT")
 
 
 def test_repeat_of_terminated_matter_is_answered_no_longer_accepted(api_as, people, units, clerk):

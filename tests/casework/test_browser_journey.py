@@ -51,7 +51,7 @@ def test_collective_visit_journey(browser_page, live_server, time_machine):
     page.fill("#id_content", "某建筑公司拖欠12名农民工工资三个月。")
     page.fill("#id_request", "请求支付拖欠的工资。")
     page.fill("#id_head_count", "12")
-    page.check("#id_is_collective")
+    page.select_option("#id_is_collective", "yes")
     page.fill("#id_place", "县群众接待中心")
     page.fill("#id_p-0-name", "李四")
     page.fill("#id_p-0-id_number", "11010519491231002X")

@@ -82,7 +82,7 @@ def test_collective_visit_with_two_representatives(login, clerk):
         {"name": "王五", "id_number": ID_B, "is_representative": True},
         {"name": "赵六"},
     ]
-    data = intake("visit", people, head_count="12", is_collective="on", place="县群众接待中心")
+    data = intake("visit", people, head_count="12", is_collective="yes", place="县群众接待中心")
     response = login(clerk).post("/casework/register/visit/", data)
     assert response.status_code == 302
     reg = Registration.objects.get()
@@ -93,7 +93,7 @@ def test_collective_visit_with_two_representatives(login, clerk):
 
 
 def test_collective_visit_without_representative_is_refused(login, clerk):
-    data = intake("visit", [{"name": "李四"}], head_count="12", is_collective="on")
+    data = intake("visit", [{"name": "李四"}], head_count="12", is_collective="yes")
     response = login(clerk).post("/casework/register/visit/", data)
     html = response.content.decode()
     assert response.status_code == 200 and 'role="alert"' in html
@@ -162,7 +162,7 @@ def test_similar_matters_lookup(login, clerk):
     assert earlier.number not in html and "未发现" in html
 
 
-def test_unit_officer_cannot_register(login, unit_officer):
-    response = login(unit_officer).post("/casework/register/letter/", intake())
+def test_supervisor_cannot_register(login, supervisor):
+    response = login(supervisor).post("/casework/register/letter/", intake())
     assert response.status_code == 403 and "无权登记" in response.content.decode()
     assert not Registration.objects.exists()

@@ -133,6 +133,7 @@ def test_navigation_is_role_aware(login, clerk, unit_officer, auditor, units):
     assert "待办工作" in html and 'href="/casework/register/"' in html and "信访事项查询" in html
     assert 'href="/finance/"' not in html and 'href="/casework/audit/"' not in html
     html = login(unit_officer).get("/casework/").content.decode()
-    assert 'href="/casework/register/"' not in html
+    assert 'href="/casework/register/"' in html  # a unit registers what it receives directly (第二十三条)
+    assert 'href="/casework/register/"' not in login(auditor).get("/casework/").content.decode()
     assert 'href="/casework/audit/"' in login(auditor).get("/casework/").content.decode()
     assert 'href="/finance/"' in login(finance).get("/casework/").content.decode()

@@ -28,6 +28,7 @@ def test_clock_table_has_every_row_of_the_deadline_table():
         "NOTIFY",
         "OBJECTION",
         "ASSIGN_REPORT",
+        "EXTERNAL_REPORT",
         "HANDLE",
         "EXTENSION_MAX",
         "SIMPLE",

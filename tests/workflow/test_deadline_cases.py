@@ -66,17 +66,17 @@ def test_the_holiday_schedule_these_cases_rely_on():
         ("working", D(2019, 10, 16), D(2019, 10, 16)),
     ],
 )
-def test_triage_clock_from_registration(
+def test_triage_clock_from_receipt(
     settings, people, units, on, calendar_mode, expected_triage, expected_notify
 ):
     settings.XINFANG_CALENDAR = calendar_mode
     on(D(2019, 9, 20))
     matter = factories.register(people["clerk"])
-    assert matter.registered_on == D(2019, 9, 20)
+    assert matter.registered_on == matter.received_on == D(2019, 9, 20)
     assert (matter.state, matter.clock, matter.clock_due) == (workflow.REGISTERED, "TRIAGE", expected_triage)
-    # an online submission starts no clock until a clerk registers it (the same day here)
+    # an online submission's clock runs from its receipt, before a clerk registers it (条例第二十二条)
     online = factories.online_submission()
-    assert (online.state, online.clock, online.clock_due) == (workflow.RECEIVED, "", None)
+    assert (online.state, online.clock, online.clock_due) == (workflow.RECEIVED, "TRIAGE", expected_triage)
     online = services.register_received(online, by=people["clerk"])
     assert (online.clock, online.clock_due) == ("TRIAGE", expected_triage)
     # forwarded the same day: the unit's 15-日 notice clock, counted from the transfer

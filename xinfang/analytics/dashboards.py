@@ -762,16 +762,16 @@ def drill_down(user, f: Filters, *, figure: str, channel: str = "", month: str =
     if figure == "accept_late":
         qs = qs.filter(handling_unit__kind__in=kpis.HANDLING_UNIT_KINDS)
         return qs.alias(lag=DaysBetween("accepted_on", "registered_on")).filter(_accept_q(p, today)["late"])
-    if figure == "bureau_accept_late":
+    if figure == "bureau_accept_late":  # online submissions waiting for 登记 count here (clock from receipt)
         window = p.shifted(-kpis.BUREAU_ACCEPT_DAYS)
         limit = kpis.BUREAU_ACCEPT_DAYS
-        qs = qs.filter(is_legal=False, repeat_of__isnull=True, registered_on__gte=window.start,
-                       registered_on__lte=window.end).alias(
-            lag=DaysBetween("triaged_on", "registered_on"),
-        )  # fmt: skip
+        qs = kpis.bureau_triage_population(f.matters(access.visible_matters(user)))
+        qs = qs.filter(received_on__gte=window.start, received_on__lte=window.end).alias(
+            lag=DaysBetween("triaged_on", "received_on"),
+        )
         return qs.filter(
             Q(triaged_on__isnull=False, lag__gt=limit)
-            | Q(triaged_on__isnull=True, registered_on__lt=today - timedelta(days=limit))
+            | Q(triaged_on__isnull=True, received_on__lt=today - timedelta(days=limit))
         )
     if figure == "done_late":
         return qs.alias(done_on=Coalesce("replied_on", "closed_on")).filter(_done_q(p, today)["late"])

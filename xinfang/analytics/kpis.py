@@ -243,14 +243,22 @@ def _initial_matters(scope: Scope) -> QuerySet:
 # --- 及时受理率 ---------------------------------------------------------------------------------------
 
 
-def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: date, level: str):
-    """`decided` names a DateField annotation/field on qs: the date of the decision (受理)."""
-    window = period.shifted(-days)  # 登记 + days ∈ P  ⇔  登记 ∈ P − days
-    qs = qs.filter(registered_on__gte=window.start, registered_on__lte=window.end).alias(
-        lag=DaysBetween(decided, "registered_on")
+def bureau_triage_population(qs: QuerySet) -> QuerySet:
+    """The matters of 及时受理率（信访部门）: 初件, not 涉法涉诉, received by the bureau (not registered by a unit
+    directly) — including online submissions still waiting for 登记, whose clock runs from receipt."""
+    return qs.filter(is_legal=False, repeat_of__isnull=True, is_direct=False)
+
+
+def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: date, level: str,
+                base: str = "registered_on"):  # fmt: skip
+    """`decided` names a DateField annotation/field on qs: the date of the decision (受理); `base` the date
+    the period runs from (登记, or 收到 for the bureau's triage)."""
+    window = period.shifted(-days)  # base + days ∈ P  ⇔  base ∈ P − days
+    qs = qs.filter(**{f"{base}__gte": window.start, f"{base}__lte": window.end}).alias(
+        lag=DaysBetween(decided, base)
     )
     undecided = Q(**{f"{decided}__isnull": True})
-    passed = Q(registered_on__lt=today - timedelta(days=days))  # today > 登记 + days
+    passed = Q(**{f"{base}__lt": today - timedelta(days=days)})  # today > base + days
     counts = qs.aggregate(
         on_time=Count("pk", filter=~undecided & Q(lag__lte=days)),
         late=Count("pk", filter=~undecided & Q(lag__gt=days)),
@@ -275,11 +283,12 @@ def _acceptance_tallied(rows: QuerySet, prefix: str, days: int, period: Period, 
 
 def bureau_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
     """及时受理率 (信访部门): the bureau's first triage decision (转送/交办/转出/不予受理, `triaged_on`) within
-    15 days of 登记."""
+    15 days of receipt (收到之日, 条例第二十二条)."""
     if (rows := scope.tallies()) is not None:
         return _acceptance_tallied(rows, "bacc", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
+    population = bureau_triage_population(scope.matters(Matter.objects.all()))
     return _acceptance(
-        _initial_matters(scope), "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau"
+        population, "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau", base="received_on"
     )
 
 

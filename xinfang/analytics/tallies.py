@@ -38,7 +38,7 @@ HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNT
 STAFF_CLOCKS = ("TRIAGE", "NOTIFY", "HANDLE", "SIMPLE", "REVIEW", "RECHECK")
 MATTER_FIELDS = (
     "id", "state", "is_legal", "repeat_of_id", "township_id", "handling_unit_id", "handling_unit__kind",
-    "content_class_id", "registered_on", "triaged_on", "forwarded_on", "accepted_on", "handle_due",
+    "content_class_id", "registered_on", "received_on", "is_direct", "triaged_on", "forwarded_on", "accepted_on", "handle_due",
     "replied_on", "closed_on", "eval_bureau_due", "eval_unit_due", "clock", "clock_due",
 )  # fmt: skip
 MATTER_COLUMNS = {f.split("__")[0].removesuffix("_id") for f in MATTER_FIELDS}  # the fields facts() reads
@@ -65,13 +65,22 @@ def _split(on: date | None, decided: date | None, limit: int, prefix: str, add) 
 def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
     """{"dims": {dim: key}, "days": [[day, measure, channel, n]], "clocks": [[clock, day]]} for one matter
     (a `values(*MATTER_FIELDS)` row and its registrations and evaluations); {} if it counts nowhere."""
-    if m["state"] == workflow.RECEIVED:
-        return {}
     days: Counter = Counter()
 
     def add(on, measure, n=1, channel=""):
         if on is not None and n:
             days[(on.isoformat(), measure, channel)] += n
+
+    bureau_triage = (
+        not m["is_legal"]
+        and m["repeat_of_id"] is None
+        and not m["is_direct"]
+        and m["received_on"] is not None
+    )  # kpis.bureau_triage_population (a matter without 收到日期 is outside its window filter too)
+    if m["state"] == workflow.RECEIVED:  # waiting for 登记: counts only in the bureau's triage timeliness
+        if bureau_triage:
+            _split(m["received_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
+        return _result(m, days, []) if days else {}
 
     legal = m["is_legal"]
     for r in regs:
@@ -85,7 +94,8 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
             add(on, measure, int(value), ch)
     add(m["registered_on"], "matters")
     if not legal and m["repeat_of_id"] is None:  # 初件
-        _split(m["registered_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
+        if bureau_triage:
+            _split(m["received_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
         if m["handling_unit__kind"] in HANDLING_UNIT_KINDS and m["forwarded_on"] is not None:
             _split(m["registered_on"], m["accepted_on"], UNIT_ACCEPT_DAYS, "uacc", add)
         if m["handle_due"] is not None:
@@ -107,6 +117,10 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
     clocks = []
     if m["state"] in workflow.OPEN_STATES and m["clock"] in STAFF_CLOCKS and m["clock_due"] is not None:
         clocks.append([m["clock"], m["clock_due"].isoformat()])
+    return _result(m, days, clocks)
+
+
+def _result(m: dict, days: Counter, clocks: list) -> dict:
     dims = {"township": m["township_id"], "unit": m["handling_unit_id"], "class": m["content_class_id"]}
     return {
         "dims": {k: "" if v is None else str(v) for k, v in dims.items()},  # "" = not classified

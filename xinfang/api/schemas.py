@@ -87,7 +87,10 @@ class RegistrationIn(Schema):
     request: str = Field("", description="诉求")
     facts: str = Field("", description="事实和理由")
     head_count: int | None = Field(None, ge=1, description="人数（缺省为登记的信访人数）")
-    is_collective: bool = Field(False, description="集体访/联名信")
+    is_collective: bool | None = Field(
+        None,
+        description="集体访/联名信；缺省时走访按人数判断（XINFANG_COLLECTIVE_MIN_PERSONS，默认5人及以上）",
+    )
     is_leapfrog: bool = Field(False, description="越级")
     is_major_urgent: bool = Field(False, description="重大紧急")
     is_legal: bool = Field(False, description="涉法涉诉")

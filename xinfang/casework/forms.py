@@ -1,6 +1,7 @@
 """Forms of the staff UI. They parse and present input; the rules are checked by the services."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,6 +70,16 @@ OPTIONAL_CHANNEL_FIELDS = ("head_count", "is_collective", "place", "is_leapfrog"
 SERVICE_ERROR_FIELDS = {"channel": None, "site": None}
 
 
+def collective_field() -> forms.TypedChoiceField:
+    """集体访: by head count unless the clerk says yes or no (services.is_collective)."""
+    return forms.TypedChoiceField(
+        label=_("集体访"), required=False, empty_value=None,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        choices=[("", _("按人数判断（%(n)s人及以上为集体访）") % {"n": settings.XINFANG_COLLECTIVE_MIN_PERSONS}),
+                 ("yes", _("是")), ("no", _("否"))],
+    )  # fmt: skip
+
+
 class IntakeForm(Form):
     received_at = forms.DateTimeField(
         label=_("来信来访时间"), input_formats=[DATETIME_INPUT], widget=DateTimeLocalInput()
@@ -81,7 +92,7 @@ class IntakeForm(Form):
     request = forms.CharField(label=_("诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     facts = forms.CharField(label=_("事实和理由"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     head_count = forms.IntegerField(label=_("来访人数"), min_value=1, required=False)
-    is_collective = forms.BooleanField(label=_("集体访"), required=False)
+    is_collective = collective_field()
     place = forms.CharField(label=_("接待地点"), max_length=100, required=False)
     is_leapfrog = forms.BooleanField(label=_("越级走访"), required=False)
     source_unit = forms.ChoiceField(label=_("交办机关"), required=False)
@@ -119,7 +130,7 @@ class IntakeForm(Form):
             channel=self.channel, received_at=d["received_at"], title=d["title"], content=d["content"],
             purpose=d["purpose"], petitioners=people, content_class=d["content_class"], township=d["township"],
             request=d["request"], facts=d["facts"], head_count=d.get("head_count"),
-            is_collective=d.get("is_collective", False), is_leapfrog=d.get("is_leapfrog", False),
+            is_collective=d.get("is_collective"), is_leapfrog=d.get("is_leapfrog", False),
             is_major_urgent=d["is_major_urgent"], is_legal=d["is_legal"], place=d.get("place", ""),
             source_unit=d.get("source_unit", ""), external_number=d.get("external_number", ""),
             external_due=d.get("external_due"), accused_unit=d["accused_unit"],
@@ -410,6 +421,14 @@ class RequestForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requested_on"].initial = timezone.localdate()
+
+
+class HearingForm(ActionForm):
+    """听证 during the 复核: its days are not counted in the recheck period (条例第三十六条)."""
+
+    held_from = forms.DateField(label=_("听证开始日期"), widget=DateInput)
+    held_to = forms.DateField(label=_("听证结束日期"), widget=DateInput)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class AccusedForm(ActionForm):

@@ -280,6 +280,7 @@ def _matter_context(
         "matter": matter,
         "state": workflow.STATES[matter.state],
         "badge": queries.clock_badge(matter),
+        "external_badge": queries.external_badge(matter),
         "flags": _flags(matter, regs),
         "dates": _dates(matter),
         "registrations": registrations,
@@ -289,7 +290,9 @@ def _matter_context(
         "documents": matter.documents.select_related("issuer"),
         "actions": _action_forms(user, matter, bound or {}),
         "requests": _request_forms(user, matter, bound or {}),
-        "people_forms": _accused_forms(user, matter) + _people_forms(user, matter),
+        "people_forms": _accused_forms(user, matter)
+        + _hearing_forms(user, matter)
+        + _people_forms(user, matter),
     }
 
 
@@ -378,6 +381,10 @@ ACTIONS: dict[str, Act] = {
     "set_accused": Act(F.AccusedForm, lambda m, by, d, v: S.set_accused(
         m, by=by, accused_unit=d["accused_unit"], accused_person=d["accused_person"], reason=d["reason"],
         expected_version=v), label=gettext_lazy("填写或更正被检举对象")),
+    # 复核 hearing: its days are not counted in the recheck period (条例第三十六条).
+    "record_hearing": Act(F.HearingForm, lambda m, by, d, v: S.record_hearing(
+        m, by=by, held_from=d["held_from"], held_to=d["held_to"], note=d["note"], expected_version=v),
+        label=gettext_lazy("登记复核听证（听证时间不计入复核期限）")),
 }  # fmt: skip
 
 
@@ -425,6 +432,14 @@ def _accused_forms(user, matter: Matter) -> list[dict]:
             and matter.state in services.ACCUSED_EDITABLE):  # fmt: skip
         return []
     a = "set_accused"
+    return [{"action": a, "label": _label(a), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}]
+
+
+def _hearing_forms(user, matter: Matter) -> list[dict]:
+    """The hearing form, for the bureau's case officers while the 复核 runs."""
+    if not (matter.state == workflow.UNDER_RECHECK and user.has_role(*workflow.BUREAU_OFFICE)):
+        return []
+    a = "record_hearing"
     return [{"action": a, "label": _label(a), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}]
 
 

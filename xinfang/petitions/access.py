@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from xinfang.accounts import roles as R
 from xinfang.petitions import workflow
-from xinfang.petitions.models import ExtensionRequest, Matter
+from xinfang.petitions.models import ExtensionRequest, Matter, Unit
 
 # Roles that see every matter of the county (subject to the whistleblower rule below).
 COUNTY_WIDE = (R.CLERK, R.CASE_OFFICER, R.SUPERVISOR, R.LEADER, R.AUDITOR)
@@ -139,9 +139,25 @@ def available_actions(user, matter: Matter) -> list[workflow.Transition]:
     return [t for t in workflow.actions_from(matter.state) if action_denial(user, matter, t.action) is None]
 
 
-def can_register(user) -> bool:
-    """Who may register incoming petitions (登记): the bureau's reception and case staff."""
+# Units that register what they receive directly (条例第二十三条第一、二款): departments, townships, the county
+# government.
+DIRECT_INTAKE_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
+
+
+def registers_for_bureau(user) -> bool:
+    """The bureau's reception and case staff register for the bureau (then the bureau triages)."""
     return bool(user and user.is_authenticated and user.has_role(*workflow.BUREAU_TRIAGE))
+
+
+def can_register(user) -> bool:
+    """Who may register incoming petitions (登记): the bureau's reception and case staff, and the officers of a
+    unit or township for what their unit received directly."""
+    if registers_for_bureau(user):
+        return True
+    return bool(
+        user and user.is_authenticated and user.has_role(R.UNIT_OFFICER) and user.unit_id
+        and user.unit.kind in DIRECT_INTAKE_UNIT_KINDS
+    )  # fmt: skip
 
 
 def can_view_personal_data(user) -> bool:

@@ -51,7 +51,7 @@ _TIAOLI = "《信访工作条例》"
 CLOCKS: dict[str, ClockSpec] = {
     spec.code: spec
     for spec in (
-        ClockSpec("TRIAGE", "转送交办（登记后15日）", 15, "day", f"{_TIAOLI}第二十二条"),
+        ClockSpec("TRIAGE", "转送交办（收到后15日）", 15, "day", f"{_TIAOLI}第二十二条"),
         ClockSpec(
             "TRIAGE_COUNTY_SLICE",
             "县级转送交办（收到上级转来件后4日）",
@@ -66,6 +66,13 @@ CLOCKS: dict[str, ClockSpec] = {
         ),
         ClockSpec(
             "ASSIGN_REPORT", "交办反馈（指定期限）", None, "day", f"{_TIAOLI}第二十二条（交办，指定办理期限）"
+        ),
+        ClockSpec(
+            "EXTERNAL_REPORT",
+            "上级交办期限（上级指定）",
+            None,
+            "day",
+            f"{_TIAOLI}第二十二条（交办，指定办理期限）",
         ),
         ClockSpec("HANDLE", "办理答复（受理后60日）", 60, "day", f"{_TIAOLI}第三十四条"),
         ClockSpec("EXTENSION_MAX", "延期办理（最长30日）", 30, "day", f"{_TIAOLI}第三十四条"),

@@ -138,6 +138,13 @@ class Matter(models.Model):
     version = models.PositiveIntegerField(default=1)
     registered_at = models.DateTimeField(_("登记时间"), db_index=True)
     registered_on = models.DateField(_("登记日期"), db_index=True)
+    # 收到之日: the local date the first registration was received (the letter's receipt, the online
+    # submission, the call or visit). The triage clock (条例第二十二条) and the direct-intake notice clock
+    # (第二十三条第二款) run from it, not from the clerk's registration.
+    received_on = models.DateField(_("收到日期"), null=True, blank=True, db_index=True)
+    # Registered by a unit or township that received the petition directly (条例第二十三条第一、二款), not by
+    # the bureau: no triage by the bureau, the unit's own 15-day notice clock (NOTIFY_DIRECT) runs.
+    is_direct = models.BooleanField(_("责任单位直接受理"), default=False)
 
     # Routing
     handling_unit = models.ForeignKey(
@@ -190,6 +197,8 @@ class Matter(models.Model):
     )
     recheck_requested_on = models.DateField(_("复核申请日期"), null=True, blank=True)
     recheck_due = models.DateField(_("复核期限"), null=True, blank=True)
+    # 听证所需时间不计算在复核期限内 (条例第三十六条): the days of recorded hearings push recheck_due back.
+    recheck_hearing_days = models.PositiveSmallIntegerField(_("复核听证天数"), default=0)
     recheck_decided_on = models.DateField(_("复核意见日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 

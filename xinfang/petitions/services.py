@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -172,7 +173,7 @@ class PetitionInput:
     request: str = ""
     facts: str = ""
     head_count: int | None = None
-    is_collective: bool = False
+    is_collective: bool | None = None  # None: by head count (services.is_collective)
     is_leapfrog: bool = False
     is_major_urgent: bool = False
     is_legal: bool = False
@@ -309,6 +310,22 @@ def _save_petitioners(registration: Registration, people: list[PetitionerInput])
         )
 
 
+def triage_clock(channel: str, received_on: date) -> tuple[str, date]:
+    """The bureau's triage clock for an item received on `received_on`: 15 日 from receipt (条例第二十二条),
+    or the county's slice of an item that came down from a higher level (domain-rules §1.4), when set."""
+    slice_days = settings.XINFANG_TRIAGE_COUNTY_SLICE_DAYS
+    if channel == Registration.Channel.ASSIGNED and slice_days:
+        return "TRIAGE_COUNTY_SLICE", deadlines.clock_due("TRIAGE_COUNTY_SLICE", received_on, days=slice_days)
+    return "TRIAGE", deadlines.clock_due("TRIAGE", received_on)
+
+
+def is_collective(channel: str, head_count: int, explicit: bool | None) -> bool:
+    """集体访: the clerk's explicit choice wins; otherwise a visit of XINFANG_COLLECTIVE_MIN_PERSONS or more."""
+    if explicit is not None:
+        return explicit
+    return channel == Registration.Channel.VISIT and head_count >= settings.XINFANG_COLLECTIVE_MIN_PERSONS
+
+
 @transaction.atomic
 def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str = "") -> Registration:
     """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
@@ -325,9 +342,19 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
     purpose: Code = resolved["purpose"]
     if repeat_of is None:
         category = purpose.category or Matter.Category.CLAIM
-        state = workflow.RECEIVED if by is None else workflow.REGISTERED
-        registered_on = timezone.localdate()
+        received_on = timezone.localdate(data.received_at)
+        direct = by is not None and not access.registers_for_bureau(by)
+        if direct:  # a unit or township registers what it received itself (条例第二十三条第一、二款)
+            state, clock = workflow.RECEIVED_BY_UNIT, "NOTIFY_DIRECT"
+            clock_due = deadlines.clock_due(clock, received_on)
+            unit_fields = {"handling_unit": by.unit, "received_by_unit_on": received_on, "is_direct": True}
+        else:  # the bureau's triage clock runs from receipt, also while an online submission waits
+            state = workflow.RECEIVED if by is None else workflow.REGISTERED
+            clock, clock_due = triage_clock(data.channel, received_on)
+            unit_fields = {}
         matter = Matter.objects.create(
+            received_on=received_on,
+            **unit_fields,
             number=f"XF{year}{documents.next_number(scope=desk, year=year, kind='matter'):06d}",
             title=data.title.strip(),
             category=category,
@@ -336,9 +363,9 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
             township=resolved["township"],
             state=state,
             registered_at=now,
-            registered_on=registered_on,
-            clock="TRIAGE" if by is not None else "",
-            clock_due=deadlines.clock_due("TRIAGE", registered_on) if by is not None else None,
+            registered_on=timezone.localdate(now),
+            clock=clock,
+            clock_due=clock_due,
             is_major_urgent=data.is_major_urgent,
             is_legal=data.is_legal,
             is_confidential=category == Matter.Category.ACCUSATION,
@@ -360,7 +387,7 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
         registered_by=by,
         disposition=disposition,
         head_count=resolved["head_count"],
-        is_collective=data.is_collective or resolved["head_count"] > 1 and data.channel == "visit",
+        is_collective=is_collective(data.channel, resolved["head_count"], data.is_collective),
         is_leapfrog=data.is_leapfrog,
         place=data.place.strip(),
         site=data.site,
@@ -391,11 +418,15 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
 
 
 def register_received(matter: Matter, *, by: User, expected_version=None) -> Matter:
-    """A clerk registers an online submission: the 15-day triage clock starts."""
+    """A clerk registers an online submission. Its triage clock has run since it was received (收到之日,
+    条例第二十二条) and keeps running: registering it changes neither the clock nor its due date."""
     on = today()
+    first = matter.registrations.order_by("received_at").first()
+    received_on = matter.received_on or (timezone.localdate(first.received_at) if first else on)
+    clock, due = triage_clock(first.channel if first else "", received_on)
     matter = transition(
-        matter, "register", by=by, changes={"registered_on": on, "registered_at": timezone.now()},
-        expected_version=expected_version, clock_due=deadlines.clock_due("TRIAGE", on),
+        matter, "register", by=by, expected_version=expected_version, clock=clock, clock_due=due,
+        changes={"registered_on": on, "registered_at": timezone.now(), "received_on": received_on},
     )  # fmt: skip
     matter.registrations.filter(registered_by=None).update(
         registered_by=by, registered_at=matter.registered_at
@@ -797,6 +828,40 @@ def request_recheck(matter: Matter, *, by: User | None, requested_on: date | Non
         matter, "request_recheck", by=by, note=reason, expected_version=expected_version, clock_due=due,
         changes={"recheck_requested_on": on, "recheck_due": due},
     )  # fmt: skip
+
+
+MAX_HEARING_DAYS = 60  # a guard against typing errors, not a legal limit
+
+
+@transaction.atomic
+def record_hearing(matter: Matter, *, by: User, held_from: date, held_to: date, note: str = "",
+                   expected_version=None) -> Matter:  # fmt: skip
+    """A 听证 held during the 复核: its days are not counted in the 30-day recheck period (条例第三十六条), so
+    the recheck due date moves back by them. Not a state change; an event on the timeline records it."""
+    if not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if not by.has_role(*workflow.BUREAU_OFFICE):
+        raise PermissionDenied("只有信访局办案人员可以登记复核听证。")
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    _require(matter.state == workflow.UNDER_RECHECK, "只有复核中的事项可以登记听证。")
+    _require(held_from is not None and held_to is not None and held_from <= held_to, "听证起止日期有误。")
+    _require(matter.recheck_requested_on <= held_from and held_to <= today(),
+             "听证日期须在复核申请之日与今天之间。")  # fmt: skip
+    days = (held_to - held_from).days + 1
+    _require(days <= MAX_HEARING_DAYS, f"听证时间不能超过{MAX_HEARING_DAYS}日，请核对日期。")
+    total = matter.recheck_hearing_days + days
+    due = deadlines.clock_due("RECHECK", matter.recheck_requested_on, days=30 + total)
+    updated = Matter.objects.filter(
+        pk=matter.pk, version=matter.version, state=workflow.UNDER_RECHECK
+    ).update(version=F("version") + 1, recheck_hearing_days=total, recheck_due=due, clock_due=due)
+    if updated != 1:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    matter.refresh_from_db()
+    _record(matter, "matter:hearing_recorded", by=by, note=note, data={
+        "from": held_from.isoformat(), "to": held_to.isoformat(), "days": days, "recheck_due": due.isoformat(),
+    })  # fmt: skip
+    return matter
 
 
 def record_recheck(matter: Matter, *, by: User, outcome: str, opinion: str, decided_on: date | None = None,

@@ -17,7 +17,7 @@ from docx.shared import Pt
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core.notify import get_sender
-from xinfang.petitions import access, documents, services, workflow
+from xinfang.petitions import access, documents, queries, services, workflow
 from xinfang.petitions.models import (
     ClockAlert,
     Evaluation,
@@ -33,8 +33,8 @@ from xinfang.petitions.queries import CLOCK_SHORT
 
 # Clocks that bind the handling unit (a breach proposes an order to it). The petitioner's own windows
 # (REVIEW_REQUEST, RECHECK_REQUEST) lapse into closure instead; the bureau's own clocks raise reminders.
-UNIT_CLOCKS = {"NOTIFY", "HANDLE", "SIMPLE", "ASSIGN_REPORT"}
-BUREAU_CLOCKS = {"TRIAGE", "REVIEW"}
+UNIT_CLOCKS = {"NOTIFY", "NOTIFY_DIRECT", "HANDLE", "SIMPLE", "ASSIGN_REPORT"}
+BUREAU_CLOCKS = {"TRIAGE", "TRIAGE_COUNTY_SLICE", "REVIEW", "EXTERNAL_REPORT"}
 FEEDBACK_DAYS = 30  # 2005 条例第三十六条 (the 2022 text sets no number; kept as the default)
 SUPERVISORS = (R.SUPERVISOR, R.LEADER)
 
@@ -269,6 +269,10 @@ def _running_clocks(today: date, soon: date):
                workflow.UNDER_RECHECK]  # fmt: skip
     for m in open_matters.filter(is_assignment=True, assign_due__lte=soon).exclude(state__in=replied):
         yield m, "ASSIGN_REPORT", m.assign_due
+    # the deadline a higher level set for an item it assigned down (上级交办期限): the bureau reports back
+    from_above = Registration.objects.filter(external_due__lte=soon, matter__state__in=workflow.OPEN_STATES)
+    for m in open_matters.filter(pk__in=from_above.values("matter_id")).exclude(state__in=replied):
+        yield m, "EXTERNAL_REPORT", queries.external_due(m)
 
 
 def sweep_deadlines(*, today: date | None = None, sender=None) -> SweepResult:

@@ -21,6 +21,7 @@ from xinfang.casework.forms import (
     Form,
     PetitionerForm,
     code_choices,
+    collective_field,
     unit_choices,
 )
 from xinfang.petitions import access, programs, services
@@ -119,7 +120,7 @@ class PetitionForm(HtmlIdMixin, Form):
     request = forms.CharField(label=_("诉求"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     head_count = forms.IntegerField(label=_("人数（人次）"), min_value=1, required=False,
                                     help_text=_("留空时按登记的信访人数计。"))  # fmt: skip
-    is_collective = forms.BooleanField(label=_("集体访"), required=False)
+    is_collective = collective_field()
     accused_unit = forms.ChoiceField(label=_("被检举单位（检举控告类）"), required=False)
     accused_person = forms.CharField(label=_("被检举人（检举控告类）"), max_length=100, required=False)
 

@@ -126,7 +126,22 @@ CLOCK_SHORT = {
     "REVIEW": "复查",
     "RECHECK_REQUEST": "复核申请期",
     "RECHECK": "复核",
+    "TRIAGE_COUNTY_SLICE": "县级转送交办",
+    "NOTIFY_DIRECT": "直接受理告知",
+    "EXTERNAL_REPORT": "上级交办期限",
 }
+# States after the reply: the result that the level above asked for exists, its deadline no longer runs.
+REPLIED_STATES = frozenset({workflow.REPLIED, workflow.DELIVERED, workflow.UNDER_REVIEW, workflow.REVIEW_DECIDED,
+                            workflow.UNDER_RECHECK}) | workflow.FINAL_STATES  # fmt: skip
+
+
+def external_due(matter: Matter) -> date | None:
+    """The deadline the level above set for an item it assigned (上级交办期限): the earliest of the matter's
+    registrations; None once the result exists (replied or finished)."""
+    if matter.state in REPLIED_STATES:
+        return None
+    dues = [r.external_due for r in matter.registrations.all() if r.external_due is not None]
+    return min(dues) if dues else None
 
 
 def clock_badge(matter: Matter, *, today: date | None = None) -> ClockBadge | None:
@@ -141,6 +156,16 @@ def clock_badge(matter: Matter, *, today: date | None = None) -> ClockBadge | No
         status=deadlines.clock_status(matter.clock_due, today=today),
         days_left=deadlines.days_left(matter.clock_due, today),
     )
+
+
+def external_badge(matter: Matter, *, today: date | None = None) -> ClockBadge | None:
+    """The 上级交办期限 as a second clock badge beside the statutory one."""
+    due = external_due(matter)
+    if due is None:
+        return None
+    today = today or timezone.localdate()
+    return ClockBadge(code="EXTERNAL_REPORT", label=CLOCK_SHORT["EXTERNAL_REPORT"], due=due,
+                      status=deadlines.clock_status(due, today=today), days_left=deadlines.days_left(due, today))  # fmt: skip
 
 
 def timeline(matter: Matter, *, public_only: bool = False) -> QuerySet:
