@@ -28,16 +28,16 @@ def write_disclosure(
     progress(0, total, "生成图表")
     charts = {c.key: render_chart(c, out_dir / "charts" / f"{c.key}.png") for c in chart_data(d)}
     blocks = build_blocks(d)
-    progress(2, total, "生成 report.docx")
+    progress(2, total, "生成 Word 报告")
     docx = render_docx(blocks, title=title, images=charts, path=out_dir / "report.docx")
-    progress(3, total, "生成 report.html")
+    progress(3, total, "生成网页版报告")
     html = render_html(
         blocks,
         title=title,
         images={k: f"charts/{p.name}" for k, p in charts.items()},
         path=out_dir / "report.html",
     )
-    progress(4, total, "生成 tables.xlsx")
+    progress(4, total, "生成公开表（Excel）")
     xlsx = render_xlsx(build_tables(d), unit_name=d.unit_name, year=d.year, path=out_dir / "tables.xlsx")
     progress(5, total, "完成")
     return BuiltDisclosure(out_dir, (docx, html, xlsx, *charts.values()))

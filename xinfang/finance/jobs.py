@@ -41,9 +41,29 @@ def read_status(job_id: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
+# What each built file is called when downloaded: unit and year in Chinese, not `report.docx`.
+FILE_TITLES = {
+    "report.docx": "部门决算.docx",
+    "report.html": "部门决算（网页版）.html",
+    "tables.xlsx": "部门决算公开表.xlsx",
+    "charts/general_budget.png": "一般公共预算财政拨款支出图.png",
+    "charts/structure.png": "支出结构图.png",
+    "charts/three_public.png": "三公经费支出图.png",
+}
+
+
+def download_name(name: str, *, unit_name: str = "", year: int | None = None) -> str:
+    """“茂县信访局_2019年部门决算.docx” for `report.docx` of that unit and year."""
+    title = FILE_TITLES.get(name) or f"图表_{Path(name).name}"
+    if not unit_name or not year:
+        return title
+    return f"{unit_name}_{year}年{title}"
+
+
 def start_build(d: Disclosure, *, accounts_id: int) -> str:
     job_id = f"{accounts_id}-{uuid.uuid4().hex[:12]}"
-    write_status(job_id, state="running", step=0, total=5, label="排队中", accounts=accounts_id)
+    names = {"accounts": accounts_id, "unit_name": d.unit_name, "year": d.year}
+    write_status(job_id, state="running", step=0, total=5, label="排队中", **names)
 
     def run():
         try:
@@ -51,17 +71,13 @@ def start_build(d: Disclosure, *, accounts_id: int) -> str:
                 d,
                 out_dir=job_dir(job_id) / "out",
                 progress=lambda step, total, label: write_status(
-                    job_id, state="running", step=step, total=total, label=label, accounts=accounts_id
+                    job_id, state="running", step=step, total=total, label=label, **names
                 ),
             )
             files = [str(p.relative_to(built.out_dir)) for p in built.files]
-            write_status(
-                job_id, state="done", step=5, total=5, label="完成", files=files, accounts=accounts_id
-            )
+            write_status(job_id, state="done", step=5, total=5, label="完成", files=files, **names)
         except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed silently
-            write_status(
-                job_id, state="failed", step=0, total=5, label=f"生成失败：{exc}", accounts=accounts_id
-            )
+            write_status(job_id, state="failed", step=0, total=5, label=f"生成失败：{exc}", **names)
 
     if BACKGROUND:
         threading.Thread(target=run, daemon=True).start()

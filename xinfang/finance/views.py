@@ -100,11 +100,20 @@ def import_tables(request, pk):
 def build(request, pk):
     accounts = get_object_or_404(FinalAccounts, pk=pk)
     job_id = jobs.start_build(disclosure_data(accounts), accounts_id=accounts.pk)
+    status = jobs.read_status(job_id)
     return render(
         request,
         "finance/build_status.html",
-        {"job": job_id, "status": jobs.read_status(job_id), "a": accounts},
+        {"job": job_id, "status": status, "a": accounts, "files": _files(status)},
     )
+
+
+def _files(status: dict) -> list[tuple[str, str]]:
+    """(stored name, the name it is downloaded as) of each built file."""
+    return [
+        (name, jobs.download_name(name, unit_name=status.get("unit_name", ""), year=status.get("year")))
+        for name in status.get("files", [])
+    ]
 
 
 @finance_view(edit=False)
@@ -115,7 +124,9 @@ def build_status(request, job):
         status = None
     if status is None:
         raise Http404
-    return render(request, "finance/build_status.html", {"job": job, "status": status})
+    return render(
+        request, "finance/build_status.html", {"job": job, "status": status, "files": _files(status)}
+    )
 
 
 @finance_view(edit=False)
@@ -123,6 +134,6 @@ def build_file(request, job, name):
     status = jobs.read_status(job) if job.replace("-", "").isalnum() else None
     if not status or name not in status.get("files", []):
         raise Http404
-    return FileResponse(
-        open(jobs.job_dir(job) / "out" / name, "rb"), as_attachment=True, filename=name.split("/")[-1]
-    )
+    filename = jobs.download_name(name, unit_name=status.get("unit_name", ""), year=status.get("year"))
+    # FileResponse sends a non-ASCII name as RFC 5987 filename*=utf-8''… with an ASCII fallback.
+    return FileResponse(open(jobs.job_dir(job) / "out" / name, "rb"), as_attachment=True, filename=filename)

@@ -5,6 +5,40 @@ from decimal import ROUND_HALF_UP, Decimal
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+# The Chinese name of each rule (docs/finance.md, 检查规则); tests/finance/test_finding_labels.py fails when a
+# rule has none.
+RULE_NAMES = {
+    "SUM": "合计数核对",
+    "COUNT": "数量核对",
+    "SHARE": "占比核对",
+    "SHARE-SUM": "占比合计核对",
+    "YOY": "同比增减核对",
+    "YOY-DIR": "增减方向核对",
+    "COMPL": "预算完成率核对",
+    "COMPL-SHARE": "完成率与占比混用",
+    "SAME": "同一数据前后一致",
+    "PARTS": "基本支出与项目支出合计",
+    "PERS": "人员经费与公用经费合计",
+    "JGYX": "机关运行经费",
+    "XREF": "前后内容对照",
+    "NAME": "科目名称前后一致",
+    "NAME-OFFICIAL": "科目名称规范",
+    "INDICATOR": "绩效指标完成情况",
+    "RESIDUE": "编号残留和占位符",
+    "TYPO": "错别字",
+    "DUP": "重复字词",
+    "BRACKET": "括号和引号配对",
+    "MEASURE": "量词缺失",
+    "ROUND": "尾差",
+    "PUNCT": "标点符号",
+    "HEADING": "标题序号",
+    "FUND": "专项资金执行核对",
+    "CASEWORK": "信访工作数据核对",
+    "PROC": "政府采购",
+    "REASON": "增减变化原因说明",
+    "SAN-ECON": "三公经费与经济分类",
+}
 
 
 @dataclass(frozen=True)
@@ -17,6 +51,14 @@ class Finding:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def rule_name(self) -> str:
+        return RULE_NAMES.get(self.rule, "其他检查")
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS.get(self.severity, self.severity)
 
 
 def pct(part: Decimal, whole: Decimal) -> Decimal | None:
