@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -150,15 +151,14 @@ def register(request, channel: str):
     if request.method == "POST" and form.is_valid() and people.is_valid():
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
         try:
-            registration = services.register_petition(form.to_input(inputs), by=request.user)
+            with transaction.atomic():  # the registration and its audit row: both or neither
+                registration = services.register_petition(form.to_input(inputs), by=request.user)
+                log_audit(action="registration:create", request=request, obj=registration)  # personal data
         except PermissionDenied as e:
             return denied(request, str(e))
         except ValidationError as e:
             people_errors = form.add_service_errors(e.message_dict)
         else:
-            log_audit(
-                action="registration:create", request=request, obj=registration
-            )  # personal data recorded
             messages.success(
                 request,
                 _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")
