@@ -61,8 +61,11 @@ def test_collective_visit_journey(browser_page, live_server, time_machine):
     page.fill("#id_p-1-mobile", "13912345678")
     page.check("#id_p-1-is_representative")
     page.click("#intake-form button[type=submit] >> text=登记")
-    page.wait_for_url(f"{base}/casework/matters/**")
+    page.wait_for_url(f"{base}/casework/register/done/")
     assert "已登记" in page.locator(".messages").inner_text()
+    assert len(page.locator("#query-code").inner_text()) == 12  # shown once, printed on the 登记回执
+    page.click("main >> text=查看事项")
+    page.wait_for_url(f"{base}/casework/matters/**")
     matter = Matter.objects.get()
     reg = matter.registrations.get()
     assert reg.head_count == 12 and reg.is_collective and reg.petitioners.count() == 2

@@ -135,6 +135,10 @@ def _documents(m):
     return [d.pk for d in m.documents.all()] or [MISSING_PK]
 
 
+def _registrations(m):
+    return sorted(Registration.objects.filter(matter=m).values_list("number", flat=True))
+
+
 def _attachments(m):
     return list(Attachment.objects.filter(matter=m).values_list("pk", flat=True)) or [MISSING_PK]
 
@@ -147,6 +151,8 @@ PARAMS = {
     "document_id": ("matter", lambda m, name: _documents(m)),
     "request_id": ("matter", lambda m, name: _pks(m.extension_requests)),  # 延期申请
     "action": ("matter", lambda m, name: _actions()),
+    "attachment_id": ("matter", lambda m, name: _attachments(m)),  # 材料和附件 of the matter page
+    "registration": ("matter", lambda m, name: _registrations(m)),  # 登记回执
     "pk": ("per route", None),  # see PK_ROUTES
     "channel": ("page", lambda m, name: list(Registration.Channel.values)),
     "target": ("page", lambda m, name: ["bureau", "unit"]),
@@ -223,9 +229,11 @@ def missing(kwargs: dict) -> dict:
     """The same kwargs with the matter's values replaced by ones that do not exist."""
     out = {}
     for k, v in kwargs.items():
-        out[k] = (
-            MISSING_NUMBER if k == "number" else MISSING_PK if k in ("pk", "document_id", "request_id") else v
-        )
+        if k in ("number", "registration"):
+            v = MISSING_NUMBER
+        elif k in ("pk", "document_id", "request_id", "attachment_id"):
+            v = MISSING_PK
+        out[k] = v
     return out
 
 

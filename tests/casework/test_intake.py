@@ -63,12 +63,12 @@ def test_unknown_channel_is_404(login, clerk):
     assert login(clerk).get("/casework/register/fax/").status_code == 404
 
 
-def test_valid_letter_is_registered_and_redirects_to_matter(login, clerk):
+def test_valid_letter_is_registered_and_shows_the_result(login, clerk):
     response = login(clerk).post("/casework/register/letter/", intake(), follow=True)
     reg = Registration.objects.get()
-    assert response.redirect_chain[-1][0] == f"/casework/matters/{reg.matter.number}/"
+    assert response.redirect_chain[-1][0] == "/casework/register/done/"  # numbers, 查询码 and 登记回执
     html = response.content.decode()
-    assert reg.number in html and "已登记" in html
+    assert reg.number in html and f'href="/casework/matters/{reg.matter.number}/"' in html
     assert reg.channel == "letter" and reg.matter.state == workflow.REGISTERED
     assert reg.matter.content_class.code == "0303" and reg.matter.township.code == "513223100"
     assert reg.petitioners.get().id_number == ID_A

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import validators
-from xinfang.petitions import services, workflow
+from xinfang.petitions import citizens, services, workflow
 from xinfang.petitions.models import Code, ExtensionRequest, Matter, Registration, Unit
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -192,6 +192,32 @@ def petitioner_formset(channel: str, data=None) -> forms.BaseFormSet:
     rows = 3 if channel in (Registration.Channel.VISIT, Registration.Channel.VIDEO) else 1
     fs = forms.formset_factory(PetitionerForm, extra=rows - 1, min_num=1, max_num=50)
     return fs(data, prefix="p")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class ScansForm(Form):
+    """The clerk's scans of a letter or the materials handed over at a visit, registered with it. Checked again
+    by content in the service (citizens.check_uploads), like the portal's uploads."""
+
+    attachments = MultipleFileField(
+        label=_("扫描件和材料"), required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+        help_text=_("可选。来信原件扫描件、来访人提交的材料：仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。"),
+    )  # fmt: skip
+
+    def uploads(self) -> list[citizens.Upload]:
+        return [citizens.Upload(f.name, f.read()) for f in self.cleaned_data["attachments"]]
 
 
 # --- worklist and audit filters -----------------------------------------------------------------------

@@ -10,9 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -23,8 +22,8 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts.audit import log_audit
 from xinfang.casework import forms as F
 from xinfang.core import validators
-from xinfang.petitions import access, deadlines, documents, events, queries, services, workflow
-from xinfang.petitions.models import Code, Document, Matter, Registration
+from xinfang.petitions import access, citizens, deadlines, documents, events, queries, services, workflow
+from xinfang.petitions.models import Attachment, Code, Document, Matter, Registration
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -140,6 +139,13 @@ def register_choose(request):
     return render(request, "casework/register_choose.html", {"channels": Registration.Channel.choices})
 
 
+# The 查询码 of the registrations this session made, until the session ends: shown once on the result page and
+# printed on the 登记回执. Never stored elsewhere (the database keeps only its hash).
+QUERY_CODES = "casework_query_codes"
+REGISTERED = "casework_registered"  # the registration just made: its numbers, and whether its code was shown
+KEEP_CODES = 20
+
+
 @login_required
 def register(request, channel: str):
     if channel not in Registration.Channel.values:
@@ -147,31 +153,87 @@ def register(request, channel: str):
     label = Registration.Channel(channel).label
     form = F.IntakeForm(request.POST or None, channel=channel)
     people = F.petitioner_formset(channel, request.POST or None)
+    scans = F.ScansForm(request.POST or None, request.FILES or None)
     people_errors: list[str] = []
-    if request.method == "POST" and form.is_valid() and people.is_valid():
+    if request.method == "POST" and all([form.is_valid(), people.is_valid(), scans.is_valid()]):
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
         try:
-            with transaction.atomic():  # the registration and its audit row: both or neither
-                registration = services.register_petition(form.to_input(inputs), by=request.user)
-                log_audit(action="registration:create", request=request, obj=registration)  # personal data
+            registration, code = citizens.register_incoming(
+                form.to_input(inputs), by=request.user, uploads=scans.uploads()
+            )
         except PermissionDenied as e:
             return denied(request, str(e))
         except ValidationError as e:
-            people_errors = form.add_service_errors(e.message_dict)
+            errors = dict(e.message_dict)
+            for message in errors.pop("attachments", []):
+                scans.add_error("attachments", message)
+            people_errors = form.add_service_errors(errors)
         else:
+            log_audit(
+                action="registration:create", request=request, obj=registration
+            )  # personal data recorded
             messages.success(
                 request,
                 _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")
                 % {"reg": registration.number, "matter": registration.matter.number},
             )
-            return redirect("casework:matter", number=registration.matter.number)
+            codes = dict(list(request.session.get(QUERY_CODES, {}).items())[-(KEEP_CODES - 1) :])
+            request.session[QUERY_CODES] = {**codes, registration.number: code}
+            request.session[REGISTERED] = {"registration": registration.number,
+                                           "matter": registration.matter.number, "shown": False}  # fmt: skip
+            return redirect("casework:registered")
     people_errors += [e for e in people.non_form_errors()]
     summary = _error_summary(form, people, people_errors)
+    summary += [("id_attachments", f"{scans.fields['attachments'].label}：{e}")
+                for e in scans.errors.get("attachments", [])]  # fmt: skip
     accusation = Code.objects.filter(table=Code.Table.PURPOSE, category=Matter.Category.ACCUSATION)
     context = {"form": form, "people": people, "people_errors": people_errors, "summary": summary,
-               "channel": channel, "channel_label": label,
+               "channel": channel, "channel_label": label, "scans": scans,
+               "files_dropped": request.method == "POST" and bool(request.FILES),
                "accusation_codes": ",".join(accusation.values_list("code", flat=True))}  # fmt: skip
     return render(request, "casework/register.html", context)
+
+
+@login_required
+@require_GET
+def registered(request):
+    """The result of a registration: its numbers and its 查询码, shown this once; the receipt to print."""
+    data = request.session.get(REGISTERED)
+    if not data:
+        return redirect("casework:register_choose")
+    registration = Registration.objects.filter(
+        number=data["registration"], matter__in=access.visible_matters(request.user)
+    ).select_related("matter").first()  # fmt: skip
+    if registration is None:  # e.g. the clerk's own unit was named as the accused
+        request.session.pop(REGISTERED, None)
+        return redirect("casework:worklist")
+    show_code = not data["shown"]
+    if show_code:
+        request.session[REGISTERED] = {**data, "shown": True}
+    code = request.session.get(QUERY_CODES, {}).get(registration.number, "") if show_code else ""
+    context = {"registration": registration, "matter": registration.matter, "code": code,
+               "show_code": show_code, "attachments": registration.attachments.count()}  # fmt: skip
+    return render(request, "casework/registered.html", context)
+
+
+@login_required
+@require_GET
+def registration_receipt(request, number: str, registration: str):
+    """登记回执 (.docx): with the 查询码 while this session still holds it (right after registration)."""
+    matter = _matter_or_404(request, number, audit="registration:receipt")
+    reg = matter.registrations.filter(number=registration).select_related("registered_by__unit").first()
+    if reg is None:
+        raise Http404
+    code = request.session.get(QUERY_CODES, {}).get(reg.number, "")
+    content = citizens.registration_receipt(
+        reg, code=code, portal=_("网上信访平台“进展查询”（%(url)s）")
+        % {"url": request.build_absolute_uri(reverse("portal:track"))},
+    )  # fmt: skip
+    log_audit(action="registration:receipt", request=request, obj=reg, number=reg.number,
+              matter=matter.number, with_code=bool(code))  # fmt: skip
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, f"登记回执（{reg.number}）.docx")
+    return response
 
 
 def _error_summary(form, people, people_errors) -> list[tuple[str, str]]:
@@ -288,6 +350,7 @@ def _matter_context(
         "can_view_full": access.can_view_personal_data(user),
         "events": timeline,
         "documents": matter.documents.select_related("issuer"),
+        "attachments": _attachment_rows(matter),
         "actions": _action_forms(user, matter, bound or {}),
         "requests": _request_forms(user, matter, bound or {}),
         "people_forms": _accused_forms(user, matter)
@@ -538,3 +601,61 @@ def document_download(request, pk: int):
     response = HttpResponse(content, content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}（{doc.number}）.docx")
     return response
+
+
+# --- attachments (材料和附件) ------------------------------------------------------------------------------
+
+
+def _attachment_or_404(request, number: str, attachment_id: int, *, audit: str) -> Attachment:
+    """An attachment of a matter the user may see; otherwise 404, as for one that does not exist."""
+    matter = _matter_or_404(request, number, audit=audit)
+    att = matter.attachments.filter(pk=attachment_id).first()
+    if att is None:
+        raise Http404
+    return att
+
+
+def _file_response(att: Attachment, *, inline: bool) -> FileResponse:
+    response = FileResponse(att.file.open("rb"), content_type=att.content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, att.original_name)
+    response["X-Content-Type-Options"] = "nosniff"  # the type was recognised from the content at upload
+    response["Cache-Control"] = "private, no-store"
+    if inline:  # previewed in a frame of the matter page (PDF): this site only
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {"frame-ancestors": ["'self'"]}  # django-csp
+    return response
+
+
+@login_required
+@require_GET
+def attachment_view(request, number: str, attachment_id: int):
+    """The file itself, for the preview on the matter page (image or PDF, inline). Every view is audited, like a
+    view of personal data."""
+    att = _attachment_or_404(request, number, attachment_id, audit="attachment:view")
+    log_audit(action="attachment:view", request=request, obj=att, matter=number, name=att.original_name)
+    return _file_response(att, inline=True)
+
+
+@login_required
+@require_GET
+def attachment_download(request, number: str, attachment_id: int):
+    att = _attachment_or_404(request, number, attachment_id, audit="attachment:download")
+    log_audit(action="attachment:download", request=request, obj=att, matter=number, name=att.original_name)
+    return _file_response(att, inline=False)
+
+
+def _attachment_rows(matter: Matter) -> list[dict]:
+    """Every attachment of the matter: the petitioner's (online, 补充材料), the clerk's scans, the units'."""
+    rows = []
+    for att in matter.attachments.select_related("registration", "uploaded_by__unit"):
+        reg = att.registration
+        if att.from_petitioner:
+            source = _("信访人网上提交") if reg is not None else _("信访人补充材料")
+        elif reg is not None:
+            source = _("登记时上传（%(channel)s）") % {"channel": reg.get_channel_display()}
+        else:
+            source = _("工作人员上传")
+        rows.append({"attachment": att, "source": source, "registration": reg,
+                     "is_image": att.content_type.startswith("image/"),
+                     "is_pdf": att.content_type == "application/pdf"})  # fmt: skip
+    return rows

@@ -3,6 +3,7 @@ tracking lookup, satisfaction evaluation, added information. Appeals use service
 
 import hashlib
 import hmac
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,10 +11,11 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.petitions import services, workflow
+from xinfang.petitions import receipts, services, sms, workflow
 from xinfang.petitions.models import Attachment, Code, Evaluation, Event, Matter, Registration
 
 ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
@@ -55,8 +57,15 @@ def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
 
 
 def _save_attachments(
-    matter: Matter, checked: list[tuple[Upload, str]], *, by=None, registration: Registration | None = None
+    matter: Matter,
+    checked: list[tuple[Upload, str]],
+    *,
+    by=None,
+    registration: Registration | None = None,
+    stored: list[str] | None = None,
 ) -> list[Attachment]:
+    """Store each checked upload through the storage API (default_storage) and record it. The names stored are
+    appended to `stored`, so that a caller can remove them when its transaction fails (_removing_on_failure)."""
     saved = []
     for upload, mime in checked:
         digest = hashlib.sha256(upload.content).hexdigest()
@@ -65,12 +74,37 @@ def _save_attachments(
             sha256=digest, uploaded_by=by, from_petitioner=by is None,
         )  # fmt: skip
         att.file.save(f"{digest}.{ALLOWED_TYPES[mime]}", ContentFile(upload.content), save=False)
+        if stored is not None:
+            stored.append(att.file.name)
         att.save()
         saved.append(att)
     return saved
 
 
-@transaction.atomic
+@contextmanager
+def _removing_on_failure():
+    """A transaction that stores files: when it fails, the files it stored are removed too (nothing half-saved).
+    Yields the list that _save_attachments fills with the stored names."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def issue_query_code(registration: Registration) -> str:
+    """A new 查询码 for the registration: only its hash is stored; the code is returned to be shown once,
+    printed on the receipt and sent by SMS."""
+    code = services.new_query_code()
+    Registration.objects.filter(pk=registration.pk).update(
+        query_code_hash=query_code_hash(registration.number, code)
+    )
+    return code
+
+
 def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -> tuple[Registration, str]:
     """A citizen's online petition: it waits in state `received` for a clerk to register it, like every
     other channel. Returns the registration and the 查询码 (shown once; only its hash is stored)."""
@@ -81,13 +115,37 @@ def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -
         if p is None or not (p.name.strip() and p.id_number.strip() and p.mobile.strip()):
             raise ValidationError({"petitioners": ["申诉求决类信访须填写姓名、身份证号码和手机号码。"]})
     checked = check_uploads(list(uploads))
-    code = services.new_query_code()
-    registration = services.register_petition(data, by=None)
-    Registration.objects.filter(pk=registration.pk).update(
-        query_code_hash=query_code_hash(registration.number, code)
-    )
-    _save_attachments(registration.matter, checked, registration=registration)
+    with _removing_on_failure() as stored:
+        registration = services.register_petition(data, by=None)
+        code = issue_query_code(registration)
+        _save_attachments(registration.matter, checked, registration=registration, stored=stored)
+        sms.send_registration(registration, code, bureau=services.bureau().name)
     return registration, code
+
+
+def register_incoming(
+    data: services.PetitionInput, *, by, uploads: list[Upload] = ()
+) -> tuple[Registration, str]:
+    """登记 by staff of a letter, call, visit … with the clerk's scans of the letter or the visit's materials
+    (checked like the portal's uploads, before anything is written). Every registration gets a 查询码, as an
+    online one does: returned to be shown once and printed on the 登记回执, sent by SMS when a mobile number is
+    known; only its hash is stored."""
+    checked = check_uploads(list(uploads))
+    with _removing_on_failure() as stored:
+        registration = services.register_petition(data, by=by)
+        code = issue_query_code(registration)
+        _save_attachments(registration.matter, checked, by=by, registration=registration, stored=stored)
+        sms.send_registration(registration, code, bureau=services.bureau().name)
+    return registration, code
+
+
+def registration_receipt(registration: Registration, *, code: str, portal: str) -> bytes:
+    """登记回执 (.docx) in the name of the organ that registered it (the bureau for its reception centre).
+    `code`: the 查询码 while it is known (right after registration), else "" (the receipt then says so)."""
+    unit = services._issuing_unit(registration.registered_by)
+    return receipts.render_registration_receipt(
+        receipts.registration_receipt(registration, unit=unit, code=code, portal=portal)
+    )
 
 
 def find_registration(number: str, code: str) -> Registration | None:
@@ -138,7 +196,6 @@ def evaluate(matter: Matter, *, target: str, value: str, reason: str = "", text:
     return evaluation
 
 
-@transaction.atomic
 def add_information(matter: Matter, *, text: str, uploads: list[Upload] = (), by=None) -> Event:
     """补充材料 to an open matter, recorded on its timeline."""
     if matter.state not in workflow.OPEN_STATES:
@@ -146,8 +203,9 @@ def add_information(matter: Matter, *, text: str, uploads: list[Upload] = (), by
     if not text.strip() and not uploads:
         raise services.WorkflowError("请填写补充内容或上传附件。")
     checked = check_uploads(list(uploads))
-    saved = _save_attachments(matter, checked, by=by)
-    return Event.objects.create(
-        matter=matter, kind="matter:information_added", at=timezone.now(), actor=by, is_public=True,
-        note=text.strip(), data={"attachments": [a.pk for a in saved]},
-    )  # fmt: skip
+    with _removing_on_failure() as stored:
+        saved = _save_attachments(matter, checked, by=by, stored=stored)
+        return Event.objects.create(
+            matter=matter, kind="matter:information_added", at=timezone.now(), actor=by, is_public=True,
+            note=text.strip(), data={"attachments": [a.pk for a in saved]},
+        )  # fmt: skip

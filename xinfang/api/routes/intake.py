@@ -1,4 +1,3 @@
-from django.db import transaction
 from ninja import Router, Status
 
 from xinfang.accounts.audit import log_audit
@@ -23,9 +22,8 @@ router = Router(tags=["信访登记"])
 def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
-    with transaction.atomic():  # the registration and its audit row: both or neither
-        registration = services.register_petition(
-            services.PetitionInput(**data, petitioners=people), by=actor(request)
-        )
-        log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
+    registration = services.register_petition(
+        services.PetitionInput(**data, petitioners=people), by=actor(request)
+    )
+    log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
     return Status(201, presenters.registration_created(registration))
