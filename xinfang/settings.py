@@ -143,6 +143,12 @@ LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 300)
 # …and an address after this many consecutive failures, whatever names they tried (an office shares one address).
 LOGIN_MAX_FAILURES_PER_IP = env_int("LOGIN_MAX_FAILURES_PER_IP", 20)
+# The citizen portal's limits per client address (portal/throttle.py): online submissions, and failed
+# 登记编号 + 查询码 lookups, each within a sliding window of so many seconds.
+PORTAL_SUBMIT_MAX = env_int("PORTAL_SUBMIT_MAX", 5)
+PORTAL_SUBMIT_WINDOW_SECONDS = env_int("PORTAL_SUBMIT_WINDOW_SECONDS", 3600)
+PORTAL_TRACK_FAILURES_MAX = env_int("PORTAL_TRACK_FAILURES_MAX", 10)
+PORTAL_TRACK_WINDOW_SECONDS = env_int("PORTAL_TRACK_WINDOW_SECONDS", 3600)
 # Security audit log retention (等保 安全审计; 《网络安全法》第二十一条: logs kept ≥ 6 months): no audit row
 # younger than this many days is removed; `xinfang archive_audit` moves older ones to a checksummed file.
 # At least 180 (a system check refuses less; the database triggers hold 180 days whatever this says).

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 from tests import factories
 from xinfang.analytics import dashboards as D
@@ -148,3 +149,29 @@ def test_window_reads_whole_months_from_month_rows_and_cut_months_by_day():
     assert tallies.window(date(2024, 1, 1), date(2024, 1, 31), cuts=[date(2024, 1, 1)]) == Q(
         grain="m", day__in=[date(2024, 1, 1)]
     )  # a cut on the 1st does not split the month: every row is on one side of it
+
+
+def test_an_online_submission_registered_days_later_counts_on_its_day_of_registration(
+    people, units, time_machine
+):
+    """register_received sets the registrations' 登记时间 as well: the tallies must see it (issue 14)."""
+    matter = factories.online_submission()
+    time_machine.move_to(timezone.now() + timedelta(days=3))
+    services.register_received(matter, by=people["clerk"])
+    matter.refresh_from_db()
+    assert DayTally.objects.get(dim="", key="", grain="d", day=matter.registered_on).regs == 1
+    assert tallies.check() == []
+
+
+def test_a_recheck_hearing_moves_the_recheck_clock_in_the_tallies(in_state, case_officer, time_machine):
+    """record_hearing moves clock_due with a conditional UPDATE; its event row brings the tallies along."""
+    matter = in_state(workflow.UNDER_RECHECK)
+    requested = matter.recheck_requested_on
+    time_machine.move_to(timezone.now() + timedelta(days=10))
+    services.record_hearing(
+        matter,
+        by=case_officer,
+        held_from=requested + timedelta(days=2),
+        held_to=requested + timedelta(days=4),
+    )
+    assert tallies.check() == []

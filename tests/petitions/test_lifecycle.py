@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories
+from xinfang.analytics import tallies
 from xinfang.petitions import deadlines, services, workflow
 from xinfang.petitions.models import Document, Event, Registration
 
@@ -28,6 +29,7 @@ def test_full_lifecycle_to_termination_and_no_longer_accepted(people, units, cle
     assert reg.matter == matter and matter.documents.filter(kind="no_longer_notice").count() == 1
     matter.refresh_from_db()
     assert matter.state == workflow.TERMINATED
+    assert tallies.check() == []  # every writer on the way kept the summary tables in step (issue 14)
 
 
 def test_document_numbers_per_unit_year_kind_without_gaps(people, units):

@@ -4,6 +4,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 from docx import Document as DocxDocument
@@ -110,7 +111,7 @@ def test_honeypot_discards_silently(client, units):
 
 
 def test_submissions_are_rate_limited_per_ip(client, units, time_machine, settings):
-    settings.PORTAL_SUBMIT_PER_HOUR = 2
+    settings.PORTAL_SUBMIT_MAX = 2
     for _ in range(2):
         assert client.post("/portal/submit/", form_data()).status_code == 302
     blocked = client.post("/portal/submit/", form_data())
@@ -356,3 +357,18 @@ def test_home_lists_published_leader_reception_days(client, units, clerk, leader
     html = client.get("/portal/").content.decode()
     assert "领导接访日安排" in html and "征地拆迁" in html and "县领导" in html
     assert "内部安排" not in html
+
+
+def test_a_submission_is_not_saved_when_its_audit_row_fails(client, units, monkeypatch):
+    """One request, one transaction (issue 14): no petition without its audit row."""
+
+    def failing_audit(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr("xinfang.portal.views.log_audit", failing_audit)
+    with pytest.raises(RuntimeError):
+        client.post("/portal/submit/", form_data())
+    assert not Registration.objects.exists() and not Attachment.objects.exists()
+    monkeypatch.undo()
+    assert client.post("/portal/submit/", form_data()).status_code == 302  # the retry saves it once
+    assert Registration.objects.count() == 1

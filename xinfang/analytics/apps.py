@@ -6,8 +6,9 @@ def _refresh(sender, instance, update_fields=None, **kwargs):
     from xinfang.analytics import tallies
 
     if sender.__name__ == "Event":
-        if instance.action:  # a transition: its conditional UPDATE of the matter sends no signal
-            tallies.refresh(instance.matter_id)
+        # Every change a service makes ends with its event row (house rule 3), also the changes that are no
+        # transition (a recheck hearing moves clock_due): the conditional UPDATEs before it send no signal.
+        tallies.refresh(instance.matter_id)
     elif sender.__name__ == "Matter":
         if not update_fields or {f.removesuffix("_id") for f in update_fields} & tallies.MATTER_COLUMNS:
             tallies.refresh(instance.pk)
@@ -21,7 +22,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         """Keep the summary tables in step with every saved matter, registration and evaluation, and with
-        every transition (analytics/tallies.py)."""
+        every event row (analytics/tallies.py)."""
         from xinfang.petitions.models import Evaluation, Event, Matter, Registration
 
         for model in (Matter, Registration, Evaluation, Event):

@@ -5,7 +5,7 @@
   contributed before (`MatterTally`) and adds the difference to the roll-up rows with one
   `INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x` per row (SQLite and PostgreSQL alike). It runs in
   the transaction of the change, from the post_save signals of Matter, Registration, Evaluation and Event
-  (transition()'s conditional UPDATE sends no signal; the Event it writes next does).
+  (a service's conditional UPDATE sends no signal; the Event it writes after its changes does).
 - `rebuild()` recomputes everything in bulk (after raw loads; `xinfang rebuild_tallies`), `check()` reports
   the rows that differ from a fresh computation.
 - `rollup()` gives the rows that answer a figure: the roll-up whose dimensions are exactly the figure's

@@ -9,7 +9,11 @@
 | PermissionDenied                            | 403    | detail (and a "denied" audit row)           |
 | Http404 (unknown or invisible matter)       | 404    | detail (existence is never revealed)        |
 | ninja AuthenticationError                   | 401    | detail                                      |
+| anything else (a bug, the database down …)  | 500    | detail + request_id (logged with traceback) |
 """
+
+import logging
+import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +28,9 @@ from xinfang.petitions.services import StaleMatter, WorkflowError
 UNAUTHENTICATED = "未登录或令牌无效：请先登录，或在 Authorization 请求头中提供有效的 Bearer 令牌。"
 NOT_FOUND = "未找到该对象，或您无权查看。"
 INVALID_INPUT = "提交的数据有误，请检查后重试。"
+SERVER_ERROR = "服务器内部错误，请稍后重试；如问题持续，请联系系统管理员并提供请求编号 {request_id}。"
+
+logger = logging.getLogger("xinfang.api")
 
 # pydantic error type → Chinese message (ctx values are filled in where pydantic gives them).
 PYDANTIC_MESSAGES = {
@@ -122,6 +129,17 @@ def install(api: NinjaAPI) -> None:
             detail = "请求体无法解析：应为有效的 JSON。"
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
+    def on_unexpected(request, exc: Exception):
+        """Never Django's HTML error page under /api/: the caller gets JSON, the log gets the traceback,
+        and the request id ties the two together."""
+        request_id = uuid.uuid4().hex[:12]
+        logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
+        body = {"detail": SERVER_ERROR.format(request_id=request_id), "request_id": request_id}
+        response = api.create_response(request, body, status=500)
+        response["X-Request-ID"] = request_id
+        return response
+
+    api.add_exception_handler(Exception, on_unexpected)
     api.add_exception_handler(DjangoValidationError, on_django_validation)
     api.add_exception_handler(NinjaValidationError, on_request_validation)
     api.add_exception_handler(StaleMatter, on_stale)

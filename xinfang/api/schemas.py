@@ -37,6 +37,7 @@ class ErrorOut(Schema):
         None, description="409 时的错误类别：stale（页面已过期）或 workflow（状态不允许）"
     )
     errors: dict[str, list[str]] | None = Field(None, description="422 时按字段列出的错误信息")
+    request_id: str | None = Field(None, description="500 时的请求编号（联系管理员时提供，对应服务器日志）")
 
 
 class UnitOut(Schema):
@@ -117,6 +118,9 @@ class RegistrationOut(Schema):
 # --- worklist -----------------------------------------------------------------------------------------
 
 
+MAX_OFFSET = 1_000_000  # far beyond any county's list, far below what the database's integers hold
+
+
 class WorklistQuery(Schema):
     queue: bool = Field(True, description="只列出等待本人角色处理的状态（指定 state 时不起作用）")
     state: StateFilter = Field("", description="状态代码")
@@ -126,7 +130,7 @@ class WorklistQuery(Schema):
     clock: Literal["", "overdue", "due_soon"] = Field("", description="时限：overdue 超期 / due_soon 临期")
     q: str = Field("", description="事项编号或摘要中的文字")
     limit: int = Field(50, ge=1, le=200, description="每页条数（1–200）")
-    offset: int = Field(0, ge=0, description="起始位置")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"起始位置（0–{MAX_OFFSET}）")
 
 
 class WorklistItemOut(Schema):
@@ -306,6 +310,14 @@ class AssignIn(VersionIn):
     unit: str = Field(description="承办单位代码")
     due: date = Field(description="交办办结期限（须晚于今天）")
     note: str = Field("", description="交办要求")
+
+    @field_validator("due")
+    @classmethod
+    def _due_after_today(cls, value: date) -> date:
+        """An input error (422), checked before the matter is touched; the service checks it again."""
+        if value <= timezone.localdate():
+            raise ValueError("交办期限须晚于今天。")
+        return value
 
 
 class RedirectIn(VersionIn):

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -158,9 +159,11 @@ def register(request, channel: str):
     if request.method == "POST" and all([form.is_valid(), people.is_valid(), scans.is_valid()]):
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
         try:
-            registration, code = citizens.register_incoming(
-                form.to_input(inputs), by=request.user, uploads=scans.uploads()
-            )
+            with transaction.atomic():  # the registration and its audit row: both or neither
+                registration, code = citizens.register_incoming(
+                    form.to_input(inputs), by=request.user, uploads=scans.uploads()
+                )
+                log_audit(action="registration:create", request=request, obj=registration)  # personal data
         except PermissionDenied as e:
             return denied(request, str(e))
         except ValidationError as e:
@@ -169,9 +172,6 @@ def register(request, channel: str):
                 scans.add_error("attachments", message)
             people_errors = form.add_service_errors(errors)
         else:
-            log_audit(
-                action="registration:create", request=request, obj=registration
-            )  # personal data recorded
             messages.success(
                 request,
                 _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")

@@ -54,7 +54,9 @@ class BudgetUnit(models.Model):
 class FinalAccounts(models.Model):
     """部门决算 of one unit for one year: the scalar facts; lists live in the child tables."""
 
-    budget_unit = models.ForeignKey(BudgetUnit, on_delete=models.CASCADE, related_name="accounts")
+    budget_unit = models.ForeignKey(
+        BudgetUnit, verbose_name=_("预算单位"), on_delete=models.CASCADE, related_name="accounts"
+    )
     year = models.PositiveIntegerField(_("年度"))
     region = models.CharField(_("公开模板地区"), max_length=20, default="sichuan")
     # profile

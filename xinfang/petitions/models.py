@@ -55,11 +55,12 @@ class Code(models.Model):
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+        "self", verbose_name=_("上级代码"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )  # fmt: skip
     # For purposes: which of the 条例's types it belongs to (suggestion / accusation / claim / consult).
     category = models.CharField(_("条例类型"), max_length=20, blank=True)
-    sort = models.PositiveIntegerField(default=0)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("现行"), default=True)
 
     class Meta:

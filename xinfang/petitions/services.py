@@ -419,21 +419,21 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
     return registration
 
 
+@transaction.atomic
 def register_received(matter: Matter, *, by: User, expected_version=None) -> Matter:
     """A clerk registers an online submission. Its triage clock has run since it was received (收到之日,
     条例第二十二条) and keeps running: registering it changes neither the clock nor its due date."""
-    on = today()
+    on, now = today(), timezone.now()
     first = matter.registrations.order_by("received_at").first()
     received_on = matter.received_on or (timezone.localdate(first.received_at) if first else on)
     clock, due = triage_clock(first.channel if first else "", received_on)
-    matter = transition(
+    # The registrations first: the transition's event row is what brings the summary tables in step, and
+    # they read the registrations' 登记时间 (a refusal below rolls this back with the rest).
+    matter.registrations.filter(registered_by=None).update(registered_by=by, registered_at=now)
+    return transition(
         matter, "register", by=by, expected_version=expected_version, clock=clock, clock_due=due,
-        changes={"registered_on": on, "registered_at": timezone.now(), "received_on": received_on},
+        changes={"registered_on": on, "registered_at": now, "received_on": received_on},
     )  # fmt: skip
-    matter.registrations.filter(registered_by=None).update(
-        registered_by=by, registered_at=matter.registered_at
-    )
-    return matter
 
 
 # States in which the bureau may still set or correct the accused: before the matter leaves the bureau.
@@ -915,13 +915,23 @@ def archive_matter(matter: Matter, *, by: User, expected_version=None) -> Matter
 # --- people on a matter -------------------------------------------------------------------------------
 
 
+HANDLER_NOT_ELIGIBLE = "承办人须为本单位在岗的经办人员。"
+
+
 @transaction.atomic
-def assign_handler(matter: Matter, *, by: User, handler: User, expected_version=None) -> Matter:
-    """Name the officer who handles the matter in the unit. Not someone who must recuse, nor the accused."""
+def assign_handler(matter: Matter, *, by: User, handler: User | None, expected_version=None) -> Matter:
+    """Name the officer who handles the matter in the unit. Not someone who must recuse, nor the accused.
+    `handler=None` is a username that matches no active user: refused exactly like a user who may not handle
+    the matter, so that the answer does not tell whether a username exists elsewhere (issue 14)."""
     if not (by.has_role(R.UNIT_OFFICER, R.LEADER) and by.unit_id == matter.handling_unit_id):
         raise PermissionDenied("只能为本单位承办的事项指定承办人。")
-    _require(handler.unit_id == matter.handling_unit_id and handler.has_role(R.UNIT_OFFICER),
-             "承办人须为本单位的经办人员。")  # fmt: skip
+    if not (
+        handler is not None
+        and handler.is_active
+        and handler.unit_id == matter.handling_unit_id
+        and handler.has_role(R.UNIT_OFFICER)
+    ):
+        raise ValidationError({"handler": [HANDLER_NOT_ELIGIBLE]})
     _require(not matter.recusals.filter(user=handler).exists(), "该人员已回避本事项，不能指定为承办人。")
     _require(
         not (matter.is_confidential and matter.accused_user_id == handler.pk), "被检举人不能办理该事项。"

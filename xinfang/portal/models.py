@@ -11,3 +11,16 @@ class ThrottleHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "client", "at"], name="throttle_scope_client_at")]
+
+
+class ThrottleClient(models.Model):
+    """One client under one limit: the row that serialises its check-and-record (throttle.take locks it first),
+    and whether it is being refused now (so that a block is written to the audit log once)."""
+
+    scope = models.CharField(max_length=30)
+    client = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(db_index=True)
+    refused_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "client"], name="throttle_client_unique")]

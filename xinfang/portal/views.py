@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,8 +36,10 @@ def page(request, template: str, context: dict | None = None, *, status: int = 2
     return render(request, template, {"contact": contact(), **(context or {})}, status=status)
 
 
-def _blocked(request, what: str):
-    return page(request, "portal/blocked.html", {"what": what}, status=429)
+def _blocked(request, what: str, limit: throttle.Limit, verdict: throttle.Verdict):
+    if verdict.first_refusal:  # one audit row per blocked burst, not one per request of a flood
+        log_audit(action=f"portal:{limit.scope}_blocked", request=request, result="denied")
+    return page(request, "portal/blocked.html", {"what": what, "wait": throttle.wait_text(limit)}, status=429)
 
 
 def _attachment(data: bytes | None, *, filename: str, content_type: str, response=None):
@@ -87,27 +90,28 @@ def _add_service_errors(form, error: ValidationError) -> None:
 def submit(request):
     form = F.SubmitForm()
     if request.method == "POST":
-        ip = client_ip(request)
         limit = throttle.submit_limit()
-        if throttle.is_blocked(limit, ip):
-            log_audit(action="portal:submit_blocked", request=request, result="denied")
-            return _blocked(request, "提交")
-        if request.POST.get("website"):  # honeypot: a bot; discard silently, look like success
-            throttle.record_hit(limit, ip)
+        verdict = throttle.take(limit, client_ip(request))  # counted now; given back if it does not count
+        if not verdict.allowed:
+            return _blocked(request, "提交", limit, verdict)
+        if request.POST.get("website"):  # honeypot: a bot; discard silently, look like success (it counts)
             log_audit(action="portal:honeypot", request=request, result="denied")
             return page(request, "portal/discarded.html")
         form = F.SubmitForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not form.is_valid():
+            throttle.give_back(verdict)
+        else:
             d = form.cleaned_data
             try:
-                registration, code = citizens.submit_online(
-                    _petition_input(d), uploads=F.uploads_of(d["attachments"])
-                )
+                with transaction.atomic():  # the submission and its audit row: both or neither
+                    registration, code = citizens.submit_online(
+                        _petition_input(d), uploads=F.uploads_of(d["attachments"])
+                    )
+                    log_audit(action="portal:submit", request=request, obj=registration)
             except ValidationError as e:
+                throttle.give_back(verdict)
                 _add_service_errors(form, e)
             else:
-                throttle.record_hit(limit, ip)
-                log_audit(action="portal:submit", request=request, obj=registration)
                 request.session.cycle_key()
                 request.session[RECEIPT] = {
                     "number": registration.number, "code": code, "title": d["title"], "name": d["name"],
@@ -150,20 +154,21 @@ def receipt_download(request):
 def track(request):
     form = F.TrackForm()
     if request.method == "POST":
-        ip = client_ip(request)
-        limit = throttle.track_limit()
-        if throttle.is_blocked(limit, ip):
-            log_audit(action="portal:track_blocked", request=request, result="denied")
-            return _blocked(request, "查询")
+        limit = throttle.track_limit()  # failed lookups: counted now, given back when the lookup finds
+        verdict = throttle.take(limit, client_ip(request))
+        if not verdict.allowed:
+            return _blocked(request, "查询", limit, verdict)
         form = F.TrackForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            throttle.give_back(verdict)
+        else:
             registration = citizens.find_registration(form.cleaned_data["number"], form.cleaned_data["code"])
             if registration is not None:
+                throttle.give_back(verdict)
                 request.session.cycle_key()
                 request.session[TRACKED] = registration.pk
                 log_audit(action="portal:track", request=request, obj=registration)
                 return redirect("portal:case")
-            throttle.record_hit(limit, ip)
             log_audit(action="portal:track_failed", request=request, result="failure")
             form.add_error(None, "登记编号或查询码不正确，请核对后重新输入。")
     return page(request, "portal/track.html", {"form": form})

@@ -10,7 +10,7 @@ from ninja import Router
 
 from xinfang.accounts import roles as R
 from xinfang.api import presenters
-from xinfang.api.routes.common import actor, unit_by_code, user_by_username, visible_matter
+from xinfang.api.routes.common import active_user, actor, unit_by_code, user_by_username, visible_matter
 from xinfang.api.schemas import (
     AcceptIn,
     AssignIn,
@@ -256,14 +256,16 @@ def archive(request, number: str, payload: VersionIn):
     "/matters/{number}/handler",
     response=RESPONSES,
     summary="指定承办人",
-    description="责任单位经办人员或领导为本单位承办的事项指定承办人；已回避人员和被检举人不能指定。",
+    description=(
+        "责任单位经办人员或领导为本单位承办的事项指定承办人；已回避人员和被检举人不能指定。"
+        "用户名不存在、已停用或不是本单位经办人员的，一律返回 422（同一说明）。"
+    ),
 )
 def handler(request, number: str, payload: HandlerIn):
     matter = visible_matter(request, number)
     services.assign_handler(
-        matter, by=actor(request), handler=user_by_username(payload.handler, field="handler"),
-        expected_version=payload.version,
-    )  # fmt: skip
+        matter, by=actor(request), handler=active_user(payload.handler), expected_version=payload.version
+    )
     return _done(request, matter)
 
 

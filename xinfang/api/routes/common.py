@@ -31,6 +31,12 @@ def unit_by_code(code: str, *, field: str = "unit") -> Unit | None:
     return found
 
 
+def active_user(username: str) -> User | None:
+    """The active user of that name, or None: for the services that answer an unknown name exactly as a name
+    they refuse (assign_handler), so that the answer tells nothing about other units' staff."""
+    return User.objects.filter(username=username, is_active=True).first()
+
+
 def user_by_username(username: str, *, field: str) -> User:
     found = User.objects.filter(username=username, is_active=True).first()
     if found is None:

@@ -1,3 +1,4 @@
+from django.db import transaction
 from ninja import Router, Status
 
 from xinfang.accounts.audit import log_audit
@@ -22,8 +23,9 @@ router = Router(tags=["信访登记"])
 def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
-    registration = services.register_petition(
-        services.PetitionInput(**data, petitioners=people), by=actor(request)
-    )
-    log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
+    with transaction.atomic():  # the registration and its audit row: both or neither
+        registration = services.register_petition(
+            services.PetitionInput(**data, petitioners=people), by=actor(request)
+        )
+        log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
     return Status(201, presenters.registration_created(registration))
