@@ -15,13 +15,21 @@ from xinfang.finance.models import (
 )
 
 
-class AccountsForm(forms.ModelForm):
+class FullWidthColon:
+    """Labels end in the full-width colon “：” (Django's default suffix is the ASCII “:”)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
+class AccountsForm(FullWidthColon, forms.ModelForm):
     class Meta:
         model = FinalAccounts
         fields = [f.name for f in FinalAccounts._meta.fields if f.name not in ("id", "budget_unit", "year")]
 
 
-class ImportForm(forms.Form):
+class ImportForm(FullWidthColon, forms.Form):
     file = forms.FileField(label=_("标准表格工作簿（.xlsx）"))
 
 
