@@ -179,3 +179,19 @@ def test_without_casework_the_stored_text_is_used(built):
         "indicators:特殊疑难信访问题专项资金": "stored",
         "indicators:信访维稳工作经费": "stored",
     }
+
+
+def test_report_docx_is_laid_out_as_an_official_document(built):
+    """The disclosure report on A4 per GB/T 9704-2012: title 2号小标宋, headings 黑体/楷体, text 3号仿宋, tables and
+    charts single-spaced (an exact line height would crop a chart)."""
+    from docx.enum.text import WD_LINE_SPACING
+
+    from tests.officialdoc_checks import check_layout, east_asia, title_paragraph
+
+    out, _ = built
+    doc = check_layout((out / "report.docx").read_bytes())
+    title_paragraph(doc, doc.paragraphs[0].text)
+    fonts = {east_asia(r._r) for p in doc.paragraphs for r in p.runs if r.text.strip()}
+    assert {"方正小标宋简体", "黑体", "仿宋_GB2312"} <= fonts
+    pictures = [p for p in doc.paragraphs if "<w:drawing>" in p._p.xml]
+    assert pictures and all(p.paragraph_format.line_spacing_rule == WD_LINE_SPACING.SINGLE for p in pictures)

@@ -1,16 +1,13 @@
 """Written notices and opinions: numbered (文号, per unit, year and kind, no gaps), text built from the
 matter's data and frozen when issued, rendered to .docx on download."""
 
-import io
 from datetime import date
 
 from django.db import transaction
 from django.db.models import F
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
+from xinfang.core import officialdoc
+from xinfang.core.officialdoc import clause, sentence
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Document, Matter, NumberSequence, Unit
 
@@ -29,38 +26,42 @@ def format_number(*, issuer: Unit, kind: str, year: int, seq: int) -> str:
     return f"{prefix}{mark}〔{year}〕{seq}号"
 
 
-def _petitioner_names(matter: Matter) -> str:
+def _petitioners(matter: Matter) -> tuple[str, int]:
+    """(the names a notice is addressed to, how many petitioners): those of the first registration; a
+    collective visit counts its head count even when only its representatives are named."""
     first = matter.registrations.order_by("registered_at").first()
     names = [p.name for p in first.petitioners.all()] if first else []
+    count = max(len(names), first.head_count if first else 0)
     if len(names) > 3:
-        return f"{'、'.join(names[:3])}等{len(names)}人"
-    return "、".join(names) or "信访人"
+        return f"{'、'.join(names[:3])}等{len(names)}人", count
+    return "、".join(names) or "信访人", count
 
 
 def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return officialdoc.document_date(d)
 
 
 def compose_body(matter: Matter, kind: str, *, on: date, **facts) -> tuple[str, str]:
     """Return (addressee, body) for a document of `kind`, from the matter's data and the action's facts."""
-    who = _petitioner_names(matter)
+    who, count = _petitioners(matter)
+    you = officialdoc.addressing(count)
     received = _cn_date(matter.registered_on)
-    subject = f"您（你们）于{received}反映的“{matter.title}”问题（事项编号：{matter.number}）"
+    subject = f"{you}于{received}反映的“{matter.title}”问题（事项编号：{matter.number}）"
     unit = facts.get("unit")
-    reason = facts.get("reason", "")
+    reason = clause(facts.get("reason", ""))
     if kind == "transfer_slip":
         body = (
             f"现将{who}反映的“{matter.title}”信访事项（事项编号：{matter.number}）转送你单位，"
             f"请依照《信访工作条例》第二十三条第三款的规定，自收到之日起十五日内书面告知信访人"
             f"接收情况以及处理途径和程序；不属于你单位职权范围的，请于五个工作日内提出异议并说明理由。"
         )
-        return (unit.name if unit else "", body + (f"\n{reason}" if reason else ""))
+        return (unit.name if unit else "", body + (f"\n{sentence(reason)}" if reason else ""))
     if kind == "assignment_slip":
         body = (
             f"现将{who}反映的“{matter.title}”信访事项（事项编号：{matter.number}）交办你单位，"
             f"请依法办理，并于{_cn_date(facts['due'])}前将办理结果和办结报告报送县信访局。"
         )
-        return (unit.name if unit else "", body + (f"\n{reason}" if reason else ""))
+        return (unit.name if unit else "", body + (f"\n{sentence(reason)}" if reason else ""))
     if kind == "acceptance_notice":
         body = (
             f"{subject}，本机关已于{_cn_date(on)}受理。本机关将依照《信访工作条例》第三十一条、第三十四条"
@@ -69,11 +70,13 @@ def compose_body(matter: Matter, kind: str, *, on: date, **facts) -> tuple[str, 
         )
         return (who, body)
     if kind == "non_acceptance_notice":
+        # the reasons (services.DECLINE_REASONS) speak to one petitioner: several are 你们
+        reason = reason.replace("您", you)
         return (who, f"{subject}，经审查，{reason}。依照《信访工作条例》的规定，本机关不予受理。特此告知。")
     if kind == "no_longer_notice":
         body = (
             f"{subject}。该信访事项已于{_cn_date(facts['terminated_on'])}经复核终结（原事项编号："
-            f"{facts['original']}）。依照《信访工作条例》第三十六条第三款的规定，您以同一事实和理由"
+            f"{facts['original']}）。依照《信访工作条例》第三十六条第三款的规定，{you}以同一事实和理由"
             f"提出的投诉请求，各级信访部门和其他机关、单位不再受理。"
         )
         return (who, body)
@@ -86,11 +89,10 @@ def compose_body(matter: Matter, kind: str, *, on: date, **facts) -> tuple[str, 
     if kind in {"handling_opinion", "review_opinion", "recheck_opinion"}:
         outcome = Matter.Outcome(facts["outcome"]).label
         level = {"handling_opinion": "处理", "review_opinion": "复查", "recheck_opinion": "复核"}[kind]
-        body = (
-            f"{subject}，本机关经调查核实，现提出{level}意见如下：\n{facts['opinion']}\n处理结论：{outcome}。"
-        )
-        if facts.get("basis"):
-            body += f"\n依据：{facts['basis']}"
+        opinion = sentence(facts["opinion"])
+        body = f"{subject}，本机关经调查核实，现提出{level}意见如下：\n{opinion}\n处理结论：{outcome}。"
+        if clause(facts.get("basis", "")):
+            body += f"\n依据：{sentence(facts['basis'])}"
         if kind == "handling_opinion":
             body += (
                 "\n如不服本处理意见，可以自收到本意见书之日起三十日内，向本机关的上一级机关请求复查"
@@ -132,32 +134,31 @@ def issue_document(
 
 
 def render_docx(document: Document) -> bytes:
-    doc = DocxDocument()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(14)
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(document.issuer.name)
-    run.bold = True
-    run.font.size = Pt(20)
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    t = title.add_run(document.title)
-    t.bold = True
-    t.font.size = Pt(18)
-    num = doc.add_paragraph(document.number)
-    num.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if document.addressee:
-        doc.add_paragraph(f"{document.addressee}：")
+    """The document as an A4 公文 (GB/T 9704-2012, xinfang.core.officialdoc)."""
+    doc = officialdoc.new_document(
+        title=document.title,
+        doc_number=document.number,
+        issuer_mark=document.issuer.name,
+        addressee=document.addressee,
+    )
+    _write_text(doc, document)
+    return officialdoc.to_bytes(doc)
+
+
+def append_docx(doc, document: Document) -> None:
+    """`document` on a new page of an existing file (a case file, 一案一卷)."""
+    officialdoc.add_page_break(doc)
+    officialdoc.add_head(
+        doc,
+        title=document.title,
+        doc_number=document.number,
+        issuer_mark=document.issuer.name,
+        addressee=document.addressee,
+    )
+    _write_text(doc, document)
+
+
+def _write_text(doc, document: Document) -> None:
     for line in document.body.split("\n"):
-        p = doc.add_paragraph(line)
-        p.paragraph_format.first_line_indent = Pt(28)
-    sign = doc.add_paragraph(document.issuer.name)
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    day = doc.add_paragraph(_cn_date(document.issued_on))
-    day.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        officialdoc.add_body_paragraph(doc, line)
+    officialdoc.add_signature(doc, issuer=document.issuer.name, on=document.issued_on)

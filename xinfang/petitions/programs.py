@@ -2,7 +2,6 @@
 (矛盾纠纷排查化解), joint meetings (联席会议), the special assistance fund (专项资金救助, 一案一卷) and video
 reception (视频接访). Every person received becomes a registration through services.register_petition."""
 
-import io
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,10 +9,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from xinfang.accounts import roles as R
+from xinfang.core import officialdoc
 from xinfang.petitions import access, documents, services, supervision, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
@@ -288,38 +286,29 @@ def pay_assistance(case: AssistanceCase, *, by, paid_on: date, amount: Decimal,
 
 
 def assistance_file_docx(case: AssistanceCase) -> bytes:
-    """一案一卷: the case file with the application, approval, payment and the matter's documents."""
-    doc = DocxDocument()
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    head.add_run(f"特殊疑难信访问题专项资金救助卷宗 {case.number}").bold = True
+    """一案一卷: the case file with the application, approval, payment and the matter's documents, each
+    document on its own page as issued (A4 公文, xinfang.core.officialdoc)."""
+    doc = officialdoc.new_document(title="特殊疑难信访问题专项资金救助卷宗", doc_number=case.number)
     m = case.matter
     rows = [
-        ("信访事项", f"{m.number} {m.title}"),
-        ("救助人数", str(case.persons)),
-        ("困难情况", case.hardship),
-        ("申请金额（元）", str(case.amount_requested)),
-        ("申请日期", str(case.applied_on)),
-        (
+        ["信访事项", f"{m.number} {m.title}"],
+        ["救助人数", str(case.persons)],
+        ["困难情况", case.hardship],
+        ["申请金额（元）", str(case.amount_requested)],
+        ["申请日期", str(case.applied_on)],
+        [
             "审批",
             f"{case.get_status_display()} {case.approved_on or ''} {case.approved_by or ''} {case.decision_note}",
-        ),
-        ("批准金额（元）", str(case.amount_approved or "")),
-        ("拨付", f"{case.paid_on or ''} {case.amount_paid or ''}"),
-        ("息诉息访", "是" if case.stopped_petitioning else "否"),
+        ],
+        ["批准金额（元）", str(case.amount_approved or "")],
+        ["拨付", f"{case.paid_on or ''} {case.amount_paid or ''}"],
+        ["息诉息访", "是" if case.stopped_petitioning else "否"],
     ]
-    table = doc.add_table(rows=len(rows), cols=2)
-    table.style = "Table Grid"
-    for row, (k, v) in zip(table.rows, rows, strict=True):
-        row.cells[0].text, row.cells[1].text = k, v
+    officialdoc.add_blank_lines(doc)
+    officialdoc.add_table(doc, rows)
     for d in m.documents.all():
-        doc.add_page_break()
-        doc.add_paragraph(f"{d.title} {d.number}").alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for line in d.body.split("\n"):
-            doc.add_paragraph(line)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        documents.append_docx(doc, d)
+    return officialdoc.to_bytes(doc)
 
 
 # --- video reception ----------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """督查督办: supervision orders, follow-ups, the unit's written feedback, and the scheduled sweep that marks
 clocks, proposes orders and queues reminders. The sweep is idempotent: a second run changes and sends nothing."""
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -10,12 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
+from xinfang.core import officialdoc
 from xinfang.core.notify import get_sender
 from xinfang.petitions import access, documents, queries, services, workflow
 from xinfang.petitions.models import (
@@ -177,26 +174,24 @@ def close_order(order: SupervisionOrder, *, by, result: str) -> SupervisionOrder
 
 
 def render_notice_docx(order: SupervisionOrder) -> bytes:
-    """通报: the written notice of an issued order."""
-    doc = DocxDocument()
-    for text, size in ((services.bureau().name, 20), (f"信访事项{order.get_level_display()}通知", 18)):
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.bold = True
-        run.font.size = Pt(size)
-    doc.add_paragraph(order.number).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"{order.target_unit.name}：")
-    doc.add_paragraph(f"督办事由：{order.reason}")
+    """通报: the written notice of an issued order, as an A4 公文 (xinfang.core.officialdoc)."""
+    bureau = services.bureau().name
+    doc = officialdoc.new_document(
+        title=f"信访事项{order.get_level_display()}通知",
+        doc_number=order.number,
+        issuer_mark=bureau,
+        addressee=order.target_unit.name,
+    )
+    officialdoc.add_body_paragraph(doc, f"督办事由：{officialdoc.sentence(order.reason)}")
     for m in order.matters.all():  # a confidential matter by its number and a neutral label only
         label = access.matter_label(m) if m.is_confidential else f"{m.number} {m.title}"
-        doc.add_paragraph(f"信访事项：{label}（当前状态：{workflow.STATES[m.state]}）")
+        officialdoc.add_body_paragraph(doc, f"信访事项：{label}（当前状态：{workflow.STATES[m.state]}）")
     if order.deadline:
-        doc.add_paragraph(f"请于{order.deadline:%Y年%m月%d日}前将办理情况书面反馈县信访局。")
-    doc.add_paragraph(services.bureau().name).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        due = officialdoc.document_date(order.deadline)
+        officialdoc.add_body_paragraph(doc, f"请于{due}前将办理情况书面反馈县信访局。")
+    issued = timezone.localdate(order.issued_at) if order.issued_at else timezone.localdate()
+    officialdoc.add_signature(doc, issuer=bureau, on=issued)
+    return officialdoc.to_bytes(doc)
 
 
 # --- the sweep ----------------------------------------------------------------------------------------

@@ -1,41 +1,27 @@
-"""回执: the receipt of an online submission, as a small .docx (python-docx)."""
+"""回执: the receipt of an online submission, as a one-page A4 公文 (xinfang.core.officialdoc)."""
 
-import io
 from datetime import datetime
 
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
+from django.utils import timezone
 
-from xinfang.core import validators
+from xinfang.core import officialdoc, validators
 
 
 def render_receipt(
     *, number: str, code: str, title: str, name: str, submitted_at: datetime, contact: dict
 ) -> bytes:
-    doc = DocxDocument()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(12)
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(f"{contact['bureau']} 网上信访回执")
-    run.bold = True
-    run.font.size = Pt(18)
+    if timezone.is_aware(submitted_at):
+        submitted_at = timezone.localtime(submitted_at)
+    doc = officialdoc.new_document(title=f"{contact['bureau']}网上信访回执")
     rows = [
-        ("登记编号", number),
-        ("查询码", code),
-        ("提交时间", f"{submitted_at:%Y年%m月%d日 %H:%M}"),
-        ("标题", title),
-        ("信访人", validators.mask_name(name) if name else "（未署名）"),
+        ["登记编号", number],
+        ["查询码", code],
+        ["提交时间", f"{officialdoc.document_date(submitted_at.date())} {submitted_at:%H:%M}"],
+        ["标题", title],
+        ["信访人", validators.mask_name(name) if name else "（未署名）"],
     ]
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, value in rows:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+    officialdoc.add_blank_lines(doc)
+    officialdoc.add_table(doc, rows)
     for line in (
         "请妥善保管登记编号和查询码。查询码只显示这一次，本机关不保存查询码原文，遗失后无法找回；"
         "请勿将查询码告诉他人。",
@@ -45,7 +31,6 @@ def render_receipt(
         f"来信地址：{contact['letter_address']}；咨询电话：{contact['phone']}。",
         f"接待地点：{contact['reception_name']}，{contact['reception_address']}；接待时间：{contact['reception_hours']}。",
     ):
-        doc.add_paragraph(line)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        officialdoc.add_body_paragraph(doc, line)
+    officialdoc.add_signature(doc, issuer=contact["bureau"], on=submitted_at.date())
+    return officialdoc.to_bytes(doc)

@@ -1,48 +1,30 @@
-"""report.docx from narrative blocks (python-docx)."""
+"""report.docx from narrative blocks, as an A4 公文 (GB/T 9704-2012, xinfang.core.officialdoc)."""
 
 from pathlib import Path
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
-
+from xinfang.core import officialdoc
 from xinfang.finance.narrative import Block
 
-HEADING_SIZES = {"h1": 16, "h2": 14, "h3": 12}
+HEADING_LEVELS = {"h1": 1, "h2": 2, "h3": 3}
 
 
 def render_docx(blocks: list[Block], *, title: str, images: dict[str, Path], path: Path) -> Path:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(title)
-    run.bold = True
-    run.font.size = Pt(18)
+    doc = officialdoc.new_document(title=title)
+    officialdoc.add_blank_lines(doc)
     for b in blocks:
-        if b.kind in HEADING_SIZES:
-            para = doc.add_paragraph()
-            r = para.add_run(b.text)
-            r.bold = True
-            r.font.size = Pt(HEADING_SIZES[b.kind])
+        if b.kind in HEADING_LEVELS:
+            officialdoc.add_heading(doc, b.text, level=HEADING_LEVELS[b.kind])
         elif b.kind == "p":
-            doc.add_paragraph(b.text)
+            officialdoc.add_body_paragraph(doc, b.text)
         elif b.kind == "table":
             width = max(len(r) for r in b.rows)
-            table = doc.add_table(rows=len(b.rows), cols=width)
-            table.style = "Table Grid"
+            table = officialdoc.add_table(doc, [list(r) for r in b.rows])
             for i, row in enumerate(b.rows):
-                cells = table.rows[i].cells
-                for j, value in enumerate(row):
-                    cells[j].text = value
                 if len(row) < width:
+                    cells = table.rows[i].cells
                     cells[len(row) - 1].merge(cells[width - 1])
         elif b.kind == "image" and b.text in images:
-            doc.add_picture(str(images[b.text]), width=Cm(15))
+            officialdoc.add_picture(doc, images[b.text], width_mm=150)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
