@@ -132,8 +132,9 @@ def test_on_time_completion_with_extension_and_not_yet_due(units, dept):
 
     r = kpis.on_time_completion(JAN, today=date(2024, 1, 20))
     assert (r.on_time, r.late, r.pending, r.overdue_pending) == (3, 1, 2, 1)
-    assert rate(r.rate) == rate(3 / 7)  # §2.6 keeps 未答复 in the denominator
-    assert rate(r.rate_due_only) == rate(3 / 5)
+    # 未答复 (not yet due) is in neither term, as the dashboard and the public page publish it (issue 12)
+    assert r.total == 5 and rate(r.rate) == rate(3 / 5)
+    assert rate(r.rate_with_pending) == rate(3 / 7)  # §2.6's reading keeps 未答复 in the denominator
 
 
 # --- 参评率 / 满意率 ----------------------------------------------------------------------------------

@@ -15,6 +15,11 @@ pytestmark = pytest.mark.usefixtures("both_paths")
 
 Q = "start=2025-01-01&end=2025-04-08"
 P = Period.year(2025)
+HEADER = 7  # a sheet: the filters (rows 1–4), a blank row, the table's title, its header, its rows
+
+
+def filters_block(ws) -> dict:
+    return {r[0]: r[1] for r in ws.iter_rows(min_row=1, max_row=4, values_only=True)}
 
 
 def test_supervisor_sees_the_county_with_links(login, world, supervisor):
@@ -83,18 +88,24 @@ def test_xlsx_export_has_the_page_numbers(login, world, supervisor):
     wb = load_workbook(io.BytesIO(r.content))
     assert "责任单位排名" in wb.sheetnames and "时限状态（当前在办事项）" in wb.sheetnames
     units = wb["责任单位排名"]
-    header = [c.value for c in units[2]]
-    rows = {r[0]: dict(zip(header, r, strict=True)) for r in units.iter_rows(min_row=3, values_only=True)}
+    header = [c.value for c in units[HEADER]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=True)) for r in units.iter_rows(min_row=HEADER + 1, values_only=True)
+    }
     league = {r.label: r for r in D.league(D.Filters(Period(P.start, TODAY)), by="unit", today=TODAY)}
     for label, row in league.items():
         assert rows[label]["登记事项"] == row.registered and rows[label]["当前超期"] == row.overdue_now
         assert rows[label]["及时受理率"] == row.acceptance_rate
-    clocks = {r[0]: r[1:] for r in wb["时限状态（当前在办事项）"].iter_rows(min_row=3, values_only=True)}
+    clocks = {
+        r[0]: r[1:] for r in wb["时限状态（当前在办事项）"].iter_rows(min_row=HEADER + 1, values_only=True)
+    }
     assert clocks == {"转送交办": (0, 0, 1, 1), "受理告知": (1, 0, 2, 3), "办理": (1, 0, 0, 1)}
-    kpis = {r[0]: r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=3, values_only=True)}
+    kpis = {r[0]: r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=HEADER + 1, values_only=True)}
     assert abs(kpis["重复信访率"][1] - 1 / 6) < 1e-9
     days = next(
-        r for r in wb["主要指标（同比、环比）"].iter_rows(min_row=3) if r[0].value.startswith("平均办理时长")
+        r
+        for r in wb["主要指标（同比、环比）"].iter_rows(min_row=HEADER + 1)
+        if r[0].value.startswith("平均办理时长")
     )
     assert days[1].number_format == "0.0" and days[4].number_format == "0.0"  # days, not a percentage
 
@@ -112,5 +123,47 @@ def test_average_days_read_as_days_not_percent(login, world, people, supervisor)
 def test_xlsx_export_of_a_drill_down(login, world, supervisor):
     r = login(supervisor).get(f"/analytics/export/matters.xlsx?{Q}&figure=overdue")
     ws = load_workbook(io.BytesIO(r.content)).active
-    numbers = sorted(row[0] for row in ws.iter_rows(min_row=3, values_only=True))
+    numbers = sorted(row[0] for row in ws.iter_rows(min_row=HEADER + 1, values_only=True))
     assert numbers == sorted(world[k].number for k in "BCD")
+    assert filters_block(ws) == {"统计期间": "2025-01-01 至 2025-04-08", "乡镇（问题属地）": "全部",
+                                 "责任单位": "全部", "内容分类": "全部"}  # fmt: skip
+
+
+def test_every_xlsx_sheet_states_its_filters(login, world, supervisor, unit_officer):
+    q = f"{Q}&township=513223101&content_class=01"
+    wb = load_workbook(io.BytesIO(login(supervisor).get(f"/analytics/export/all.xlsx?{q}").content))
+    want = {"统计期间": "2025-01-01 至 2025-04-08", "乡镇（问题属地）": "南新镇（513223101）", "责任单位": "全部",
+            "内容分类": "城乡建设（01）（含下级分类）"}  # fmt: skip
+    assert len(wb.worksheets) >= 8 and all(filters_block(ws) == want for ws in wb.worksheets)
+    assert all(ws.cell(HEADER - 1, 1).font.bold and ws.cell(HEADER, 1).value for ws in wb.worksheets)
+    ws = load_workbook(
+        io.BytesIO(login(supervisor).get(f"/analytics/export/matters.xlsx?{q}&figure=intake").content)
+    ).active
+    assert filters_block(ws) == want and ws.cell(HEADER - 1, 1).value == "登记的信访事项"
+    # a unit officer's export states the unit the figures are limited to, whatever was asked for
+    r = login(unit_officer).get(f"/analytics/export/kpis.xlsx?{Q}&unit=513223100")
+    assert (
+        filters_block(load_workbook(io.BytesIO(r.content)).active)["责任单位"]
+        == "茂县人力资源和社会保障局（513223RSJ）"
+    )
+
+
+def test_end_before_start_is_refused_in_chinese_without_figures(login, world, supervisor):
+    c = login(supervisor)
+    bad = "start=2025-04-08&end=2025-01-01"
+    r = c.get(f"/analytics/?{bad}")
+    page = r.content.decode()
+    assert r.status_code == 400 and "截止日期不能早于起始日期" in page and "筛选条件有误" in page
+    assert "主要指标" not in page  # no figures for other dates than those asked for (no swap, no default)
+    assert 'value="2025-04-08"' in page and 'value="2025-01-01"' in page  # the input is kept to correct it
+    r = c.get(f"/analytics/?{bad}", headers={"HX-Request": "true"})  # the filter form refreshes through htmx
+    assert (
+        r.status_code == 200
+        and "截止日期不能早于起始日期" in r.content.decode()
+        and "主要指标" not in r.content.decode()
+    )
+    for url in (f"/analytics/export/all.xlsx?{bad}", f"/analytics/matters/?figure=overdue&{bad}"):
+        r = c.get(url)
+        assert r.status_code == 400 and "截止日期不能早于起始日期" in r.content.decode()
+    r = c.get(f"/analytics/data/trend.json?{bad}")
+    assert r.status_code == 400 and "截止日期不能早于起始日期" in r.json()["error"]

@@ -65,6 +65,7 @@ def assert_rows_equal_the_kpis_per_unit(rows: dict, period: Period) -> None:
         assert row.acceptance_rate == acc.rate
         assert (row.done_on_time, row.done_late, row.done_pending) == (
             done.on_time, done.late + done.overdue_pending, done.pending)  # fmt: skip
+        assert row.completion_rate == done.rate  # 未答复 (not yet due) in neither, as on the public page
         assert (row.evaluated, row.expired) == (ev.evaluated, ev.expired)
 
 

@@ -32,13 +32,20 @@ class DashboardFilterForm(forms.Form):
     def clean(self):
         d = super().clean()
         if d.get("start") and d.get("end") and d["start"] > d["end"]:
-            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+            self.add_error("end", _("截止日期不能早于起始日期，请重新选择统计期间。"))
         return d
 
     def filters(self) -> Filters:
-        """The filters asked for; an invalid form falls back to this year to date."""
-        d = self.cleaned_data if self.is_valid() else {}
-        start = d.get("start") or date(self.today.year, 1, 1)
-        end = d.get("end") or (self.today if start.year == self.today.year else date(start.year, 12, 31))
+        """The filters asked for (an empty form: this year to date, `Period.year_to_date`). The caller checks
+        `is_valid()` first: invalid input is reported, never replaced by a default or swapped."""
+        if self.is_bound and not self.is_valid():
+            raise ValueError("invalid dashboard filters")
+        d = self.cleaned_data if self.is_bound else {}
+        start = d.get("start") or date((d.get("end") or self.today).year, 1, 1)
+        end = d.get("end") or (
+            Period.year_to_date(start.year, self.today).end
+            if start <= self.today
+            else date(start.year, 12, 31)
+        )
         return Filters(Period(start, end), township=d.get("township") or "", unit=d.get("unit") or "",
                        content_class=d.get("content_class") or "")  # fmt: skip

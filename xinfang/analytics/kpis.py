@@ -7,36 +7,34 @@ never touch the ORM. A scope whose filters match one roll-up of the summary tabl
 one, or a pair) reads them — the same populations counted per day and month; other scopes read the
 records. Tests run both ways.
 
-Choices are documented in docs/statistics.md. In short:
+The populations come from `populations.py` (one definition shared with the dashboards, the summary
+tables and the public page); choices are documented in docs/statistics.md. In short:
 - 涉法涉诉 (`Matter.is_legal`) is excluded from every rate; 及时受理率 and 按期办结率 count 初件 only
   (a matter = its first registration; a matter the clerk marked as repeating another, `repeat_of`, is not 初件).
-- Matters still waiting for 登记 (state `received`, online submissions) are in no population.
-- Timeliness is measured in calendar days as §2.6 states (登记 + 15 日 / 登记 + 30 日); 按期办结 uses the
-  stored 限办截止 `handle_due`, which already contains an approved extension.
+- Matters still waiting for 登记 (state `received`, online submissions) are in no population except the
+  bureau's 及时受理率, whose clock runs from receipt.
+- Timeliness is measured in calendar days as §2.6 states (收到 + 15 日 / 登记 + 30 日); 按期办结 uses the
+  stored 限办截止 `handle_due`, which already contains an approved extension. A figure's "not yet due"
+  bucket is reported but is in neither term of its rate.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 
+from xinfang.analytics import populations as P
 from xinfang.analytics import tallies
 from xinfang.analytics.models import DayTally
-from xinfang.analytics.tallies import BUREAU_ACCEPT_DAYS, HANDLING_UNIT_KINDS, UNIT_ACCEPT_DAYS
-from xinfang.petitions import workflow
+from xinfang.analytics.populations import (  # noqa: F401 (public names: kpis.HANDLING_UNIT_KINDS, …)
+    BUREAU_ACCEPT_DAYS,
+    HANDLING_UNIT_KINDS,
+    UNIT_ACCEPT_DAYS,
+    DaysBetween,
+)
 from xinfang.petitions.models import Code, Evaluation, Matter, Registration
 
 # --- inputs -------------------------------------------------------------------------------------------
@@ -52,6 +50,13 @@ class Period:
     @classmethod
     def year(cls, year: int) -> "Period":
         return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def year_to_date(cls, year: int, today: date) -> "Period":
+        """A year as far as it has gone: 1 January to today for the current year, the whole year before
+        it (the default period of the dashboard and the year of the public page)."""
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        return cls(start, today if start <= today < end else end)
 
     @classmethod
     def month(cls, year: int, month: int) -> "Period":
@@ -112,23 +117,6 @@ def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-class DaysBetween(Func):
-    """Calendar days from the date `start` to the date `end` (end − start), computed by the database: an
-    integer on PostgreSQL, julianday() on SQLite. (A DurationField difference calls a Python function per
-    row on SQLite, which costs seconds at a million rows.)"""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="(julianday(%(expressions)s))",
-                              arg_joiner=") - julianday(", **extra)  # fmt: skip
-
-
 def total(field: str, **extra):
     """Σ field, 0 for no rows."""
     return Coalesce(Sum(field, **extra), 0)
@@ -159,8 +147,10 @@ class TimelyAcceptance:
 
 @dataclass(frozen=True)
 class OnTimeCompletion:
-    """按期办结率 = on_time / (on_time + late + pending + overdue_pending) — §2.6 keeps 未答复 (not yet due)
-    in the denominator; `rate_due_only` leaves it out, for periods that reach past today."""
+    """按期办结率 = on_time / (on_time + late + overdue_pending). `pending` (未答复: not done, deadline not
+    passed) is reported but is in neither term, as 及时受理率 treats "not yet due": a matter that is not yet
+    due is not late (§2.6 keeps it in the denominator, which makes a period reaching past today look worse
+    the further it reaches; `rate_with_pending` gives that reading)."""
 
     on_time: int
     late: int
@@ -169,15 +159,15 @@ class OnTimeCompletion:
 
     @property
     def total(self) -> int:
-        return self.on_time + self.late + self.pending + self.overdue_pending
+        return self.on_time + self.late + self.overdue_pending
 
     @property
     def rate(self) -> float | None:
         return _ratio(self.on_time, self.total)
 
     @property
-    def rate_due_only(self) -> float | None:
-        return _ratio(self.on_time, self.total - self.pending)
+    def rate_with_pending(self) -> float | None:
+        return _ratio(self.on_time, self.total + self.pending)
 
 
 @dataclass(frozen=True)
@@ -226,45 +216,11 @@ class RateSummary:
     extra: dict = field(default_factory=dict)
 
 
-# --- populations --------------------------------------------------------------------------------------
-
-
-def _rated_matters(scope: Scope) -> QuerySet:
-    """Matters that enter the rates: registered (not waiting for 登记) and not 涉法涉诉."""
-    qs = Matter.objects.exclude(state=workflow.RECEIVED).filter(is_legal=False)
-    return scope.matters(qs)
-
-
-def _initial_matters(scope: Scope) -> QuerySet:
-    """初件 only."""
-    return _rated_matters(scope).filter(repeat_of__isnull=True)
-
-
 # --- 及时受理率 ---------------------------------------------------------------------------------------
 
 
-def bureau_triage_population(qs: QuerySet) -> QuerySet:
-    """The matters of 及时受理率（信访部门）: 初件, not 涉法涉诉, received by the bureau (not registered by a unit
-    directly) — including online submissions still waiting for 登记, whose clock runs from receipt."""
-    return qs.filter(is_legal=False, repeat_of__isnull=True, is_direct=False)
-
-
-def _acceptance(qs: QuerySet, decided: str, days: int, period: Period, today: date, level: str,
-                base: str = "registered_on"):  # fmt: skip
-    """`decided` names a DateField annotation/field on qs: the date of the decision (受理); `base` the date
-    the period runs from (登记, or 收到 for the bureau's triage)."""
-    window = period.shifted(-days)  # base + days ∈ P  ⇔  base ∈ P − days
-    qs = qs.filter(**{f"{base}__gte": window.start, f"{base}__lte": window.end}).alias(
-        lag=DaysBetween(decided, base)
-    )
-    undecided = Q(**{f"{decided}__isnull": True})
-    passed = Q(**{f"{base}__lt": today - timedelta(days=days)})  # today > base + days
-    counts = qs.aggregate(
-        on_time=Count("pk", filter=~undecided & Q(lag__lte=days)),
-        late=Count("pk", filter=~undecided & Q(lag__gt=days)),
-        overdue_pending=Count("pk", filter=undecided & passed),
-        not_yet_due=Count("pk", filter=undecided & ~passed),
-    )
+def _acceptance(qs: QuerySet, population: P.Timeliness, period: Period, today: date, level: str):
+    counts = population.buckets(period, today).counts(qs)
     return TimelyAcceptance(level=level, **counts)
 
 
@@ -286,10 +242,7 @@ def bureau_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date 
     15 days of receipt (收到之日, 条例第二十二条)."""
     if (rows := scope.tallies()) is not None:
         return _acceptance_tallied(rows, "bacc", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau")
-    population = bureau_triage_population(scope.matters(Matter.objects.all()))
-    return _acceptance(
-        population, "triaged_on", BUREAU_ACCEPT_DAYS, period, _today(today), "bureau", base="received_on"
-    )
+    return _acceptance(scope.matters(Matter.objects), P.BUREAU_ACCEPTANCE, period, _today(today), "bureau")
 
 
 def unit_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | None = None):
@@ -297,10 +250,7 @@ def unit_timely_acceptance(period: Period, *, scope: Scope = ALL, today: date | 
     department, township or the county government."""
     if (rows := scope.tallies()) is not None:
         return _acceptance_tallied(rows, "uacc", UNIT_ACCEPT_DAYS, period, _today(today), "unit")
-    qs = _initial_matters(scope).filter(
-        handling_unit__kind__in=HANDLING_UNIT_KINDS, forwarded_on__isnull=False
-    )
-    return _acceptance(qs, "accepted_on", UNIT_ACCEPT_DAYS, period, _today(today), "unit")
+    return _acceptance(scope.matters(Matter.objects), P.UNIT_TIMELINESS, period, _today(today), "unit")
 
 
 # --- 按期办结率 ---------------------------------------------------------------------------------------
@@ -318,24 +268,10 @@ def on_time_completion(period: Period, *, scope: Scope = ALL, today: date | None
             overdue_pending=total("done_open", filter=Q(day__lt=today)),
         )
         return OnTimeCompletion(**counts)
-    qs = (
-        _initial_matters(scope)
-        .filter(handle_due__gte=period.start, handle_due__lte=period.end)
-        .alias(done_on=Coalesce("replied_on", "closed_on"))
-    )
-    done = Q(done_on__isnull=False)
-    counts = qs.aggregate(
-        on_time=Count("pk", filter=done & Q(done_on__lte=F("handle_due"))),
-        late=Count("pk", filter=done & Q(done_on__gt=F("handle_due"))),
-        pending=Count("pk", filter=~done & Q(handle_due__gte=today)),
-        overdue_pending=Count("pk", filter=~done & Q(handle_due__lt=today)),
-    )
-    return OnTimeCompletion(**counts)
+    return OnTimeCompletion(**P.completion(period, today).counts(scope.matters(Matter.objects)))
 
 
 # --- 参评率 / 满意率 ----------------------------------------------------------------------------------
-
-_DUE_FIELD = {Evaluation.Target.BUREAU: "eval_bureau_due", Evaluation.Target.UNIT: "eval_unit_due"}
 
 
 def evaluation_stats(
@@ -343,7 +279,7 @@ def evaluation_stats(
 ) -> EvaluationStats:
     """参评率 and 满意率 of one target. 已评价 = evaluations made in P; 超期未评价 = matters whose window
     (eval_*_due) ended in P, before today, without an evaluation of that target."""
-    if target not in _DUE_FIELD:
+    if target not in P.EVALUATION_DUE:
         raise ValueError(f"unknown evaluation target: {target}")
     today = _today(today)
     if (rows := scope.tallies()) is not None:
@@ -355,26 +291,16 @@ def evaluation_stats(
             expired=total(f"{short}_open", filter=Q(day__lt=today)),
         )
         return EvaluationStats(target=target, **counts)
-    start, end = period.datetimes()
-    # the _rated_matters conditions on the joined matter (an IN (subquery) would scan every matter)
+    # the RATED conditions on the joined matter (an IN (subquery) would scan every matter)
     evals = scope.matters(
-        Evaluation.objects.filter(target=target, at__gte=start, at__lt=end, matter__is_legal=False).exclude(
-            matter__state=workflow.RECEIVED
-        ),
-        prefix="matter__",
+        Evaluation.objects.filter(P.evaluations(target, period)), prefix="matter__"
     ).aggregate(
         satisfied=Count("pk", filter=Q(value=Evaluation.Value.SATISFIED)),
         basically=Count("pk", filter=Q(value=Evaluation.Value.BASICALLY)),
         unsatisfied=Count("pk", filter=Q(value=Evaluation.Value.UNSATISFIED)),
     )
-    due = _DUE_FIELD[target]
-    rated = Evaluation.objects.filter(matter=OuterRef("pk"), target=target)
-    expired = (
-        _rated_matters(scope)
-        .filter(**{f"{due}__gte": period.start, f"{due}__lte": period.end, f"{due}__lt": today})
-        .filter(~Exists(rated))
-        .count()
-    )
+    aliases, condition = P.expired_evaluations(target, period, today)
+    expired = scope.matters(Matter.objects).alias(**aliases).filter(condition).count()
     return EvaluationStats(target=target, expired=expired, **evals)
 
 
@@ -387,6 +313,53 @@ def rate_summary(period: Period, *, scope: Scope = ALL, today: date | None = Non
         bureau_evaluation=evaluation_stats(period, target=Evaluation.Target.BUREAU, **kw),
         unit_evaluation=evaluation_stats(period, target=Evaluation.Target.UNIT, **kw),
     )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published rate: value = numerator / denominator (None for an empty denominator)."""
+
+    code: str
+    label: str
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return _ratio(self.numerator, self.denominator)
+
+
+RATE_LABELS = {
+    "bureau_acceptance": "及时受理率（信访部门）",
+    "unit_acceptance": "及时受理率（责任单位）",
+    "completion": "按期办结率",
+    "bureau_participation": "参评率（信访部门）",
+    "bureau_satisfaction": "满意率（信访部门）",
+    "unit_participation": "参评率（责任单位）",
+    "unit_satisfaction": "满意率（责任单位）",
+}
+
+
+def rate_figures(s: RateSummary) -> dict[str, Figure]:
+    """The rates as published, numerator and denominator of each defined once for every reader (the
+    dashboard's KPI table, the public page)."""
+    ba, ua, c, be, ue = (
+        s.bureau_acceptance,
+        s.unit_acceptance,
+        s.completion,
+        s.bureau_evaluation,
+        s.unit_evaluation,
+    )
+    terms = {
+        "bureau_acceptance": (ba.on_time, ba.total),
+        "unit_acceptance": (ua.on_time, ua.total),
+        "completion": (c.on_time, c.total),
+        "bureau_participation": (be.evaluated, be.evaluated + be.expired),
+        "bureau_satisfaction": (be.satisfied + be.basically, be.evaluated),
+        "unit_participation": (ue.evaluated, ue.evaluated + ue.expired),
+        "unit_satisfaction": (ue.satisfied + ue.basically, ue.evaluated),
+    }
+    return {code: Figure(code, RATE_LABELS[code], *terms[code]) for code in RATE_LABELS}
 
 
 # --- 信访总量 -----------------------------------------------------------------------------------------
@@ -403,27 +376,26 @@ def intake_counts(
     period: Period, *, by: str = "channel", monthly: bool = False, scope: Scope = ALL
 ) -> list[IntakeRow]:
     """信访总量: 件次 (registrations) and 人次 (Σ head_count) registered in P (登记日期), by a dimension.
-    Registrations whose matter still waits for 登记 are not counted; 涉法涉诉 is included (totals, not rates)."""
+    Registrations whose matter still waits for 登记 are not counted; 涉法涉诉 is included (totals, not rates).
+    By content class the rows are the top-level classes, their sub-classes included."""
     key_field, label_field = INTAKE_DIMENSIONS[by]
-    start, end = period.datetimes()
-    qs = scope.matters(
-        Registration.objects.filter(registered_at__gte=start, registered_at__lt=end).exclude(
-            matter__state=workflow.RECEIVED
-        ),
-        prefix="matter__",
-    )
+    qs = scope.matters(Registration.objects.filter(P.registrations(period)), prefix="matter__")
+    if by == "content_class":  # rolled up: a sub-class counts under its top-level class
+        qs, key_field, label_field = qs.annotate(top=P.top_class(key_field)), "top", None
     group = [key_field] + ([label_field] if label_field else [])
     if monthly:
         qs = qs.annotate(month=ExtractMonth("registered_at"))
         group = ["month", *group]
     rows = qs.values(*group).annotate(n=Count("pk"), persons=Sum("head_count")).order_by(*group)
-    channel_labels = dict(Registration.Channel.choices)
+    labels = {
+        "channel": lambda: dict(Registration.Channel.choices),
+        "content_class": lambda: dict(content_classes()),
+    }.get(by, dict)()
     return [
         IntakeRow(
             month=r.get("month"),
             key=r[key_field] or "",
-            label=(channel_labels.get(r[key_field], r[key_field]) if by == "channel" else r[label_field])
-            or "未分类",
+            label=str(labels.get(r[key_field], "") if labels else r[label_field] or "") or "未分类",
             registrations=r["n"],
             persons=r["persons"] or 0,
         )

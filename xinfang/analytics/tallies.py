@@ -25,16 +25,15 @@ from django.db import connection, transaction
 from django.db.models import IntegerField, Q, QuerySet
 from django.utils import timezone
 
+from xinfang.analytics import populations as P
 from xinfang.analytics.models import ClockTally, DayTally, MatterTally
+from xinfang.analytics.populations import BUREAU_ACCEPT_DAYS, HANDLING_UNIT_KINDS, UNIT_ACCEPT_DAYS  # noqa: F401
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
 
 MEASURES = tuple(
     f.name for f in DayTally._meta.concrete_fields if isinstance(f, IntegerField) and not f.primary_key
 )
-BUREAU_ACCEPT_DAYS = 15  # §2.6: 初件 with 登记时间 + 15 日 ∈ P
-UNIT_ACCEPT_DAYS = 30  # §2.6: 初件 with 登记时间 + 30 日 ∈ P (15 信访部门 + 15 条例第二十三条第三款)
-HANDLING_UNIT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.TOWNSHIP, Unit.Kind.COUNTY_GOV)
 STAFF_CLOCKS = ("TRIAGE", "NOTIFY", "HANDLE", "SIMPLE", "REVIEW", "RECHECK")
 MATTER_FIELDS = (
     "id", "state", "is_legal", "repeat_of_id", "township_id", "handling_unit_id", "handling_unit__kind",
@@ -71,15 +70,13 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
         if on is not None and n:
             days[(on.isoformat(), measure, channel)] += n
 
-    bureau_triage = (
-        not m["is_legal"]
-        and m["repeat_of_id"] is None
-        and not m["is_direct"]
-        and m["received_on"] is not None
-    )  # kpis.bureau_triage_population (a matter without 收到日期 is outside its window filter too)
+    def timeliness(t: P.Timeliness) -> None:  # filed on its base date (a matter without one is in no window)
+        if P.holds(t.lookups, m) and m[t.base] is not None:
+            _split(m[t.base], m[t.decided], t.days, t.name, add)
+
+    # the populations are those of populations.py, the lookups evaluated on this matter's row
     if m["state"] == workflow.RECEIVED:  # waiting for 登记: counts only in the bureau's triage timeliness
-        if bureau_triage:
-            _split(m["received_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
+        timeliness(P.BUREAU_ACCEPTANCE)
         return _result(m, days, []) if days else {}
 
     legal = m["is_legal"]
@@ -93,14 +90,11 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
         ):  # fmt: skip
             add(on, measure, int(value), ch)
     add(m["registered_on"], "matters")
-    if not legal and m["repeat_of_id"] is None:  # 初件
-        if bureau_triage:
-            _split(m["received_on"], m["triaged_on"], BUREAU_ACCEPT_DAYS, "bacc", add)
-        if m["handling_unit__kind"] in HANDLING_UNIT_KINDS and m["forwarded_on"] is not None:
-            _split(m["registered_on"], m["accepted_on"], UNIT_ACCEPT_DAYS, "uacc", add)
-        if m["handle_due"] is not None:
-            _split(m["handle_due"], m["replied_on"] or m["closed_on"], 0, "done", add)
-    if not legal:
+    timeliness(P.BUREAU_ACCEPTANCE)
+    timeliness(P.UNIT_TIMELINESS)
+    if P.holds(P.COMPLETION, m):  # on 限办截止: 按期 / 超期 / 未办结
+        _split(m[P.COMPLETION_DUE], P.done_on(m), 0, "done", add)
+    if P.holds(P.RATED, m):
         evals = list(evals)
         targets = {e["target"] for e in evals}
         for e in evals:

@@ -15,6 +15,7 @@ from xinfang.analytics import dashboards as D
 from xinfang.analytics import tables as T
 from xinfang.analytics import xlsx
 from xinfang.analytics.forms import DashboardFilterForm
+from xinfang.analytics.kpis import Period
 from xinfang.core.calendars import missing_schedule_warnings
 from xinfang.petitions import queries, supervision, workflow
 from xinfang.petitions.models import Registration
@@ -27,14 +28,37 @@ def denied(request, reason: str):
     return render(request, "casework/denied.html", {"reason": reason}, status=403)
 
 
+class InvalidFilters(Exception):
+    def __init__(self, form):
+        super().__init__("; ".join(str(e) for errors in form.errors.values() for e in errors))
+        self.form = form
+
+
 def _filters(request):
-    """(form, filters as the user may apply them); PermissionDenied for roles without dashboards."""
+    """(form, filters as the user may apply them); PermissionDenied for roles without dashboards,
+    InvalidFilters for input the form rejects (an end date before the start, an unknown unit …)."""
     user = request.user
     today = timezone.localdate()
     choices = D.filter_choices(user) if D.is_county_wide(user) or user.unit_id else {}
-    form = DashboardFilterForm(request.GET or None, choices=choices or {"township": [], "unit": [],
-                                                                          "content_class": []}, today=today)  # fmt: skip
+    data = request.GET.copy()
+    if not D.is_county_wide(user):
+        data.pop("unit", None)  # a unit officer's figures are their own unit's, whatever unit is asked for
+    form = DashboardFilterForm(data or None, choices=choices or {"township": [], "unit": [],
+                                                                  "content_class": []}, today=today)  # fmt: skip
+    D.dashboard_filters(user, D.Filters(Period(today, today)))  # no dashboards for the role: 403 first
+    if form.is_bound and not form.is_valid():
+        raise InvalidFilters(form)
     return form, D.dashboard_filters(user, form.filters()), today
+
+
+def invalid(request, e: InvalidFilters):
+    """The filter form with its errors and no figures (a figure for other filters than those asked for
+    would be misread). An htmx refresh gets the body with the errors (htmx swaps only 2xx responses)."""
+    context = {"form": e.form, "invalid": True, "errors": e.form.errors, "county": D.is_county_wide(request.user),
+               "unit_name": getattr(request.user.unit, "name", "") if request.user.unit_id else ""}  # fmt: skip
+    if request.htmx:
+        return render(request, "analytics/_body.html", context)
+    return render(request, "analytics/dashboard.html", context, status=400)
 
 
 def _tables(user, f: D.Filters, today, names=None) -> dict[str, T.Table]:
@@ -71,6 +95,8 @@ def dashboard(request):
         form, f, today = _filters(request)
     except PermissionDenied as e:
         return denied(request, str(e))
+    except InvalidFilters as e:
+        return invalid(request, e)
     county = D.is_county_wide(request.user)
     context = {
         "form": form, "filters": f, "county": county, "tables": _tables(request.user, f, today),
@@ -100,6 +126,8 @@ def chart_data(request, name: str):
         _form, f, today = _filters(request)
     except PermissionDenied as e:
         return JsonResponse({"error": str(e)}, status=403)
+    except InvalidFilters as e:
+        return JsonResponse({"error": str(e)}, status=400, json_dumps_params={"ensure_ascii": False})
     return JsonResponse(CHARTS[name](request.user, f, today), json_dumps_params={"ensure_ascii": False})
 
 
@@ -110,13 +138,15 @@ def export(request, name: str):
         _form, f, today = _filters(request)
     except PermissionDenied as e:
         return denied(request, str(e))
+    except InvalidFilters as e:
+        return invalid(request, e)
     if name == "matters":
         tables = [_matters_table(request, f, today)]
     else:
         tables = list(_tables(request.user, f, today, None if name == "all" else [name]).values())
         if not tables:
             raise Http404
-    response = HttpResponse(xlsx.render(tables), content_type=XLSX)
+    response = HttpResponse(xlsx.render(tables, filters=D.describe(f)), content_type=XLSX)
     filename = f"统计分析_{name}_{f.period.start:%Y%m%d}-{f.period.end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -170,6 +200,8 @@ def drill_down(request):
         form, f, today = _filters(request)
     except PermissionDenied as e:
         return denied(request, str(e))
+    except InvalidFilters as e:
+        return invalid(request, e)
     title, qs = _drill(request, f, today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"matter": m, "state": workflow.STATES[m.state], "badge": queries.clock_badge(m, today=today)}

@@ -1,5 +1,9 @@
 """阳光信访: the public statistics of one year, as plain JSON-ready data (no personal data). Built from
-the KPI queries in analytics.kpis; the page renders it as tables and the same data feeds the charts."""
+the KPI queries in analytics.kpis — the same functions, populations and period as the staff dashboard
+(tests/dashboards/test_figures_agree.py holds them equal); the page renders it as tables and the same data
+feeds the charts."""
+
+from datetime import date
 
 from django.utils import timezone
 
@@ -43,34 +47,39 @@ def _monthly(rows: list[kpis.IntakeRow], columns: list[tuple[str, str]]) -> dict
     }
 
 
-def payload(year: int) -> dict:
-    period = kpis.Period.year(year)
+NOTES = {
+    "bureau_acceptance": "收到后15日内转送、交办或作出处理的初件占比（尚未到期的不计入）",
+    "unit_acceptance": "登记后30日内由责任单位受理的初件占比（尚未到期的不计入）",
+    "completion": "在办理期限（含批准延期）内办结的初件占比（尚未到期的不计入）",
+    "bureau_participation": "已评价 ÷（已评价 + 超期未评价）",
+    "bureau_satisfaction": "（满意 + 基本满意）÷ 已评价",
+    "unit_participation": "已评价 ÷（已评价 + 超期未评价）",
+    "unit_satisfaction": "（满意 + 基本满意）÷ 已评价",
+}
+
+
+def payload(year: int, *, today: date | None = None) -> dict:
+    """The year's figures through the same kpis functions as the staff dashboard, over the same period:
+    the year to date (`Period.year_to_date`, the dashboard's default period), county-wide."""
+    today = today or timezone.localdate()
+    period = kpis.Period.year_to_date(year, today)
     channel_rows = kpis.intake_counts(period, by="channel", monthly=True)
     channels = [
         (c.value, c.label) for c in Registration.Channel if any(r.key == c.value for r in channel_rows)
     ]
-    class_rows = kpis.intake_counts(period, by="content_class", monthly=True)
-    present = {r.key for r in class_rows}
-    classes = [(code, name) for code, name in kpis.content_classes() if code in present]
-    if "" in present:
+    class_rows = kpis.intake_counts(period, by="content_class", monthly=True)  # top-level, sub-classes in
+    classes = kpis.content_classes()  # every top-level class, with zeros
+    if any(r.key == "" for r in class_rows):
         classes.append(("", "未分类"))
-    s = kpis.rate_summary(period)
-    b, u = s.bureau_evaluation, s.unit_evaluation
-    rates = [
-        _rate("及时受理率（信访部门）", s.bureau_acceptance.on_time, s.bureau_acceptance.total,
-              "登记后15日内转送、交办或作出处理的初件占比"),
-        _rate("及时受理率（责任单位）", s.unit_acceptance.on_time, s.unit_acceptance.total,
-              "登记后30日内由责任单位受理的初件占比"),
-        _rate("按期办结率", s.completion.on_time, s.completion.total, "在办理期限（含批准延期）内办结的初件占比"),
-        _rate("参评率（信访部门）", b.evaluated, b.evaluated + b.expired, "已评价 ÷（已评价 + 超期未评价）"),
-        _rate("满意率（信访部门）", b.satisfied + b.basically, b.evaluated, "（满意 + 基本满意）÷ 已评价"),
-        _rate("参评率（责任单位）", u.evaluated, u.evaluated + u.expired, "已评价 ÷（已评价 + 超期未评价）"),
-        _rate("满意率（责任单位）", u.satisfied + u.basically, u.evaluated, "（满意 + 基本满意）÷ 已评价"),
-    ]  # fmt: skip
+    figures = kpis.rate_figures(kpis.rate_summary(period, today=today))
+    rates = [_rate(f.label, f.numerator, f.denominator, NOTES[code]) for code, f in figures.items()]
     return {
         "year": year,
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "by_channel": _monthly(channel_rows, channels),
         "by_content_class": _monthly(class_rows, classes),
         "rates": rates,
-        "note": "统计口径：按登记日期统计件次；各项比率不含涉法涉诉事项，及时受理率和按期办结率只统计初件。",
+        "note": f"统计期间：{period.start:%Y年%m月%d日}至{period.end:%Y年%m月%d日}。"
+        "统计口径：按登记日期统计件次，内容分类按一级分类汇总（含其下级分类）；各项比率不含涉法涉诉事项，"
+        "及时受理率和按期办结率只统计初件，尚未到期的事项不计入。",
     }
