@@ -51,8 +51,10 @@ def test_the_citizens_attachments_are_listed_on_the_matter_page(login, clerk, su
         assert f"/casework/matters/{submitted.number}/attachments/{att.pk}/download/" in section
     photo = Attachment.objects.get(matter=submitted, original_name="现场照片.png")
     contract = Attachment.objects.get(matter=submitted, original_name="合同.pdf")
-    assert f'<img src="/casework/matters/{submitted.number}/attachments/{photo.pk}/"' in section
-    assert f'<iframe src="/casework/matters/{submitted.number}/attachments/{contract.pk}/"' in section
+    # previews load only when opened (static/casework/preview.js): the page itself fetches no file
+    assert f'<img data-src="/casework/matters/{submitted.number}/attachments/{photo.pk}/"' in section
+    assert f'<iframe data-src="/casework/matters/{submitted.number}/attachments/{contract.pk}/"' in section
+    assert ' src="/casework/matters/' not in section
     assert "信访人补充材料" in section and "信访人网上提交" in section
 
 
@@ -229,3 +231,22 @@ def test_an_online_submission_sends_its_code_by_sms(units, outbox, django_captur
 def test_the_portal_says_where_the_code_of_a_letter_or_visit_comes_from(client, db):
     html = client.get("/portal/track/").content.decode()
     assert "登记回执" in html and "工作人员告知" not in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_is_fetched_only_when_opened(browser_page, live_server, clerk, submitted):
+    from tests.browser import CHROMIUM, IN_CI, login
+
+    if not IN_CI and not CHROMIUM.exists():
+        pytest.skip("需要 /usr/bin/chromium")
+    page, base = browser_page, live_server.url
+    login(page, base, clerk.username)
+    page.goto(f"{base}/casework/matters/{submitted.number}/")
+    page.wait_for_load_state("networkidle")
+    views = AuditEntry.objects.filter(action="attachment:view")
+    assert views.count() == 0  # the page itself fetched no file
+    with page.expect_response(lambda r: "/attachments/" in r.url) as opened:
+        page.locator("details.preview summary").first.click()
+    assert opened.value.status == 200
+    assert views.count() == 1
