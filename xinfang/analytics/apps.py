@@ -1,14 +1,19 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+# Event kinds written after a queryset UPDATE of a field the summary tables read (tallies.MATTER_COLUMNS).
+UPDATING_EVENT_KINDS = frozenset({"matter:hearing_recorded"})
+
 
 def _refresh(sender, instance, update_fields=None, **kwargs):
     from xinfang.analytics import tallies
 
     if sender.__name__ == "Event":
-        # Every change a service makes ends with its event row (house rule 3), also the changes that are no
-        # transition (a recheck hearing moves clock_due): the conditional UPDATEs before it send no signal.
-        tallies.refresh(instance.matter_id)
+        # A transition's conditional UPDATE of the matter sends no signal, nor does a non-transition service
+        # that moves a tallied field by UPDATE (a recheck hearing moves clock_due): their event rows refresh.
+        # Other event rows change nothing the tables count (refreshing on all of them tripled load_demo's time).
+        if instance.action or instance.kind in UPDATING_EVENT_KINDS:
+            tallies.refresh(instance.matter_id)
     elif sender.__name__ == "Matter":
         if not update_fields or {f.removesuffix("_id") for f in update_fields} & tallies.MATTER_COLUMNS:
             tallies.refresh(instance.pk)
