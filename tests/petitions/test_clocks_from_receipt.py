@@ -224,3 +224,13 @@ def test_unit_officer_registers_through_the_intake_page(login, unit_officer):
     matter = Matter.objects.get()
     assert matter.is_direct and matter.handling_unit == unit_officer.unit and matter.clock == "NOTIFY_DIRECT"
     assert client.get(f"/casework/matters/{matter.number}/").status_code == 200
+
+
+def test_matter_page_shows_the_receipt_date_and_the_triage_due_from_it(login, clerk, time_machine):
+    time_machine.move_to(at("2026-03-09", 15))
+    matter = factories.register(clerk, received_at=at("2026-03-02", 9))  # a letter received a week ago
+    html = login(clerk).get(f"/casework/matters/{matter.number}/").content.decode()
+    dates = html.split("收到日期", 1)[1]
+    assert "2026-03-02" in dates.split("登记日期", 1)[0]
+    assert matter.clock_due == deadlines.clock_due("TRIAGE", date(2026, 3, 2))
+    assert matter.clock_due.isoformat() in dates.split("转送交办期限", 1)[1].split("</", 2)[1]

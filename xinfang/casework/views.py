@@ -274,12 +274,17 @@ def similar(request):
 
 def _dates(m: Matter) -> list[tuple[str, object]]:
     """Every date and due date of the matter, in the order of the procedure (None: not yet)."""
-    notify_due = m.clock_due if m.clock == "NOTIFY" else (
-        deadlines.clock_due("NOTIFY", m.received_by_unit_on) if m.received_by_unit_on else None
+    received = m.received_on or m.registered_on
+    notify = "NOTIFY_DIRECT" if m.is_direct else "NOTIFY"
+    notify_due = m.clock_due if m.clock == notify else (
+        deadlines.clock_due(notify, m.received_by_unit_on) if m.received_by_unit_on else None
     )  # fmt: skip
+    first = m.registrations.order_by("received_at").first()
+    triage_due = None if m.is_direct else services.triage_clock(first.channel if first else "", received)[1]
     return [
+        (_("收到日期"), m.received_on),
         (_("登记日期"), m.registered_on),
-        (_("转送交办期限"), deadlines.clock_due("TRIAGE", m.registered_on)),
+        (_("转送交办期限"), triage_due),
         (_("转送交办日期"), m.forwarded_on),
         (_("交办办结期限"), m.assign_due),
         (_("责任单位签收日期"), m.received_by_unit_on),
