@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import validators
+from xinfang.core.forms import MultipleFileField, MultipleFileInput
 from xinfang.petitions import citizens, services, workflow
 from xinfang.petitions.models import Code, ExtensionRequest, Matter, Registration, Unit
 
@@ -194,24 +195,12 @@ def petitioner_formset(channel: str, data=None) -> forms.BaseFormSet:
     return fs(data, prefix="p")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
 class ScansForm(Form):
     """The clerk's scans of a letter or the materials handed over at a visit, registered with it. Checked again
     by content in the service (citizens.check_uploads), like the portal's uploads."""
 
     attachments = MultipleFileField(
-        label=_("扫描件和材料"), required=False,
+        label=_("扫描件和材料"), required=False, max_files=citizens.MAX_FILES, max_bytes=citizens.MAX_FILE_BYTES,
         widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
         help_text=_("可选。来信原件扫描件、来访人提交的材料：仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。"),
     )  # fmt: skip

@@ -458,14 +458,8 @@ def set_accused(matter: Matter, *, by, accused_unit: Unit | None, accused_person
     _require(accused_unit is not None or bool(accused_person.strip()), "请选择被检举单位或填写被检举人。")
     _require(accused_unit is None or accused_unit.is_active, "被检举单位不存在或已停用。")
     _require(bool(reason.strip()), "请写明填写或更正被检举对象的理由。")
-    version = matter.version if expected_version is None else expected_version
-    updated = Matter.objects.filter(pk=matter.pk, version=version, state=matter.state).update(
-        accused_unit=accused_unit, accused_person=accused_person.strip(), is_confidential=True,
-        version=F("version") + 1,
-    )  # fmt: skip
-    if updated != 1:
-        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
-    matter.refresh_from_db()
+    _bump(matter, expected_version, accused_unit=accused_unit, accused_person=accused_person.strip(),
+          is_confidential=True)  # fmt: skip
     _record(matter, "matter:accused_set", by=by, note=reason.strip(),
             data={"accused_unit": getattr(accused_unit, "pk", None)})  # fmt: skip
     return matter
@@ -729,10 +723,11 @@ def decide_extension(
     return request
 
 
-def _bump(matter: Matter, expected_version: int | None) -> None:
-    """A change to the matter that is not a transition: the page's version must be current, and moves on."""
+def _bump(matter: Matter, expected_version: int | None, **changes) -> None:
+    """A change to the matter that is not a transition (`changes`, possibly none): the page's version must be
+    current, and moves on. Every writer moves the version, so it also guards the state."""
     version = matter.version if expected_version is None else expected_version
-    if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1) != 1:
+    if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1, **changes) != 1:
         raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
     matter.refresh_from_db()
 
@@ -854,12 +849,7 @@ def record_hearing(matter: Matter, *, by: User, held_from: date, held_to: date, 
     _require(days <= MAX_HEARING_DAYS, f"听证时间不能超过{MAX_HEARING_DAYS}日，请核对日期。")
     total = matter.recheck_hearing_days + days
     due = deadlines.clock_due("RECHECK", matter.recheck_requested_on, days=30 + total)
-    updated = Matter.objects.filter(
-        pk=matter.pk, version=matter.version, state=workflow.UNDER_RECHECK
-    ).update(version=F("version") + 1, recheck_hearing_days=total, recheck_due=due, clock_due=due)
-    if updated != 1:
-        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
-    matter.refresh_from_db()
+    _bump(matter, expected_version, recheck_hearing_days=total, recheck_due=due, clock_due=due)
     _record(matter, "matter:hearing_recorded", by=by, note=note, data={
         "from": held_from.isoformat(), "to": held_to.isoformat(), "days": days, "recheck_due": due.isoformat(),
     })  # fmt: skip
@@ -936,13 +926,7 @@ def assign_handler(matter: Matter, *, by: User, handler: User | None, expected_v
     _require(
         not (matter.is_confidential and matter.accused_user_id == handler.pk), "被检举人不能办理该事项。"
     )
-    version = matter.version if expected_version is None else expected_version
-    if (
-        Matter.objects.filter(pk=matter.pk, version=version).update(handler=handler, version=F("version") + 1)
-        != 1
-    ):
-        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
-    matter.refresh_from_db()
+    _bump(matter, expected_version, handler=handler)
     _record(matter, "matter:handler_assigned", by=by, data={"handler": handler.pk}, note=str(handler))
     return matter
 
@@ -958,11 +942,7 @@ def declare_recusal(matter: Matter, *, by: User, user: User, reason: str, expect
     if not (by.pk == user.pk or same_unit or by.has_role(R.CASE_OFFICER, R.LEADER)):
         raise PermissionDenied("只能为本人或本单位人员登记回避。")
     _require(not matter.recusals.filter(user=user).exists(), "该人员已登记回避。")
-    version = matter.version if expected_version is None else expected_version
-    changes = {"handler": None} if matter.handler_id == user.pk else {}
-    if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1, **changes) != 1:
-        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
-    matter.refresh_from_db()
+    _bump(matter, expected_version, **({"handler": None} if matter.handler_id == user.pk else {}))
     recusal = Recusal.objects.create(matter=matter, user=user, reason=reason.strip())
     _record(matter, "matter:recusal", by=by, note=reason.strip(), data={"user": user.pk})
     return recusal

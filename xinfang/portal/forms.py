@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from xinfang.core import validators
+from xinfang.core.forms import MultipleFileField
 from xinfang.petitions import citizens
 from xinfang.petitions.models import Code, Evaluation, Unit
 
@@ -27,23 +28,6 @@ UNSATISFIED_REASONS = [
     ("工作态度不好", "工作态度不好"),
     ("其他", "其他（请在下方说明）"),
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > citizens.MAX_FILES:
-            raise ValidationError(f"附件最多{citizens.MAX_FILES}个。")
-        for f in files:
-            if f.size > citizens.MAX_FILE_BYTES:
-                raise ValidationError(f"“{f.name}”超过10MB。")
-        return list(files)
 
 
 def uploads_of(files) -> list[citizens.Upload]:
@@ -73,7 +57,7 @@ class SubmitForm(HoneypotMixin):
         help_text="您希望有关机关怎样处理。",
     )  # fmt: skip
     attachments = MultipleFileField(
-        label="附件", required=False,
+        label="附件", required=False, max_files=citizens.MAX_FILES, max_bytes=citizens.MAX_FILE_BYTES,
         help_text="可选。仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。",
     )  # fmt: skip
     accused_unit = forms.ChoiceField(
@@ -168,5 +152,9 @@ class InformationForm(forms.Form):
         label="补充内容", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     attachments = MultipleFileField(
-        label="补充附件", required=False, help_text="仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。"
+        label="补充附件",
+        required=False,
+        max_files=citizens.MAX_FILES,
+        max_bytes=citizens.MAX_FILE_BYTES,
+        help_text="仅限 JPG、PNG 图片或 PDF 文件，每个不超过10MB，最多5个。",
     )
