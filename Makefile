@@ -6,8 +6,12 @@ BIN := $(VENV)/bin
 XF := $(BIN)/xinfang
 VENDOR := xinfang/static/vendor
 NPM_PACKAGES := echarts@6.1.0 htmx.org@2.0.11 axe-core@4.14.1
+# issue 13: the generated secret_key and the wheelhouse live under the var directory
+VAR := $(or $(XINFANG_VAR_DIR),var)
+WHEELHOUSE := $(VAR)/wheelhouse
 
 .PHONY: run test test-dates install install-test vendor browser lint migrate demo bench clean
+.PHONY: dev static wheelhouse  # production stack (issue 13)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python ≥ 3.11"'
@@ -46,20 +50,45 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "警告：缺少 $$missing，浏览器测试可能被跳过（以 root 运行 make test 可自动安装）"; fi; fi
 
-migrate: install
+migrate: install $(VAR)/secret_key
 	$(XF) migrate --noinput
 
 demo: migrate
 	$(XF) load_demo
 
-run: demo
+# Production stack (issue 13, docs/deploy.md). `make run` serves through gunicorn (xinfang/gunicorn_conf.py:
+# WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS, GUNICORN_BIND) on the embedded
+# SQLite database in WAL mode, the static files collected with hashed names and served by whitenoise.
+# `make dev` keeps Django's development server (autoreload).
+run: demo static
+	XINFANG_STATIC_MANIFEST=true $(BIN)/gunicorn --config python:xinfang.gunicorn_conf
+
+dev: demo
 	$(XF) runserver 127.0.0.1:8000
+
+static: install
+	XINFANG_STATIC_MANIFEST=true $(XF) collectstatic --noinput --verbosity 0
+
+# A random SECRET_KEY for this installation, written once (mode 600); the settings read it when neither
+# SECRET_KEY nor SECRET_KEY_FILE is set. Without a real key the checks refuse to start (xinfang.E001).
+$(VAR)/secret_key:
+	@mkdir -p $(VAR)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@.tmp && mv $@.tmp $@
+	@echo "已生成 $@（本机的 SECRET_KEY）"
+
+# Offline installation (a government intranet without PyPI or npm): wheels for the project — which carries
+# the vendored front-end assets in xinfang/static/vendor — and every pinned dependency. Install with
+#   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links $(WHEELHOUSE) xinfang
+wheelhouse: install vendor
+	rm -rf $(WHEELHOUSE) build && mkdir -p $(WHEELHOUSE)
+	$(BIN)/pip wheel --quiet --wheel-dir $(WHEELHOUSE) --constraint requirements.lock .
+	@du -sh $(WHEELHOUSE); ls $(WHEELHOUSE) | wc -l
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install-test lint
+test: install-test lint $(VAR)/secret_key
 	env -u DATABASE_URL $(XF) makemigrations --check --dry-run
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest
@@ -81,3 +110,18 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var $(VENDOR)
+
+# Background tasks (issue 13, docs/operations.md): `make worker` runs the task queue's worker in the foreground;
+# `make run` also starts one in the background (log var/worker.log). Ctrl-C stops it with the web server (same
+# process group; it finishes its current task first), or `kill $$(cat var/worker.pid)`.
+WORKER_ARGS ?=
+WORKER_DIR := $(or $(XINFANG_VAR_DIR),var)
+.PHONY: worker worker-background
+worker: migrate
+	$(XF) worker $(WORKER_ARGS)
+run: worker-background
+worker-background: migrate
+	@if [ -f $(WORKER_DIR)/worker.pid ] && kill -0 $$(cat $(WORKER_DIR)/worker.pid) 2>/dev/null; then \
+	  echo "xinfang worker 已在运行（PID $$(cat $(WORKER_DIR)/worker.pid)）"; \
+	else $(XF) worker $(WORKER_ARGS) >> $(WORKER_DIR)/worker.log 2>&1 & echo $$! > $(WORKER_DIR)/worker.pid; \
+	  echo "已在后台启动 xinfang worker（日志 $(WORKER_DIR)/worker.log）"; fi

@@ -5,13 +5,21 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from xinfang.core.env import env_bool, env_int, env_str
+from xinfang.core.env import env_bool, env_int, env_list, env_str
+from xinfang.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINFANG_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# SECRET_KEY from SECRET_KEY or SECRET_KEY_FILE (core.env), else the key `make run` wrote once to
+# var/secret_key (mode 600), else the development key — which a system check refuses unless DEBUG is on
+# (core.checks: xinfang.E001). Nothing falls back silently in production.
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY_PATH = VAR_DIR / "secret_key"
+SECRET_KEY = env_str("SECRET_KEY") or (
+    SECRET_KEY_PATH.read_text(encoding="utf-8").strip() if SECRET_KEY_PATH.is_file() else DEV_SECRET_KEY
+)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -36,6 +44,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xinfang.core.logs.RequestIDMiddleware",  # every response and log line carries the request id
     "xinfang.core.middleware.RequestSizeLimitMiddleware",  # first: refuses an oversized body before it is read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -80,6 +89,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Several gunicorn workers on the embedded database: readers do not wait for the writer (WAL), and a
+    # commit syncs at checkpoints only (NORMAL, safe in WAL mode).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -172,9 +184,36 @@ XINFANG_TALLIES = env_bool("XINFANG_TALLIES", True)
 XINFANG_VIDEO_URL = env_str("XINFANG_VIDEO_URL", "")
 XINFANG_SENDER = env_str("XINFANG_SENDER", "xinfang.core.notify.ConsoleSender")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-}
+# Log lines carry the request id (core.logs); LOG_FORMAT=json writes one JSON object per line.
+LOGGING = logging_config(fmt=env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "WARNING"))
+
+# --- Production stack (issue 13; docs/deploy.md, deploy/xinfang.env.example) ---
+# The reverse proxies whose X-Forwarded-For / X-Request-ID are believed (addresses or CIDRs; core.net).
+XINFANG_TRUSTED_PROXIES = env_list("XINFANG_TRUSTED_PROXIES")
+# 查询码 digests: "id:secret,id:secret", the first signs, all verify (core.keyring). Empty: SECRET_KEY, no id.
+XINFANG_QUERY_CODE_KEYS = env_str("XINFANG_QUERY_CODE_KEYS")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# HTTPS (behind nginx, which terminates TLS): redirect, secure cookies, HSTS.
+XINFANG_HTTPS = env_bool("XINFANG_HTTPS", False)
+if XINFANG_HTTPS:
+    if XINFANG_TRUSTED_PROXIES:  # the proxy says which scheme the client used; nobody else may
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probed over plain HTTP on the host itself
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFANG_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("XINFANG_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # The browsers' preload list takes public domains only; an intranet host cannot be on it, so not
+        # asking for it is a decision, not an omission (docs/deploy.md).
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Static files: in production `collectstatic` (make run, deploy) with hashed, compressed names served by
+# whitenoise; the finders (no collectstatic) otherwise, e.g. in tests.
+if env_bool("XINFANG_STATIC_MANIFEST", False):
+    WHITENOISE_USE_FINDERS = False
+    STORAGES = {
+        **globals().get("STORAGES", {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}),
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from xinfang.accounts.views import LoginView, home
 from xinfang.api.urls import api
+from xinfang.core import views as core_views
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,3 +19,11 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Production stack (issue 13): health endpoints for the proxy and the service manager; the 500 page shows the
+# request id that the log lines carry (core.logs).
+urlpatterns += [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+]
+handler500 = "xinfang.core.views.server_error"

@@ -1,12 +1,9 @@
 """The one way to write the security audit log."""
 
 from xinfang.accounts.models import AuditEntry
+from xinfang.core.net import client_ip  # behind trusted proxies; re-exported for callers
 
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR")
+__all__ = ["client_ip", "log_audit"]
 
 
 def log_audit(

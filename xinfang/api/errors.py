@@ -13,7 +13,6 @@
 """
 
 import logging
-import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from xinfang.accounts.audit import log_audit
+from xinfang.core.logs import new_request_id
 from xinfang.petitions.services import StaleMatter, WorkflowError
 
 UNAUTHENTICATED = "未登录或令牌无效：请先登录，或在 Authorization 请求头中提供有效的 Bearer 令牌。"
@@ -132,7 +132,7 @@ def install(api: NinjaAPI) -> None:
     def on_unexpected(request, exc: Exception):
         """Never Django's HTML error page under /api/: the caller gets JSON, the log gets the traceback,
         and the request id ties the two together."""
-        request_id = uuid.uuid4().hex[:12]
+        request_id = getattr(request, "request_id", None) or new_request_id()  # core.logs: on every log line
         logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
         body = {"detail": SERVER_ERROR.format(request_id=request_id), "request_id": request_id}
         response = api.create_response(request, body, status=500)

@@ -2,19 +2,18 @@
 tracking lookup, satisfaction evaluation, added information. Appeals use services.request_review/recheck."""
 
 import hashlib
-import hmac
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.core import keyring
 from xinfang.petitions import receipts, services, sms, workflow
 from xinfang.petitions.models import Attachment, Code, Evaluation, Event, Matter, Registration
 
@@ -29,9 +28,14 @@ class Upload:
     content: bytes
 
 
+def _query_code_message(number: str, code: str) -> str:
+    return f"{number}:{code.strip().upper()}"
+
+
 def query_code_hash(number: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{number}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+    """The stored digest of a 查询码: HMAC under the current key of XINFANG_QUERY_CODE_KEYS, with its id
+    (core.keyring), so that codes already given out still verify after the key is rotated."""
+    return keyring.query_code_keys().sign(_query_code_message(number, code))
 
 
 def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
@@ -154,7 +158,7 @@ def find_registration(number: str, code: str) -> Registration | None:
     if reg is None or not reg.query_code_hash:
         query_code_hash(number, code)  # same work whether or not the number exists
         return None
-    if not hmac.compare_digest(reg.query_code_hash, query_code_hash(reg.number, code)):
+    if not keyring.query_code_keys().verify(reg.query_code_hash, _query_code_message(reg.number, code)):
         return None
     return reg
 

@@ -1,0 +1,55 @@
+"""gunicorn configuration: `gunicorn --config python:xinfang.gunicorn_conf` (make run, deploy/xinfang-web.service).
+
+Everything comes from the environment (docs/deploy.md):
+
+| variable                 | default          |                                                               |
+|--------------------------|------------------|---------------------------------------------------------------|
+| GUNICORN_BIND            | 127.0.0.1:8000   | address:port or unix:/run/xinfang/web.sock (nginx in front)   |
+| WEB_CONCURRENCY          | 2                | worker processes (about 2 × cores on a dedicated host)        |
+| GUNICORN_THREADS         | 2                | threads per worker                                            |
+| GUNICORN_TIMEOUT         | 60               | seconds before a silent worker is restarted (disclosure build) |
+| GUNICORN_MAX_REQUESTS    | 1000             | a worker is replaced after so many requests (± 10 % jitter)   |
+
+Before it serves, the master runs Django's system checks: an error (a missing SECRET_KEY, a malformed key
+list …) stops the start with its message instead of serving with an unsafe configuration."""
+
+import os
+
+from xinfang.core.env import env_int, env_list, env_str
+
+wsgi_app = "xinfang.wsgi:application"
+bind = [env_str("GUNICORN_BIND", "127.0.0.1:8000")]
+workers = env_int("WEB_CONCURRENCY", 2)
+threads = env_int("GUNICORN_THREADS", 2)
+timeout = env_int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+keepalive = 5
+control_socket_disable = True  # stopped and reloaded by signals (systemd), no control socket in $HOME
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = max_requests // 10
+# Only the proxies we trust may say which scheme the client used (X-Forwarded-Proto); core.net reads
+# X-Forwarded-For with the same list.
+forwarded_allow_ips = ",".join(env_list("XINFANG_TRUSTED_PROXIES")) or "127.0.0.1"
+# The upload limit is enforced in the application (core.middleware) and in nginx; here only header sanity.
+limit_request_field_size = 16_384
+accesslog = "-"
+errorlog = "-"
+loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
+if env_str("LOG_FORMAT") == "json":
+    access_log_format = (
+        '{"time": "%(t)s", "logger": "gunicorn.access", "remote": "%(h)s", "method": "%(m)s", '
+        '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
+        '"request_id": "%({x-request-id}o)s"}'
+    )
+else:
+    access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms [%({x-request-id}o)s]'
+
+
+def on_starting(server):
+    """Django's system checks in the master, before any worker starts."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("check")
