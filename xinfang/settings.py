@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from xinfang.core import files  # storage settings (STORAGES below)
 from xinfang.core.env import env_bool, env_int, env_list, env_str
 from xinfang.core.logs import logging_config
 
@@ -115,6 +116,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"  # uploads and generated documents: never served directly
 WHITENOISE_USE_FINDERS = True
+# Files (issue 13; xinfang/core/files.py, docs/operations.md "Files"): attachments, stored notices and the
+# finance builds go through Django's storage API only. XINFANG_STORAGE=local (default): MEDIA_ROOT;
+# s3: a private bucket of an S3-compatible object store (django-storages), XINFANG_S3_* and AWS_* variables.
+STORAGES = {
+    "default": files.default_storage_settings(env_str),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/casework/"

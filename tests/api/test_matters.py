@@ -102,7 +102,7 @@ def test_document_download(api_as, people, units, unit_officer):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    xml = zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml").decode()
+    xml = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("word/document.xml").decode()
     assert doc.number in xml and "受理告知书" in xml
     assert AuditEntry.objects.filter(action="document:download", object_id=str(doc.pk)).count() == 1
 

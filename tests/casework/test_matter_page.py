@@ -113,7 +113,9 @@ def test_document_download_is_docx_with_chinese_filename(login, in_state, clerk)
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "filename*=utf-8''" in disposition
     assert "%E5%8F%97%E7%90%86%E5%91%8A%E7%9F%A5%E4%B9%A6" in disposition  # 受理告知书
-    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    text = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs
+    )
     assert "受理告知书" in text and doc.number in text
     entry = AuditEntry.objects.get(action="document:download")
     assert entry.user == clerk and entry.object_id == str(doc.pk)

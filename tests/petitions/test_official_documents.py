@@ -24,7 +24,7 @@ def test_notice_download_is_a_gbt9704_document(login, in_state, clerk):
     matter = in_state(workflow.ACCEPTED)
     notice = matter.documents.get(kind="acceptance_notice")
     response = login(clerk).get(f"/casework/documents/{notice.pk}.docx")
-    doc = check_layout(response.content)
+    doc = check_layout(b"".join(response.streaming_content))
     texts = [p.text for p in doc.paragraphs]
     # 红头, 发文字号 centred under it, then the title, then the addressee with a full-width colon
     number = texts.index(notice.number)

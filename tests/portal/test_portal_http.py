@@ -199,7 +199,9 @@ def test_tracking_shows_public_milestones_units_and_documents_only(client, units
     download = client.get(f"/portal/track/case/documents/{reply.pk}/")
     assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith("attachment")
-    assert "处理意见" in "\n".join(p.text for p in DocxDocument(io.BytesIO(download.content)).paragraphs)
+    assert "处理意见" in "\n".join(
+        p.text for p in DocxDocument(io.BytesIO(b"".join(download.streaming_content))).paragraphs
+    )
     slip = Document.objects.get(kind="transfer_slip")
     assert client.get(f"/portal/track/case/documents/{slip.pk}/").status_code == 404
     att = Attachment.objects.get()

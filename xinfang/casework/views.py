@@ -600,12 +600,12 @@ def document_download(request, pk: int):
     if not access.can_view(request.user, doc.matter):  # the same 404 as a document that does not exist
         log_audit(action="document:download", request=request, obj=doc, result="denied")
         raise Http404
-    content = documents.render_docx(doc)
+    stored = documents.stored_docx(doc)
     log_audit(action="document:download", request=request, obj=doc, number=doc.number,
               matter=doc.matter.number)  # fmt: skip
-    response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{doc.title}（{doc.number}）.docx")
-    return response
+    return FileResponse(
+        stored, as_attachment=True, filename=f"{doc.title}（{doc.number}）.docx", content_type=DOCX
+    )
 
 
 # --- attachments (材料和附件) ------------------------------------------------------------------------------

@@ -1,44 +1,46 @@
 """Disclosure builds started from the web UI: rendered in a thread, progress in a status file.
 
 The facts are read from the database in the request; the thread only renders files (no ORM), so
-it is safe outside the request. State lives in MEDIA_ROOT/finance/builds/<id>/status.json so any
-worker process can answer the polling request.
+it is safe outside the request. State lives in the default storage (local directory or object store,
+xinfang.core.files) at finance/builds/<id>/status.json, the built files under finance/builds/<id>/out/, so
+any worker process can answer the polling request.
 """
 
 import json
 import threading
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 
+from xinfang.core import files
 from xinfang.finance.build import write_disclosure
 from xinfang.finance.data_types import Disclosure
 
 BACKGROUND = True  # tests set False to build synchronously
 
 
-def builds_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "finance" / "builds"
+def builds_root() -> PurePosixPath:
+    """A folder in the default storage: a storage name, not a local path (write_disclosure stores there)."""
+    return PurePosixPath("finance", "builds")
 
 
-def job_dir(job_id: str) -> Path:
+def job_dir(job_id: str) -> PurePosixPath:
     if not job_id.replace("-", "").isalnum():
         raise ValueError(job_id)
     return builds_root() / job_id
 
 
 def write_status(job_id: str, **status) -> None:
-    path = job_dir(job_id) / "status.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(status, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    files.replace(str(job_dir(job_id) / "status.json"), json.dumps(status, ensure_ascii=False).encode())
 
 
 def read_status(job_id: str) -> dict | None:
-    path = job_dir(job_id) / "status.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    try:
+        with default_storage.open(str(job_dir(job_id) / "status.json"), "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 # What each built file is called when downloaded: unit and year in Chinese, not `report.docx`.
@@ -74,8 +76,8 @@ def start_build(d: Disclosure, *, accounts_id: int) -> str:
                     job_id, state="running", step=step, total=total, label=label, **names
                 ),
             )
-            files = [str(p.relative_to(built.out_dir)) for p in built.files]
-            write_status(job_id, state="done", step=5, total=5, label="完成", files=files, **names)
+            stored = [str(p.relative_to(built.out_dir)) for p in built.files]
+            write_status(job_id, state="done", step=5, total=5, label="完成", files=stored, **names)
         except Exception as exc:  # noqa: BLE001 - reported to the user, never swallowed silently
             write_status(job_id, state="failed", step=0, total=5, label=f"生成失败：{exc}", **names)
 

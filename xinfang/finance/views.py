@@ -1,6 +1,7 @@
 """Staff pages for the final accounts: thin views over queries, services and the checker."""
 
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -136,4 +137,5 @@ def build_file(request, job, name):
         raise Http404
     filename = jobs.download_name(name, unit_name=status.get("unit_name", ""), year=status.get("year"))
     # FileResponse sends a non-ASCII name as RFC 5987 filename*=utf-8''… with an ASCII fallback.
-    return FileResponse(open(jobs.job_dir(job) / "out" / name, "rb"), as_attachment=True, filename=filename)
+    stored = default_storage.open(str(jobs.job_dir(job) / "out" / name), "rb")  # local or object store
+    return FileResponse(stored, as_attachment=True, filename=filename)

@@ -1,8 +1,12 @@
 """Written notices and opinions: numbered (文号, per unit, year and kind, no gaps), text built from the
-matter's data and frozen when issued, rendered to .docx on download."""
+matter's data and frozen when issued, rendered to .docx at the first download and kept in the storage."""
 
+import hashlib
 from datetime import date
 
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 
@@ -143,6 +147,29 @@ def render_docx(document: Document) -> bytes:
     )
     _write_text(doc, document)
     return officialdoc.to_bytes(doc)
+
+
+def stored_name(document: Document) -> str:
+    """Where the document's .docx is kept in the default storage. The name carries a digest of what the file
+    is made of, so it can only ever hold this document as issued (not another row after a restore)."""
+    made_of = "\n".join(
+        [document.number, document.title, document.issuer.name, document.addressee, str(document.issued_on)]
+    )
+    digest = hashlib.sha256(f"{made_of}\n{document.body}".encode()).hexdigest()[:16]
+    return f"documents/{document.year}/{document.pk}-{digest}.docx"
+
+
+def stored_docx(document: Document) -> File:
+    """The document's .docx, opened from the storage for a download view (FileResponse). Rendered and stored at
+    its first download; later downloads get that same file, whatever changes in the template since."""
+    name = stored_name(document)
+    try:
+        return default_storage.open(name, "rb")
+    except FileNotFoundError:
+        saved = default_storage.save(name, ContentFile(render_docx(document)))
+        if saved != name:  # another request stored it a moment ago: keep that one
+            default_storage.delete(saved)
+        return default_storage.open(name, "rb")
 
 
 def append_docx(doc, document: Document) -> None:

@@ -519,7 +519,8 @@ class Recusal(models.Model):
 
 
 def attachment_path(instance, filename):
-    # Stored under MEDIA_ROOT (outside the web root) with a random name; served only through access checks.
+    # In the default storage (MEDIA_ROOT or a private S3 bucket, core.files), named by content; served only
+    # through views that check access, never by a storage URL.
     return f"attachments/{instance.matter.registered_on:%Y/%m}/{instance.sha256[:32]}"
 
 

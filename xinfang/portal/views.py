@@ -242,9 +242,8 @@ def document_download(request, registration, pk: int):
     if doc is None:
         raise Http404("文书不存在。")
     log_audit(action="portal:document_download", request=request, obj=doc)
-    return _attachment(
-        documents.render_docx(doc), filename=f"{doc.title}-{doc.number}.docx", content_type=DOCX
-    )
+    response = FileResponse(documents.stored_docx(doc), content_type=DOCX)
+    return _attachment(None, filename=f"{doc.title}-{doc.number}.docx", content_type=DOCX, response=response)
 
 
 @require_GET

@@ -1,5 +1,4 @@
-from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, Http404
 from ninja import Router
 
 from xinfang.accounts.audit import log_audit
@@ -32,8 +31,5 @@ def document_docx(request, document_id: int):
     if document is None or not access.can_view(actor(request), document.matter):
         raise Http404("未找到该文书，或您无权查看。")
     log_audit(action="document:download", request=request, obj=document, number=document.number)
-    response = HttpResponse(documents.render_docx(document), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{document.title}{document.number}.docx"
-    )
-    return response
+    return FileResponse(documents.stored_docx(document), as_attachment=True,
+                        filename=f"{document.title}{document.number}.docx", content_type=DOCX)  # fmt: skip
