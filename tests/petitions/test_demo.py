@@ -31,9 +31,9 @@ def loaded(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            result = demo.load_demo(count=COUNT, history=False)
-            assert result.created
-            yield result
+            out = StringIO()
+            call_command("load_demo", "--count", str(COUNT), "--without-history", stdout=out)
+            yield out.getvalue()
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -228,3 +228,56 @@ def test_summary_tables_agree_with_the_records(loaded):
     from xinfang.analytics import tallies
 
     assert tallies.check() == []
+
+
+def test_progress_line_per_phase_and_summary(loaded):
+    """The command reports each phase with its counts as it goes (default verbosity), then a summary."""
+    lines = loaded.splitlines()
+    total = demo.phases(history=False) + 1
+    steps = [line for line in lines if line.startswith("[")]
+    assert [s.split("]")[0] for s in steps] == [f"[{i}/{total}" for i in range(1, total + 1)]
+    assert f"[2/{total}] 2020年以来的信访事项 … {COUNT} 件（" in loaded
+    assert "43 个单位" in steps[0] and "包案 3 件" in steps[2] and "部门决算" in steps[-1]
+    assert all(" 秒）" in s for s in steps)
+    assert f"已载入演示数据：信访事项 {COUNT} 件" in loaded
+    assert lines.index(steps[-1]) < lines.index(next(x for x in lines if x.startswith("已载入演示数据")))
+
+
+def test_quiet_with_verbosity_zero(loaded):
+    out = StringIO()
+    call_command("load_demo", "--without-history", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_current_year_work_on_the_pinned_day(loaded):
+    assert_current_year_work(timezone.localdate())
+
+
+def assert_current_year_work(today):
+    """This year's programme work exists, relative to the day of loading: published reception days (upcoming
+    ones on the portal), the leader's open 包案 on the workbench, this year's campaign, video sessions and
+    督办 orders on /casework/supervision/; every record written before today."""
+    from xinfang.petitions import queries
+    from xinfang.petitions.models import Campaign, ReceptionDay, SupervisionOrder, VideoSession
+    from xinfang.petitions.queries import programs as Q
+    from xinfang.petitions.queries import supervision as SQ
+
+    leader = User.objects.get(username="lingdao")
+    assert ReceptionDay.objects.filter(date__year=today.year, is_published=True, leader=leader).exists()
+    upcoming = list(queries.published_reception_days(today=today))
+    assert upcoming and all(d.date >= today for d in upcoming)
+    owned = Q.owned_counts(leader, leader)
+    assert owned["open"] == 3 and owned["total"] == 3
+    assert (
+        Matter.objects.filter(owner=leader, owned_since__year=(today - timedelta(days=1)).year).count() == 3
+    )
+    campaign = Campaign.objects.get(name=f"{today.year}年信访积案化解攻坚")
+    assert campaign.start.year == campaign.end.year == today.year
+    totals = Q.campaign_totals(Q.campaign_items(campaign, leader))
+    assert (totals["total"], totals["resolved"]) == (5, 1)
+    assert VideoSession.objects.filter(scheduled_at__date__gte=today).exists()
+    orders = SQ.order_list(User.objects.get(username="ducha"))
+    assert orders.count() == 3 and {o.status for o in orders} == {"issued", "answered"}
+    assert all(o.deadline > today and o.number for o in orders)
+    assert not SupervisionOrder.objects.filter(issued_at__date__gte=today).exists()
+    assert not Event.objects.filter(at__gte=timezone.make_aware(datetime.combine(today, time.min))).exists()

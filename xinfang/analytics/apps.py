@@ -8,6 +8,8 @@ UPDATING_EVENT_KINDS = frozenset({"matter:hearing_recorded"})
 def _refresh(sender, instance, update_fields=None, **kwargs):
     from xinfang.analytics import tallies
 
+    if tallies.is_deferred():  # a bulk load rebuilds the tables once at its end (tallies.deferred)
+        return
     if sender.__name__ == "Event":
         # A transition's conditional UPDATE of the matter sends no signal, nor does a non-transition service
         # that moves a tallied field by UPDATE (a recheck hearing moves clock_due): their event rows refresh.

@@ -12,6 +12,7 @@ calendar. `count`, `start` and `end` make the generator reusable for other years
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from time import monotonic
@@ -21,15 +22,19 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.accounts.services import ensure_roles, grant_roles
+from xinfang.analytics import tallies
+from xinfang.analytics.models import MatterTally
 from xinfang.core.calendars import is_working_day, next_working_day
 from xinfang.core.validators import id_check_digit
-from xinfang.petitions import deadlines, demo_history, services, workflow
+from xinfang.petitions import deadlines, demo_current, demo_history, services, workflow
 from xinfang.petitions.codes import load_codes
+from xinfang.petitions.demo_history import grouped
 from xinfang.petitions.models import Matter, Registration, Unit
 
 DEMO_PASSWORD = "Xinfang@2019"
@@ -907,6 +912,33 @@ class Replayer:
         self.matters[plan.index] = m  # the services return the matter as it is now
 
 
+class SilentSender:
+    """The demo's petitioners are invented: the SMS their matters trigger while it loads go nowhere."""
+
+    def send(self, *, to: str, text: str) -> None:
+        pass
+
+
+class Progress:
+    """One line per finished phase, "[3/8] 2018年业务记录 … 1 234 件（12.3 秒）", through `write` (None: silent)."""
+
+    def __init__(self, total: int, write: Callable[[str], object] | None = None):
+        self.total, self.write, self.done = total, write, 0
+        self.began = self.last = monotonic()
+
+    def __call__(self, label: str, what: str = "") -> None:
+        self.done += 1
+        now = monotonic()
+        if self.write is not None:
+            self.write(f"[{self.done}/{self.total}] {label} … {what}（{now - self.last:.1f} 秒）")
+        self.last = now
+
+
+def phases(*, history: bool = True) -> int:
+    """How many phases load_demo reports (the command adds one for the final accounts)."""
+    return 4 + (demo_history.PHASES if history else 0)
+
+
 @dataclass
 class DemoResult:
     created: bool
@@ -920,34 +952,53 @@ def demo_present() -> bool:
 
 
 def load_demo(*, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, start: date = DEFAULT_START,
-              end: date | None = None, history: bool = True) -> DemoResult:  # fmt: skip
-    """Load the demo units, users and matters. Does nothing when the demo is already there; refuses to
-    mix demo matters into a database that already holds real ones."""
+              end: date | None = None, history: bool = True, progress: Progress | None = None) -> DemoResult:  # fmt: skip
+    """Load the demo units, users and matters, this year's programme work (demo_current) and, with `history`,
+    2018–2019 (demo_history). Does nothing when the demo is already there; refuses to mix demo matters into a
+    database that already holds real ones. The summary tables are rebuilt once at the end (tallies.deferred)."""
     began = monotonic()
+    progress = progress or Progress(phases(history=history))
     if demo_present():
         return DemoResult(created=False)
     if Matter.objects.exists():
         raise RuntimeError("数据库中已有信访事项，不能载入演示数据。")
+    today = timezone.localdate()
     plans = plan_demo(count=count, seed=seed, start=start, end=end)
-    with transaction.atomic():
+    # the sender is replaced until after the commit, when the services' SMS (on_commit) go out
+    with (
+        override_settings(XINFANG_SENDER=f"{__name__}.SilentSender"),
+        transaction.atomic(),
+        tallies.deferred(),
+    ):
         load_codes()
         units = make_units()
         users = make_users(units)
-        replayer = Replayer(units, users)
-        schedule = sorted(
-            ((s.at, plan.index, i) for plan in plans for i, s in enumerate(plan.steps)), key=lambda x: x
-        )
-        for at, index, i in schedule:
-            plan = plans[index]
-            with time_machine.travel(at, tick=False):
-                try:
-                    replayer.run(plan, plan.steps[i])
-                except Exception as e:
-                    e.add_note(f"demo plan {index} ({plan.state}, {plan.tag}) step {plan.steps[i]}")
-                    raise
+        progress("代码表、单位和演示账号", f"{grouped(len(units))} 个单位、{grouped(len(users))} 个账号")
+        _replay(plans, Replayer(units, users))
+        progress(f"{start.year}年以来的信访事项", f"{grouped(Matter.objects.count())} 件")
         if history:
-            demo_history.load_history(units, users)
+            demo_history.load_history(units, users, progress=progress)
+        current = demo_current.load_current(users, units, today=today)
+        progress(
+            f"{today.year}年领导接访日、包案、积案化解、视频接访和督办",
+            f"接访日 {current.reception_days} 个、包案 {current.owned} 件、积案 {current.campaign_items} 件、"
+            f"视频接访 {current.video_sessions} 场、督办 {current.orders} 件",
+        )
+    progress("统计汇总表（一次重算）", f"{grouped(MatterTally.objects.count())} 件事项")
     return DemoResult(
         created=True, matters=Matter.objects.count(), registrations=Registration.objects.count(),
         seconds=monotonic() - began,
     )  # fmt: skip
+
+
+def _replay(plans: list[Plan], replayer: Replayer) -> None:
+    """All steps of all plans in date order, each at its moment."""
+    schedule = sorted((s.at, plan.index, i) for plan in plans for i, s in enumerate(plan.steps))
+    for at, index, i in schedule:
+        plan = plans[index]
+        with time_machine.travel(at, tick=False):
+            try:
+                replayer.run(plan, plan.steps[i])
+            except Exception as e:
+                e.add_note(f"demo plan {index} ({plan.state}, {plan.tag}) step {plan.steps[i]}")
+                raise

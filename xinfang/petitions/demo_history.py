@@ -16,9 +16,10 @@ import time_machine
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.analytics import tallies
 from xinfang.core.validators import id_check_digit
 from xinfang.petitions import citizens, programs, services, workflow
-from xinfang.petitions.models import Campaign, Matter, Unit
+from xinfang.petitions.models import Campaign, Dispute, Matter, Registration, Unit
 
 MARKER = "2019年信访积案化解攻坚"
 BUREAU, RECEPTION, PREFECTURE, PROVINCE, COUNTY_GOV = (
@@ -270,23 +271,45 @@ def history_present() -> bool:
     return Campaign.objects.filter(name=MARKER).exists()
 
 
-def load_history(units: dict[str, Unit], users: dict[str, User]) -> bool:
-    """Create the 2018–2019 demo casework (idempotent). Returns True when it created anything."""
+# Phases reported by load_history (demo.Progress).
+PHASES = 3
+
+
+def grouped(n: int) -> str:
+    """1234 → "1 234" (the loader's progress lines)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def load_history(units: dict[str, Unit], users: dict[str, User], *, progress=None) -> bool:
+    """Create the 2018–2019 demo casework (idempotent). Returns True when it created anything. `progress(label,
+    what)` is told of each finished phase. The summary tables are rebuilt once at the end (tallies.deferred)."""
     if history_present():
         return False
-    h = History(units, users)
-    h.year(2018, online=101, letters=60, phones=30, bureau_visits=(30, 70), centre_visits=(140, 460), assigned=45,
-           duty=(35, 66), collective={"bureau": 3, "centre": 26}, leapfrog={"bureau": 6, "centre": 30})  # fmt: skip
-    backlog = list(Matter.objects.filter(registered_on__year=2018, state=workflow.DELIVERED,
-                                         registrations__channel="letter")[:5])  # fmt: skip
-    assigned_2018 = list(Matter.objects.filter(registered_on__year=2018, registrations__channel="assigned",
-                                               state=workflow.DELIVERED)[:2])  # fmt: skip
-    h.close_lapsed(date(2019, 1, 2))
-    h.year(2019, online=128, letters=40, phones=20, bureau_visits=(16, 28), centre_visits=(81, 269), assigned=38,
-           duty=(21, 37), collective={"bureau": 0, "centre": 15}, leapfrog={"bureau": 1, "centre": 8})  # fmt: skip
-    h.leader_days(2019, batches=28, persons=65, resolved=26)
-    h.programs_2019(
-        [Matter.objects.get(pk=m.pk) for m in backlog], [Matter.objects.get(pk=m.pk) for m in assigned_2018]
-    )
-    h.close_lapsed(date(2020, 3, 1))
+    report = progress or (lambda label, what: None)
+    with tallies.deferred():
+        h = History(units, users)
+        before = Registration.objects.count()
+        h.year(2018, online=101, letters=60, phones=30, bureau_visits=(30, 70), centre_visits=(140, 460), assigned=45,
+               duty=(35, 66), collective={"bureau": 3, "centre": 26}, leapfrog={"bureau": 6, "centre": 30})  # fmt: skip
+        after = Registration.objects.count()
+        report("2018年业务记录（网上信访、来信、来电、来访、交办）", f"{grouped(after - before)} 件信访件")
+        backlog = list(Matter.objects.filter(registered_on__year=2018, state=workflow.DELIVERED,
+                                             registrations__channel="letter")[:5])  # fmt: skip
+        assigned_2018 = list(Matter.objects.filter(registered_on__year=2018, registrations__channel="assigned",
+                                                   state=workflow.DELIVERED)[:2])  # fmt: skip
+        h.close_lapsed(date(2019, 1, 2))
+        h.year(2019, online=128, letters=40, phones=20, bureau_visits=(16, 28), centre_visits=(81, 269), assigned=38,
+               duty=(21, 37), collective={"bureau": 0, "centre": 15}, leapfrog={"bureau": 1, "centre": 8})  # fmt: skip
+        before, after = after, Registration.objects.count()
+        report("2019年业务记录（统计数字与部门决算一致）", f"{grouped(after - before)} 件信访件")
+        h.leader_days(2019, batches=28, persons=65, resolved=26)
+        h.programs_2019(
+            [Matter.objects.get(pk=m.pk) for m in backlog],
+            [Matter.objects.get(pk=m.pk) for m in assigned_2018],
+        )
+        h.close_lapsed(date(2020, 3, 1))
+        report(
+            "2019年领导接访日、积案化解、复查、矛盾纠纷、联席会议、视频接访和专项资金",
+            f"{grouped(Registration.objects.count() - after)} 件信访件、{grouped(Dispute.objects.count())} 件矛盾纠纷",
+        )
     return True

@@ -1,13 +1,17 @@
+from time import monotonic
+
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.finance.demo import load_finance_demo
 from xinfang.petitions import demo
+from xinfang.petitions.demo_history import grouped
 
 
 class Command(BaseCommand):
     help = (
         "载入演示数据：单位、各角色演示账号、2018—2019年业务记录（统计数字与2019年部门决算一致）、"
-        "2020年以来约300件信访事项（经真实业务流程按历史日期生成）和部门决算演示数据"
+        "2020年以来约300件信访事项（经真实业务流程按历史日期生成）、本年度领导接访日、包案、积案化解、视频接访和督办，"
+        "以及部门决算演示数据；每完成一个阶段输出一行进度（-v0 不输出）"
     )
 
     def add_arguments(self, parser):
@@ -15,23 +19,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（相同种子生成相同数据）"
         )
+        parser.add_argument(
+            "--without-history", action="store_true", help="不载入2018—2019年业务记录（测试用，载入更快）"
+        )
 
-    def handle(self, *args, count, seed, **options):
+    def handle(self, *args, count, seed, without_history=False, verbosity=1, **options):
+        """A line per phase with its counts and a summary; nothing at all with -v0."""
+        say = self.stdout.write if verbosity > 0 else (lambda *a, **k: None)
+        history = not without_history
+        progress = demo.Progress(demo.phases(history=history) + 1, say)
         try:
-            result = demo.load_demo(count=count, seed=seed)
+            result = demo.load_demo(count=count, seed=seed, history=history, progress=progress)
         except RuntimeError as e:
             raise CommandError(str(e)) from e
+        if not result.created:
+            say("演示数据已存在，未作任何更改。")
+            progress.done = progress.total - 1  # only the final accounts are checked
+        accounts = load_finance_demo()
+        progress("部门决算演示数据", f"{accounts.year}年决算")
         if result.created:
-            self.stdout.write(
-                f"已载入演示数据：信访事项 {result.matters} 件、信访件 {result.registrations} 件，"
-                f"用时 {result.seconds:.1f} 秒。"
+            say(
+                f"已载入演示数据：信访事项 {grouped(result.matters)} 件、信访件 {grouped(result.registrations)} 件，"
+                f"总用时 {monotonic() - progress.began:.1f} 秒。"
             )
-        else:
-            self.stdout.write("演示数据已存在，未作任何更改。")
-        load_finance_demo()
-        self.stdout.write("部门决算演示数据已就绪。")
-        self.stdout.write("")
-        self.stdout.write(self.logins_table())
+        say("")
+        say(self.logins_table())
 
     @staticmethod
     def logins_table() -> str:
