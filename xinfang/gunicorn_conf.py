@@ -15,7 +15,10 @@ list …) stops the start with its message instead of serving with an unsafe con
 
 import os
 
+from gunicorn.glogging import Logger
+
 from xinfang.core.env import env_int, env_list, env_str
+from xinfang.core.logs import JSONFormatter
 
 wsgi_app = "xinfang.wsgi:application"
 bind = [env_str("GUNICORN_BIND", "127.0.0.1:8000")]
@@ -36,6 +39,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = env_str("GUNICORN_LOG_LEVEL", "info")
 if env_str("LOG_FORMAT") == "json":
+    logger_class = "xinfang.gunicorn_conf.JSONErrorLogger"
     access_log_format = (
         '{"time": "%(t)s", "logger": "gunicorn.access", "remote": "%(h)s", "method": "%(m)s", '
         '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
@@ -43,6 +47,14 @@ if env_str("LOG_FORMAT") == "json":
     )
 else:
     access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms [%({x-request-id}o)s]'
+
+
+class JSONErrorLogger(Logger):
+    """LOG_FORMAT=json: gunicorn's own messages (start, workers, errors) as JSON lines like the application's;
+    the access log is already a JSON line (access_log_format)."""
+
+    def _set_handler(self, log, output, fmt, stream=None):
+        super()._set_handler(log, output, JSONFormatter() if log is self.error_log else fmt, stream=stream)
 
 
 def on_starting(server):

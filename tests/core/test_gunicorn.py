@@ -1,7 +1,9 @@
 """`make run`'s server: gunicorn with the project's configuration (xinfang/gunicorn_conf.py) serves the health
-endpoints and a static file (whitenoise), puts the embedded SQLite database in WAL mode, and refuses to start
-without a real SECRET_KEY. The server runs as a subprocess on a free port, on a copy of the test database."""
+endpoints and a static file (whitenoise), logs JSON lines with the request id, puts the embedded SQLite
+database in WAL mode, and refuses to start without a real SECRET_KEY. The server runs as a subprocess on a free
+port, on a copy of the test database."""
 
+import json
 import os
 import secrets
 import socket
@@ -80,6 +82,7 @@ def test_gunicorn_serves_health_and_static_files(database_url, tmp_path):
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(64),
         GUNICORN_BIND=f"127.0.0.1:{port}",
+        LOG_FORMAT="json",
     )
     server = start(env)
     try:
@@ -97,8 +100,11 @@ def test_gunicorn_serves_health_and_static_files(database_url, tmp_path):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert server.returncode == 0, output
-    assert "Booting worker" in output and "development server" not in output
-    assert '"GET /healthz HTTP/1.1" 200' in output and request_id in output  # the access log has the id
+    assert "development server" not in output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]  # LOG_FORMAT=json
+    assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
+    access = [line for line in lines if line["logger"] == "gunicorn.access" and line["path"] == "/healthz"]
+    assert [(line["status"], line["request_id"]) for line in access] == [(200, request_id)]
     if database_url.startswith("sqlite"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -322,6 +322,23 @@ def test_a_json_log_line_carries_the_request_id(rf):
     assert outside["request_id"] == "-"
 
 
+def test_django_request_log_lines_carry_the_request_id(client, db, monkeypatch):
+    """Django logs a 4xx/5xx response after the middleware has returned: the filter takes the id from the
+    request the record names."""
+    records = []
+    handler = logging.Handler()
+    handler.addFilter(logs.RequestIDFilter())
+    handler.emit = records.append
+    logging.getLogger("django.request").addHandler(handler)
+    monkeypatch.setattr("xinfang.core.views.default_storage.exists", lambda name: 1 / 0)
+    try:
+        response = client.get("/readyz")
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    assert response.status_code == 503
+    assert [r.request_id for r in records if r.name == "django.request"] == [response["X-Request-ID"]]
+
+
 def test_text_logs_carry_the_request_id_by_default():
     config = logs.logging_config(fmt="text", level="INFO")
     assert "%(request_id)s" in config["formatters"]["default"]["format"]

@@ -53,11 +53,13 @@ class RequestIDMiddleware:
 
 
 class RequestIDFilter(logging.Filter):
-    """Puts the current request id on every record (as `record.request_id`)."""
+    """Puts the current request id on every record (as `record.request_id`); for Django's own "4xx/5xx" lines,
+    written after the middleware has returned, the id of the request the record names."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id()
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id()
         return True
 
 
