@@ -106,3 +106,39 @@ def test_repeat_of_terminated_matter_is_answered_no_longer_accepted(api_as, peop
     assert out["matter_number"] == original.number
     assert out["disposition"] == "no_longer" and out["disposition_label"] == "不再受理（原事项已终结）"
     assert original.documents.filter(kind="no_longer_notice").count() == 1
+
+
+def test_every_api_registration_gets_a_query_code_once_and_an_sms(
+    api_as, clerk, client, settings, django_capture_on_commit_callbacks
+):
+    """ADR 0007: the API registers through citizens.register_incoming — a 查询码 in the 201 answer (only its
+    hash stored), the SMS to the petitioner's mobile, and the code works on the portal."""
+    from xinfang.core.notify import MemorySender
+
+    settings.XINFANG_SENDER = "xinfang.core.notify.MemorySender"
+    MemorySender.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(clerk).post("/registrations", body())
+    assert response.status_code == 201, response.content
+    out = response.json()
+    code = out["query_code"]
+    registration = Registration.objects.get(number=out["registration_number"])
+    assert len(code) == 12 and registration.query_code_hash and code not in registration.query_code_hash
+    assert (
+        MemorySender.outbox == [("13912345678", MemorySender.outbox[0][1])]
+        and code in MemorySender.outbox[0][1]
+    )
+    # nothing gives the code out again
+    detail = api_as(clerk).get(f"/matters/{out['matter_number']}")
+    assert detail.status_code == 200 and code not in detail.content.decode()
+    tracked = client.post("/portal/track/", {"number": registration.number, "code": code})
+    assert tracked.status_code == 302 and tracked["Location"] == "/portal/track/case/"
+
+
+def test_the_schema_documents_the_query_code(api_as, clerk):
+    schema = api_as(clerk).client.get("/api/openapi.json").json()
+    out = schema["components"]["schemas"]["RegistrationOut"]
+    assert (
+        "query_code" in out["required"]
+        and "只在本次应答中返回一次" in out["properties"]["query_code"]["description"]
+    )

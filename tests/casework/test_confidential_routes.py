@@ -60,7 +60,7 @@ def department_world(units, clerk, case_officer, supervisor, leader, unit_office
     today = services.today()
     day = programs.schedule_reception_day(by=clerk, leader=leader, on=today, place="县信访局接待大厅")
     data = _accusation(accused_unit=units["dept"].code, accused_person="李某（科长）")
-    matter = programs.record_reception(day, by=clerk, data=data, outcome="forwarded").matter
+    matter = programs.record_reception(day, by=clerk, data=data, outcome="forwarded")[0].matter
     assert matter.is_confidential and matter.accused_unit == units["dept"]
     services.forward_matter(matter, by=clerk, unit=units["township"])
     services.acknowledge_matter(matter, by=other_unit_officer)

@@ -92,6 +92,9 @@ def test_video_reception_and_dispute(units, clerk, unit_officer):
     dispute = programs.register_dispute(by=unit_officer, found_on=date.today(), parties="甲村与乙村", kind="土地边界",
                                         summary="林地边界争议", township=units["township"])  # fmt: skip
     programs.record_mediation(dispute, by=unit_officer, mediator="peoples", result="unresolved")
-    matter = programs.convert_dispute(dispute, by=clerk, data=factories.petition_input(title="林地边界争议"))
+    registration, _code = programs.convert_dispute(
+        dispute, by=clerk, data=factories.petition_input(title="林地边界争议")
+    )
+    matter = registration.matter
     dispute.refresh_from_db()
     assert dispute.matter == matter and dispute.result == "petition"

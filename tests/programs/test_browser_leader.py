@@ -53,7 +53,10 @@ def test_leader_reception_ownership_and_dashboard(browser_page, live_server, tim
         form.get_by_label("接访结果").select_option(label=outcome)
         form.locator("#id_p-0-name").fill(name)
         form.get_by_role("button", name="登记").click()
-        success(page)
+        success(page)  # the result page: the 查询码 once, the 登记回执, the way back to the day (ADR 0007)
+        assert len(page.locator("#query-code").inner_text()) == 12
+        assert page.get_by_role("link", name="打印登记回执（Word 文档）").count() == 1
+        page.get_by_role("link", name="返回领导接访日").click()
     assert page.locator("#day-batches").inner_text() == "3"
     assert page.locator("#day-persons").inner_text() == "3"
     assert page.locator("#received tbody tr").count() == 3

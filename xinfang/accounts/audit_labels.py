@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "petitioner:view_full": _("查看完整证件号码和电话"),
     "document:download": _("下载文书"),
     "registration:receipt": _("下载登记回执"),
+    "follow_up:create": _("登记回访"),
+    "matter:correct": _("更正登记内容"),
     "attachment:view": _("查看附件"),
     "attachment:download": _("下载附件"),
     "assistance:download": _("下载专项资金救助档案"),

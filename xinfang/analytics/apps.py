@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
 # Event kinds written after a queryset UPDATE of a field the summary tables read (tallies.MATTER_COLUMNS).
-UPDATING_EVENT_KINDS = frozenset({"matter:hearing_recorded"})
+UPDATING_EVENT_KINDS = frozenset({"matter:hearing_recorded", "matter:registration_corrected"})
 
 
 def _refresh(sender, instance, update_fields=None, **kwargs):

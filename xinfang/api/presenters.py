@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.petitions import access, events, queries, workflow
-from xinfang.petitions.models import Matter, Registration
+from xinfang.petitions.models import FollowUpCall, Matter, Registration
 
 
 def action_url(base: str, t, matter: Matter) -> str:
@@ -50,9 +50,11 @@ def clock(matter: Matter) -> dict | None:
             "days_left": badge.days_left, "text": badge.text}  # fmt: skip
 
 
-def registration_created(registration: Registration) -> dict:
+def registration_created(registration: Registration, *, query_code: str) -> dict:
+    """The 201 answer of a registration: the only time its 查询码 is given out (only its hash is stored)."""
     matter = registration.matter
     return {
+        "query_code": query_code,
         "registration_number": registration.number,
         "matter_number": matter.number,
         "state": matter.state,
@@ -60,6 +62,15 @@ def registration_created(registration: Registration) -> dict:
         "disposition": registration.disposition,
         "disposition_label": registration.get_disposition_display(),
     }
+
+
+def follow_up(call: FollowUpCall) -> dict:
+    """A 回访 record (staff only; never on the portal)."""
+    return {
+        "id": call.pk, "matter_number": call.matter.number, "called_at": _local(call.called_at),
+        "called_by": str(call.called_by), "callee": call.callee, "outcome": call.outcome,
+        "outcome_label": call.get_outcome_display(), "notes": call.notes,
+    }  # fmt: skip
 
 
 def worklist_item(matter: Matter) -> dict:

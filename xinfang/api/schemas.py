@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from xinfang.petitions import workflow
-from xinfang.petitions.models import Matter, Petitioner, Registration
+from xinfang.petitions.models import FollowUpCall, Matter, Petitioner, Registration
 from xinfang.petitions.services import CHANNELS, DECLINE_REASONS
 
 ChannelCode = Literal[tuple(Registration.Channel.values)]  # type: ignore[valid-type]
@@ -113,6 +113,10 @@ class RegistrationOut(Schema):
     state_label: str = Field(description="事项状态")
     disposition: str = Field(description="处理方式代码：new / repeat / no_longer")
     disposition_label: str = Field(description="处理方式，如“不再受理（原事项已终结）”")
+    query_code: str = Field(
+        description="查询码（12位）：信访人凭登记编号和查询码在网上信访平台查询进展。只在本次应答中返回一次，"
+        "系统只保存其摘要，之后无法再次获取；请告知信访人或打印登记回执（留有手机号码的已以短信发送）"
+    )
 
 
 # --- worklist -----------------------------------------------------------------------------------------
@@ -419,3 +423,42 @@ class AccusedIn(VersionIn):
     accused_unit: str = Field("", description="被检举单位代码（空为无或不清楚）")
     accused_person: str = Field("", description="被检举人")
     reason: str = Field(description="填写或更正的理由")
+
+
+# --- the bureau's records on a matter: 回访 and 更正登记内容 (issue 12) ------------------------------------------
+
+FollowUpOutcome = Literal[tuple(FollowUpCall.Outcome.values)]  # type: ignore[valid-type]
+
+
+class FollowUpIn(Schema):
+    called_at: datetime = Field(description="回访时间（不早于答复日期，不晚于现在）")
+    callee: str = Field(min_length=1, max_length=100, description="回访对象（接电话的人）")
+    outcome: FollowUpOutcome = Field(
+        description="回访结果：satisfied 满意 / basically 基本满意 / unsatisfied 不满意 / no_answer 未接通 / "
+        "declined 拒绝回访"
+    )
+    notes: str = Field("", max_length=1000, description="回访情况（工作记录，不向信访人公开）")
+
+    _aware_called = field_validator("called_at")(_aware)
+
+
+class FollowUpOut(Schema):
+    id: int = Field(description="回访记录号")
+    matter_number: str = Field(description="事项编号")
+    called_at: datetime = Field(description="回访时间")
+    called_by: str = Field(description="回访人")
+    callee: str = Field(description="回访对象")
+    outcome: str = Field(description="回访结果代码")
+    outcome_label: str = Field(description="回访结果")
+    notes: str = Field(description="回访情况")
+
+
+class CorrectionIn(VersionIn):
+    title: str | None = Field(None, max_length=200, description="更正后的事项摘要（不更正则不填）")
+    content_class: str | None = Field(
+        None, description="更正后的内容分类代码；空字符串为清除（不更正则不填）"
+    )
+    township: str | None = Field(
+        None, description="更正后的问题属地（乡镇）单位代码；空字符串为清除（不更正则不填）"
+    )
+    reason: str = Field(description="更正理由")

@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from xinfang.api import errors
 from xinfang.api.auth import API_AUTH
-from xinfang.api.routes import accused, actions, documents, intake, matters, worklist
+from xinfang.api.routes import accused, actions, bureau, documents, intake, matters, worklist
 
 api = NinjaAPI(
     title="信访业务与绩效管理系统 API",
@@ -25,6 +25,7 @@ api.add_router("", matters.router)
 api.add_router("", actions.router)
 api.add_router("", documents.router)
 api.add_router("", accused.router)
+api.add_router("", bureau.router)  # 回访 and 更正登记内容 (issue 12)
 
 
 @api.get("/health", auth=None, tags=["system"], summary="健康检查")

@@ -10,7 +10,7 @@ from xinfang.accounts.models import User
 from xinfang.core import validators
 from xinfang.core.forms import MultipleFileField, MultipleFileInput
 from xinfang.petitions import citizens, services, workflow
-from xinfang.petitions.models import Code, ExtensionRequest, Matter, Registration, Unit
+from xinfang.petitions.models import Code, ExtensionRequest, FollowUpCall, Matter, Registration, Unit
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 BLANK = [("", _("（请选择）"))]
@@ -487,3 +487,50 @@ class RecusalForm(ActionForm):
         super().__init__(*args, **kwargs)
         people = unit_staff(self.matter.handling_unit_id) | User.objects.filter(pk=self.user.pk)
         self.fields["person"].queryset = people.distinct().order_by("username")
+
+
+class FollowUpForm(ActionForm):
+    """回访: the bureau's call to the petitioner after the reply (services.record_follow_up)."""
+
+    called_at = forms.DateTimeField(
+        label=_("回访时间"), input_formats=[DATETIME_INPUT], widget=DateTimeLocalInput()
+    )
+    callee = forms.CharField(label=_("回访对象"), max_length=100)
+    outcome = forms.ChoiceField(label=_("回访结果（信访人在电话中的表态）"))
+    notes = forms.CharField(
+        label=_("回访情况"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = BLANK + FollowUpCall.Outcome.choices
+        self.fields["called_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CorrectionForm(ActionForm):
+    """更正登记内容: the summary, 内容分类 and 属地 as registered (services.correct_registration)."""
+
+    title = forms.CharField(label=_("事项摘要"), max_length=200)
+    content_class = forms.ChoiceField(label=_("内容分类"), required=False)
+    township = forms.ChoiceField(label=_("问题属地（乡镇）"), required=False)
+    reason = forms.CharField(label=_("更正理由"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_class"].choices = code_choices(Code.Table.CONTENT)
+        self.fields["township"].choices = unit_choices(Unit.Kind.TOWNSHIP)
+        if not self.is_bound:
+            m = self.matter
+            self.initial.setdefault("title", m.title)
+            self.initial.setdefault("content_class", m.content_class.code if m.content_class else "")
+            self.initial.setdefault("township", m.township.code if m.township else "")
+
+    def clean_content_class(self) -> Code | None:
+        code = self.cleaned_data["content_class"]
+        active = Code.objects.filter(table=Code.Table.CONTENT, is_active=True)
+        return active.filter(code=code).first() if code else None
+
+    def clean_township(self) -> Unit | None:
+        code = self.cleaned_data["township"]
+        active = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, is_active=True)
+        return active.filter(code=code).first() if code else None

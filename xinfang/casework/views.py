@@ -172,16 +172,7 @@ def register(request, channel: str):
                 scans.add_error("attachments", message)
             people_errors = form.add_service_errors(errors)
         else:
-            messages.success(
-                request,
-                _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")
-                % {"reg": registration.number, "matter": registration.matter.number},
-            )
-            codes = dict(list(request.session.get(QUERY_CODES, {}).items())[-(KEEP_CODES - 1) :])
-            request.session[QUERY_CODES] = {**codes, registration.number: code}
-            request.session[REGISTERED] = {"registration": registration.number,
-                                           "matter": registration.matter.number, "shown": False}  # fmt: skip
-            return redirect("casework:registered")
+            return registered_once(request, registration, code)
     people_errors += [e for e in people.non_form_errors()]
     summary = _error_summary(form, people, people_errors)
     summary += [("id_attachments", f"{scans.fields['attachments'].label}：{e}")
@@ -192,6 +183,22 @@ def register(request, channel: str):
                "files_dropped": request.method == "POST" and bool(request.FILES),
                "accusation_codes": ",".join(accusation.values_list("code", flat=True))}  # fmt: skip
     return render(request, "casework/register.html", context)
+
+
+def registered_once(request, registration: Registration, code: str, *, back: str = "", back_label: str = ""):
+    """After any staff registration (intake, leader reception day, video session, dispute): keep the 查询码 in
+    the session and show the result page, where the code is shown once and the 登记回执 offered. `back`: the
+    page the clerk came from (its link replaces “继续登记”)."""
+    messages.success(
+        request,
+        _("已登记：登记编号 %(reg)s，事项编号 %(matter)s。")
+        % {"reg": registration.number, "matter": registration.matter.number},
+    )
+    codes = dict(list(request.session.get(QUERY_CODES, {}).items())[-(KEEP_CODES - 1) :])
+    request.session[QUERY_CODES] = {**codes, registration.number: code}
+    request.session[REGISTERED] = {"registration": registration.number, "matter": registration.matter.number,
+                                   "shown": False, "back": back, "back_label": back_label}  # fmt: skip
+    return redirect("casework:registered")
 
 
 @login_required
@@ -212,7 +219,8 @@ def registered(request):
         request.session[REGISTERED] = {**data, "shown": True}
     code = request.session.get(QUERY_CODES, {}).get(registration.number, "") if show_code else ""
     context = {"registration": registration, "matter": registration.matter, "code": code,
-               "show_code": show_code, "attachments": registration.attachments.count()}  # fmt: skip
+               "show_code": show_code, "attachments": registration.attachments.count(),
+               "back": data.get("back", ""), "back_label": data.get("back_label", "")}  # fmt: skip
     return render(request, "casework/registered.html", context)
 
 
@@ -360,7 +368,9 @@ def _matter_context(
         "requests": _request_forms(user, matter, bound or {}),
         "people_forms": _accused_forms(user, matter)
         + _hearing_forms(user, matter)
+        + _bureau_forms(user, matter)
         + _people_forms(user, matter),
+        "follow_ups": matter.follow_ups.select_related("called_by"),
     }
 
 
@@ -436,6 +446,7 @@ class Act:
     form: type[F.ActionForm]
     call: Callable  # (matter, by, cleaned_data, expected_version) -> result
     label: object = ""  # lazy translation
+    audit: str = ""  # the audit action written with the change, in the same transaction
 
 
 S = services
@@ -453,6 +464,14 @@ ACTIONS: dict[str, Act] = {
     "record_hearing": Act(F.HearingForm, lambda m, by, d, v: S.record_hearing(
         m, by=by, held_from=d["held_from"], held_to=d["held_to"], note=d["note"], expected_version=v),
         label=gettext_lazy("登记复核听证（听证时间不计入复核期限）")),
+    # 回访 after the reply: what the petitioner said on the phone (a staff record, never on the portal).
+    "follow_up": Act(F.FollowUpForm, lambda m, by, d, v: S.record_follow_up(
+        m, by=by, called_at=d["called_at"], callee=d["callee"], outcome=d["outcome"], notes=d["notes"]),
+        label=gettext_lazy("登记回访"), audit="follow_up:create"),
+    # The bureau corrects the registered summary, 内容分类 or 属地 with a reason (old → new on the timeline).
+    "correct_registration": Act(F.CorrectionForm, lambda m, by, d, v: S.correct_registration(
+        m, by=by, title=d["title"], content_class=d["content_class"], township=d["township"],
+        reason=d["reason"], expected_version=v), label=gettext_lazy("更正登记内容"), audit="matter:correct"),
 }  # fmt: skip
 
 
@@ -511,6 +530,19 @@ def _hearing_forms(user, matter: Matter) -> list[dict]:
     return [{"action": a, "label": _label(a), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}]
 
 
+def _bureau_forms(user, matter: Matter) -> list[dict]:
+    """The bureau's own records on the matter: 回访 once it is answered; 更正登记内容 while it is in the bureau."""
+    if not user.has_role(*workflow.BUREAU_TRIAGE):
+        return []
+    shown = []
+    if matter.state in services.ACCUSED_EDITABLE:
+        shown.append("correct_registration")
+    if matter.replied_on is not None:
+        shown.append("follow_up")
+    return [{"action": a, "label": _label(a), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}
+            for a in shown]  # fmt: skip
+
+
 def _people_forms(user, matter: Matter) -> list[dict]:
     """Handler and recusal forms for the staff of the handling unit (the services check the rules)."""
     if matter.handling_unit_id is None or user.unit_id != matter.handling_unit_id:
@@ -525,11 +557,15 @@ def _people_forms(user, matter: Matter) -> list[dict]:
 @require_POST
 def act(request, number: str, action: str):
     if action in ACTIONS:
-        form_class = ACTIONS[action].form
-        call = ACTIONS[action].call
+        spec = ACTIONS[action]
+        form_class = spec.form
 
         def take(form, version):
-            return call(matter, request.user, form.cleaned_data, version)
+            with transaction.atomic():  # the change and its audit row: both or neither
+                result = spec.call(matter, request.user, form.cleaned_data, version)
+                if spec.audit:
+                    log_audit(action=spec.audit, request=request, obj=result, matter=matter.number)
+            return result
     elif action in FORMS:
         form_class = FORMS[action]
 

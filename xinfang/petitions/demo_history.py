@@ -186,7 +186,7 @@ class History:
         for i, size in enumerate(self.split(persons, batches, 0)):
             d = dates[i % len(dates)]
             data = self.petition(self.at(d, 9), channel="visit", persons=size, site="centre")
-            reg = self.run(
+            reg, _code = self.run(
                 d, programs.record_reception, days[d], by=self.clerk, data=data, outcome=outcomes[i]
             )
             self.conclude(reg.matter, d, full=True)
@@ -252,7 +252,7 @@ class History:
             s = self.run(d, programs.schedule_video_session, by=self.clerk, township=self.units[TOWNSHIPS[i % 7]],
                          at=self.at(d, 10))  # fmt: skip
             data = self.petition(self.at(d, 10), channel="video", persons=size)
-            reg = self.run(d, programs.record_video_reception, s, by=self.clerk, data=data)
+            reg, _code = self.run(d, programs.record_video_reception, s, by=self.clerk, data=data)
             self.run(d, programs.hold_video_session, s, by=self.clerk, outcome="远程接访")
             self.conclude(reg.matter, d, full=True)
         # 专项资金: 3 件 4 人次 (安某某、任某某、坤某某、李某某).

@@ -21,6 +21,8 @@ EVENT_LABELS = {
     "matter:recusal": _("回避"),
     "extension:request": _("申请延期"),
     "extension:refuse": _("不予批准延期"),
+    "matter:follow_up": _("回访"),
+    "matter:registration_corrected": _("更正登记内容"),
     # citizens.py
     "evaluation:submitted": _("信访人满意度评价"),
     "matter:information_added": _("信访人补充材料"),

@@ -577,6 +577,36 @@ class Evaluation(models.Model):
         indexes = [models.Index(fields=["target", "at"], name="evaluation_target_at")]
 
 
+class FollowUpCall(models.Model):
+    """回访: the bureau's telephone call to the petitioner after the reply, with what they said. A staff record
+    (services.record_follow_up): the notes are never shown on the portal."""
+
+    class Outcome(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+        NO_ANSWER = "no_answer", _("未接通")
+        DECLINED = "declined", _("拒绝回访")
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="follow_ups")
+    called_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("回访人"), on_delete=models.PROTECT, related_name="+"
+    )
+    called_at = models.DateTimeField(_("回访时间"))
+    callee = models.CharField(_("回访对象"), max_length=100)
+    outcome = models.CharField(_("回访结果"), max_length=20, choices=Outcome.choices)
+    notes = models.TextField(_("回访情况"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["called_at", "id"]
+
+    def __str__(self):
+        return f"{self.callee} {self.get_outcome_display()}"
+
+
 class SupervisionOrder(models.Model):
     """督查督办: an order to a unit that is late or negligent (条例第四十条). Proposed automatically by the
     sweep (clock breached, reply rated 不满意, same facts registered again) or issued by a supervisor."""

@@ -1,6 +1,8 @@
 """The bureau's other records: leader reception days and 包案, backlog campaigns (积案化解), dispute screening
 (矛盾纠纷排查化解), joint meetings (联席会议), the special assistance fund (专项资金救助, 一案一卷) and video
-reception (视频接访). Every person received becomes a registration through services.register_petition."""
+reception (视频接访). Every person received becomes a registration through citizens.register_incoming, like
+the clerk's intake: a 查询码 (returned, to be shown once and printed on the 登记回执), an SMS when a mobile is
+known (ADR 0007)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.core import officialdoc
-from xinfang.petitions import access, documents, services, supervision, workflow
+from xinfang.petitions import access, citizens, documents, services, supervision, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
     Campaign,
@@ -78,20 +80,23 @@ def schedule_reception_day(*, by, leader, on: date, place: str, topic: str = "",
 
 
 @transaction.atomic
-def record_reception(day: ReceptionDay, *, by, data: services.PetitionInput, outcome: str) -> Registration:
-    """Register the petitioners a leader received that day, through the normal intake, with the leader noted."""
+def record_reception(
+    day: ReceptionDay, *, by, data: services.PetitionInput, outcome: str
+) -> tuple[Registration, str]:
+    """Register the petitioners a leader received that day, through the normal intake, with the leader noted.
+    Returns the registration and its 查询码."""
     _check(outcome in RECEPTION_OUTCOMES, "请选择接访结果。")
     _check(timezone.localtime(data.received_at).date() == day.date, "来访日期须为该领导接访日。")
     data.channel = Registration.Channel.VISIT
     data.place = data.place or day.place
-    registration = services.register_petition(data, by=by)
+    registration, code = citizens.register_incoming(data, by=by)
     Registration.objects.filter(pk=registration.pk).update(
         leader=day.leader, reception_day=day, outcome=outcome
     )
     _event(registration.matter, "matter:leader_reception", by=by,
            note=f"{day.leader}接访：{RECEPTION_OUTCOMES[outcome]}", data={"day": day.pk})  # fmt: skip
     registration.refresh_from_db()
-    return registration
+    return registration, code
 
 
 @transaction.atomic
@@ -172,13 +177,15 @@ def record_mediation(dispute: Dispute, *, by, mediator: str, result: str, agreem
 
 
 @transaction.atomic
-def convert_dispute(dispute: Dispute, *, by, data: services.PetitionInput) -> Matter:
-    """Turn a dispute that could not be settled into a petition matter (registered by the bureau)."""
+def convert_dispute(dispute: Dispute, *, by, data: services.PetitionInput) -> tuple[Registration, str]:
+    """Turn a dispute that could not be settled into a petition matter (registered by the bureau). Returns the
+    registration and its 查询码."""
     _check(dispute.matter_id is None, "该纠纷已关联信访事项。")
-    matter = services.register_petition(data, by=by).matter
+    registration, code = citizens.register_incoming(data, by=by)
+    matter = registration.matter
     Dispute.objects.filter(pk=dispute.pk).update(matter=matter, result=Dispute.Result.PETITION)
     _event(matter, "dispute:converted", by=by, note=f"由矛盾纠纷{dispute.number}转入")
-    return matter
+    return registration, code
 
 
 def link_dispute(dispute: Dispute, *, by, matter: Matter) -> Dispute:
@@ -329,17 +336,21 @@ def schedule_video_session(*, by, township: Unit, at: datetime, kind: str = "rec
 
 
 @transaction.atomic
-def record_video_reception(session: VideoSession, *, by, data: services.PetitionInput) -> Registration:
+def record_video_reception(
+    session: VideoSession, *, by, data: services.PetitionInput
+) -> tuple[Registration, str]:
+    """视频接访: register a person received by video, with the session noted. Returns the registration and its
+    查询码."""
     _check(
         timezone.localtime(data.received_at).date() == timezone.localtime(session.scheduled_at).date(),
         "远程接访日期须为该视频接访场次的日期。",
     )
     data.channel = Registration.Channel.VIDEO
     data.place = data.place or f"{session.township.name}视频接访点"
-    registration = services.register_petition(data, by=by)
+    registration, code = citizens.register_incoming(data, by=by)
     Registration.objects.filter(pk=registration.pk).update(video_session=session)
     registration.refresh_from_db()
-    return registration
+    return registration, code
 
 
 def hold_video_session(session: VideoSession, *, by, outcome: str = "") -> VideoSession:

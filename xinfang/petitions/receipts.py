@@ -3,17 +3,12 @@
 it is built from the registration and the code while the code is known, and printed at once.
 `registration_receipt` gathers the data; `render_registration_receipt` lays it out and never touches the ORM."""
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
-from xinfang.core import validators
+from xinfang.core import officialdoc, validators
 from xinfang.petitions.models import Registration, Unit
 
 
@@ -30,10 +25,6 @@ class RegistrationReceipt:
     code: str  # "" when no longer known (the receipt then says so)
     period: str  # the statutory period that now runs
     portal: str  # where to query
-
-
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _period(registration: Registration) -> str:
@@ -71,45 +62,27 @@ def registration_receipt(
 
 
 def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
-    """登记回执 (.docx, to print and hand over)."""
-    doc = DocxDocument()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(12)
-    head = doc.add_paragraph()
-    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = head.add_run(f"{receipt.unit} 信访事项登记回执")
-    run.bold = True
-    run.font.size = Pt(18)
+    """登记回执 (.docx, to print and hand over): a one-page A4 公文 from the one template (core.officialdoc)."""
+    doc = officialdoc.new_document(title=f"{receipt.unit}信访事项登记回执")
     rows = [
-        ("登记单位", receipt.unit),
-        ("登记编号", receipt.registration),
-        ("查询码", receipt.code or "登记时已告知；本机关不保存查询码原文"),
-        ("事项编号", receipt.matter),
-        ("信访形式", receipt.channel),
-        ("来信来访日期", _cn_date(receipt.received_at.date())),
-        ("登记日期", _cn_date(receipt.registered_on)),
-        ("事项摘要", receipt.title),
-        ("信访人", receipt.petitioner or "（未署名）"),
+        ["登记单位", receipt.unit],
+        ["登记编号", receipt.registration],
+        ["查询码", receipt.code or "登记时已告知；本机关不保存查询码原文"],
+        ["事项编号", receipt.matter],
+        ["信访形式", receipt.channel],
+        ["来信来访日期", officialdoc.document_date(receipt.received_at.date())],
+        ["登记日期", officialdoc.document_date(receipt.registered_on)],
+        ["事项摘要", receipt.title],
+        ["信访人", receipt.petitioner or "（未署名）"],
     ]
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, value in rows:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+    officialdoc.add_blank_lines(doc)
+    officialdoc.add_table(doc, rows)
     for line in (
         "您的信访事项已登记。" + receipt.period,
-        f"凭登记编号和查询码，可在{receipt.portal}查询办理进展、查看告知书和意见书、进行满意度评价、申请复查复核。"
-        "登记时留有手机号码的，受理、延期、答复等办理进展也将以短信告知。",
+        f"凭登记编号和查询码，可在{officialdoc.clause(receipt.portal)}查询办理进展、查看告知书和意见书、"
+        "进行满意度评价、申请复查复核。登记时留有手机号码的，受理、延期、答复等办理进展也将以短信告知。",
         "请妥善保管本回执。查询码只在登记时告知，本机关不保存查询码原文，遗失后无法找回；请勿将查询码告诉他人。",
     ):
-        p = doc.add_paragraph(line)
-        p.paragraph_format.first_line_indent = Pt(24)
-    sign = doc.add_paragraph(receipt.unit)
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    day = doc.add_paragraph(_cn_date(receipt.registered_on))
-    day.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        officialdoc.add_body_paragraph(doc, line)
+    officialdoc.add_signature(doc, issuer=receipt.unit, on=receipt.registered_on)
+    return officialdoc.to_bytes(doc)

@@ -18,6 +18,7 @@ from xinfang.petitions.models import (
     Code,
     Event,
     ExtensionRequest,
+    FollowUpCall,
     Matter,
     Petitioner,
     Recusal,
@@ -946,3 +947,84 @@ def declare_recusal(matter: Matter, *, by: User, user: User, reason: str, expect
     recusal = Recusal.objects.create(matter=matter, user=user, reason=reason.strip())
     _record(matter, "matter:recusal", by=by, note=reason.strip(), data={"user": user.pk})
     return recusal
+
+
+# --- 回访 and corrections of the registration -------------------------------------------------------------
+
+
+@transaction.atomic
+def record_follow_up(matter: Matter, *, by: User, called_at: datetime, callee: str, outcome: str,
+                     notes: str = "") -> FollowUpCall:  # fmt: skip
+    """回访: the bureau's follow-up call to the petitioner after the reply, with the satisfaction they stated on
+    the phone (or that the call did not get through). A staff record: its event is not public, so neither it nor
+    its notes reach the portal. Changes nothing on the matter (its version stays)."""
+    if by is None or not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if not by.has_role(*workflow.BUREAU_TRIAGE):
+        raise PermissionDenied("只有信访部门登记、办案人员可以登记回访。")
+    _require(matter.replied_on is not None, "事项尚未答复，答复后才能回访。")
+    _require(outcome in FollowUpCall.Outcome.values, "请选择回访结果。")
+    _require(bool(callee.strip()), "请填写回访对象。")
+    _require(called_at is not None and called_at <= timezone.now(), "回访时间不能晚于现在。")
+    _require(timezone.localdate(called_at) >= matter.replied_on, "回访时间不能早于答复日期。")
+    call = FollowUpCall.objects.create(
+        matter=matter, called_by=by, called_at=called_at, callee=callee.strip()[:100], outcome=outcome,
+        notes=notes.strip(),
+    )  # fmt: skip
+    label = FollowUpCall.Outcome(outcome).label
+    _record(matter, "matter:follow_up", by=by, note=f"回访{call.callee}：{label}" + (f"。{call.notes}" if call.notes else ""),
+            data={"follow_up": call.pk, "outcome": outcome, "called_at": called_at.isoformat()})  # fmt: skip
+    return call
+
+
+# What correct_registration may change, with the words the event and the page use.
+CORRECTABLE = {"title": "事项摘要", "content_class": "内容分类", "township": "问题属地"}
+
+
+@transaction.atomic
+def correct_registration(matter: Matter, *, by: User, reason: str, expected_version=None,
+                         **changes) -> Matter:  # fmt: skip
+    """Correct what was registered — the summary (title), the 内容分类 (`content_class`, a Code or None) or the
+    属地 (`township`, a Unit or None) — while the matter is still in the bureau, by the bureau's staff, with a
+    reason. Never silent: the event (not public) records each field's old → new value and the reason. The
+    summary tables follow (analytics UPDATING_EVENT_KINDS). The one writer of these corrections: a hook that
+    indexes the matter's text (search) can wrap this function."""
+    if by is None or not access.can_view(by, matter):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if not by.has_role(*workflow.BUREAU_TRIAGE):
+        raise PermissionDenied("只有信访部门登记、办案人员可以更正登记内容。")
+    if expected_version is not None and expected_version != matter.version:
+        raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    _require(matter.state in ACCUSED_EDITABLE, "事项已转出信访部门，不能再更正登记内容。")
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValueError(f"不能更正的字段：{sorted(unknown)}")
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        _require(bool(changes["title"]), "事项摘要不能为空。")
+        _require(
+            len(changes["title"]) <= Matter._meta.get_field("title").max_length, "事项摘要不能超过200字。"
+        )
+    content_class = changes.get("content_class")
+    _require(content_class is None or (content_class.table == Code.Table.CONTENT and content_class.is_active),
+             "内容分类不存在或已停用。")  # fmt: skip
+    township = changes.get("township")
+    _require(township is None or (township.kind == Unit.Kind.TOWNSHIP and township.is_active),
+             "问题属地须为在用的乡镇。")  # fmt: skip
+    _require(bool(reason.strip()), "请写明更正的理由。")
+
+    def shown(field, value):
+        return value if field == "title" else (str(value) if value is not None else "")
+
+    changed = {f: v for f, v in changes.items() if getattr(matter, f) != v}
+    _require(bool(changed), "与原登记内容相同，无需更正。")
+    diff = {CORRECTABLE[f]: [shown(f, getattr(matter, f)), shown(f, v)] for f, v in changed.items()}
+    ids = {f: [getattr(getattr(matter, f), "pk", None), getattr(v, "pk", None)] for f, v in changed.items()
+           if f != "title"}  # fmt: skip
+    _bump(matter, expected_version, **changed)
+    lines = "；".join(
+        f"{label}：“{old or '（无）'}”更正为“{new or '（无）'}”" for label, (old, new) in diff.items()
+    )
+    _record(matter, "matter:registration_corrected", by=by, note=f"{lines}。理由：{reason.strip()}",
+            data={"changes": diff, "ids": ids, "reason": reason.strip()})  # fmt: skip
+    return matter

@@ -28,8 +28,16 @@ class Milestone:
     document: Document | None
 
 
-def _describe(event) -> str:
+def _on(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _describe(event, matter: Matter | None = None) -> str:
+    """The milestone's words. The published milestones (受理告知, 延期, 答复, 送达) also tell the petitioner the
+    dates that follow from them — the evaluation windows, the extended period, the review deadline — as the SMS
+    does (petitions/sms.py), from the matter's current dates."""
     data = event.data or {}
+    m = matter or event.matter
     unit = data.get("unit") or (event.unit.name if event.unit else "")
     kind = event.kind
     if kind == "matter:received":
@@ -47,14 +55,25 @@ def _describe(event) -> str:
     if kind == "matter:redirect_other":
         return "不属于本机关职权范围，已告知向有权处理的机关提出"
     if kind == "matter:accept":
-        return f"{unit}已受理" if unit else "已受理"
+        text = f"{unit}已受理" if unit else "已受理"
+        if m.eval_bureau_due:
+            text += f"，您可在{_on(m.eval_bureau_due)}前对信访部门的工作进行满意度评价"
+        return text
     if kind == "matter:channel":
         procedure = services.CHANNELS.get(data.get("procedure", ""), "相应法定程序")
         return f"已导入{procedure}"
     if kind == "matter:extend":
-        return f"办理期限延长{data.get('days', '')}日"
+        text = f"办理期限延长{data.get('days', '')}日"
+        return text + (f"，延长至{_on(m.handle_due)}" if m.handle_due else "")
+    if kind == "matter:reply":
+        return f"{unit}已出具处理意见书" if unit else "已出具处理意见书"
     if kind == "matter:deliver":
-        return "处理意见书已送达"
+        text = "处理意见书已送达"
+        if m.eval_unit_due:
+            text += f"，您可在{_on(m.eval_unit_due)}前对责任单位进行满意度评价"
+        if m.review_request_due:
+            text += f"；如不服处理意见，可在{_on(m.review_request_due)}前请求复查"
+        return text
     if kind == "matter:information_added":
         return "信访人补充材料"
     if kind == "evaluation:submitted":
@@ -81,7 +100,7 @@ def milestones(matter: Matter, registration: Registration) -> list[Milestone]:
         rows.append(
             Milestone(
                 on=timezone.localtime(event.at).date(),
-                text=_describe(event),
+                text=_describe(event, matter),
                 unit=event.unit.name if event.unit else "",
                 note=event.note if event.kind in PUBLIC_NOTE_KINDS else "",
                 document=doc,

@@ -5,7 +5,7 @@ from xinfang.accounts.audit import log_audit
 from xinfang.api import presenters
 from xinfang.api.routes.common import actor
 from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut
-from xinfang.petitions import services
+from xinfang.petitions import citizens, services
 
 router = Router(tags=["信访登记"])
 
@@ -17,15 +17,16 @@ router = Router(tags=["信访登记"])
     description=(
         "登记来信、来电、来访、网上信访或上级交办件。新事项开始15日转送交办时限；"
         "填写 repeat_of（原事项编号）的重复件并入原事项，原事项已复核终结的答复“不再受理”并出具告知书。"
-        "身份证号码、手机号码不合规时返回 422，不保存任何数据。"
+        "每次登记生成一个查询码（query_code），只在本应答中返回这一次，系统只保存其摘要；留有手机号码的，"
+        "登记编号和查询码同时以短信发送给信访人。身份证号码、手机号码不合规时返回 422，不保存任何数据。"
     ),
 )
 def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
     with transaction.atomic():  # the registration and its audit row: both or neither
-        registration = services.register_petition(
+        registration, code = citizens.register_incoming(
             services.PetitionInput(**data, petitioners=people), by=actor(request)
         )
         log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
-    return Status(201, presenters.registration_created(registration))
+    return Status(201, presenters.registration_created(registration, query_code=code))

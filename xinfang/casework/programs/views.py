@@ -11,8 +11,10 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts import roles as R
 from xinfang.accounts.audit import log_audit
 from xinfang.casework.programs import forms as F
+from xinfang.casework.views import registered_once
 from xinfang.petitions import access, programs, queries, services, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
@@ -129,15 +132,20 @@ def _visible(request, qs):
     return qs.exclude(matter__in=access.hidden_matters(request.user))
 
 
-def _register_people(request, form, people, call) -> tuple[object, list[str]]:
-    """Validate a compact intake form and its petitioner rows, then register through `call(data)`."""
+def _register_people(request, form, people, call, *, back: str, back_label: str):
+    """Validate a compact intake form and its petitioner rows, then register through `call(data)` (a service
+    that returns the registration and its 查询码). Registered: the result page that shows the code once and
+    offers the 登记回执 (casework.views.registered_once). Otherwise None and the people errors."""
     people_errors: list[str] = []
     if form.is_valid() and people.is_valid():
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
-        result = attempt(form, lambda: call(form.to_input(inputs)), people_errors)
-        if result is not None:  # personal data recorded
-            log_audit(action="registration:create", request=request, obj=result)
-        return result, people_errors
+        with transaction.atomic():  # the registration and its audit row: both or neither
+            result = attempt(form, lambda: call(form.to_input(inputs)), people_errors)
+            if result is not None:  # personal data recorded
+                log_audit(action="registration:create", request=request, obj=result[0])
+        if result is not None:
+            registration, code = result
+            return registered_once(request, registration, code, back=back, back_label=back_label), []
     return None, people_errors
 
 
@@ -170,14 +178,13 @@ def reception_day(request, pk: int):
     people = F.petitioner_rows(data)
     people_errors: list[str] = []
     if data is not None:
-        reg, people_errors = _register_people(
+        done, people_errors = _register_people(
             request, form, people, lambda i: programs.record_reception(
-                day, by=request.user, data=i, outcome=form.cleaned_data["outcome"])
+                day, by=request.user, data=i, outcome=form.cleaned_data["outcome"]),
+            back=reverse("programs:reception_day", kwargs={"pk": day.pk}), back_label=_("返回领导接访日"),
         )  # fmt: skip
-        if reg is not None:
-            messages.success(request, _("已登记：%(reg)s（事项 %(matter)s）。")
-                             % {"reg": reg.number, "matter": reg.matter.number})  # fmt: skip
-            return redirect("programs:reception_day", pk=day.pk)
+        if done is not None:
+            return done
     regs = _visible(request, Q.day_registrations(day))
     context = {"day": day, "form": form, "people": people, "people_errors": people_errors,
                "summary": summary(form, people=people, people_errors=people_errors),
@@ -390,12 +397,16 @@ def dispute_convert(request, pk: int):
     )
     people_errors: list[str] = []
     if request.method == "POST":
-        matter, people_errors = _register_people(
-            request, form, people, lambda i: programs.convert_dispute(dispute, by=request.user, data=i)
+        done, people_errors = _register_people(
+            request,
+            form,
+            people,
+            lambda i: programs.convert_dispute(dispute, by=request.user, data=i),
+            back=reverse("programs:dispute", kwargs={"pk": dispute.pk}),
+            back_label=_("返回矛盾纠纷"),
         )
-        if matter is not None:
-            messages.success(request, _("已转为信访事项 %(n)s。") % {"n": matter.number})
-            return redirect("programs:matter", number=matter.number)
+        if done is not None:
+            return done
     context = {"dispute": dispute, "form": form, "people": people, "people_errors": people_errors,
                "summary": summary(form, people=people, people_errors=people_errors)}  # fmt: skip
     return render(request, T + "dispute_convert.html", context)
@@ -531,13 +542,16 @@ def video_page(request, pk: int):
     hold = F.HoldForm(_post(request, "hold"), user=request.user, initial={"outcome": session.outcome})
     people_errors: list[str] = []
     if data is not None:
-        reg, people_errors = _register_people(
-            request, form, people, lambda i: programs.record_video_reception(session, by=request.user, data=i)
+        done, people_errors = _register_people(
+            request,
+            form,
+            people,
+            lambda i: programs.record_video_reception(session, by=request.user, data=i),
+            back=reverse("programs:video", kwargs={"pk": session.pk}),
+            back_label=_("返回视频接访"),
         )
-        if reg is not None:
-            messages.success(request, _("已登记：%(reg)s（事项 %(matter)s）。")
-                             % {"reg": reg.number, "matter": reg.matter.number})  # fmt: skip
-            return redirect("programs:video", pk=session.pk)
+        if done is not None:
+            return done
     elif hold.is_bound and hold.is_valid():
         if attempt(hold, lambda: programs.hold_video_session(
                 session, by=request.user, outcome=hold.cleaned_data["outcome"])) is not None:  # fmt: skip
