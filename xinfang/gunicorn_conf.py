@@ -13,7 +13,6 @@ Everything comes from the environment (docs/deploy.md):
 Before it serves, the master runs Django's system checks: an error (a missing SECRET_KEY, a malformed key
 list …) stops the start with its message instead of serving with an unsafe configuration."""
 
-import io
 import os
 
 from gunicorn.glogging import Logger
@@ -65,5 +64,4 @@ def on_starting(server):
     from django.core.management import call_command
 
     django.setup()
-    # Errors raise (gunicorn exits with the message), warnings go to stderr; "no issues" is not worth a line.
-    call_command("check", stdout=io.StringIO())
+    call_command("check")

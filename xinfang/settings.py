@@ -191,6 +191,9 @@ XINFANG_TALLIES = env_bool("XINFANG_TALLIES", True)
 # Base address of the video-meeting service used for 视频接访 sessions (empty: no link).
 XINFANG_VIDEO_URL = env_str("XINFANG_VIDEO_URL", "")
 XINFANG_SENDER = env_str("XINFANG_SENDER", "xinfang.core.notify.ConsoleSender")
+# search (issue 12): the key of the keyed hashes of ID and mobile numbers (petitions/pii.py); empty: derived
+# from SECRET_KEY (development). Changing it means recomputing the stored hashes.
+XINFANG_PII_HASH_KEY = env_str("XINFANG_PII_HASH_KEY", "")
 
 # Log lines carry the request id (core.logs); LOG_FORMAT=json writes one JSON object per line.
 LOGGING = logging_config(fmt=env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "WARNING"))

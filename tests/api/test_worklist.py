@@ -66,3 +66,12 @@ def test_worklist_rejects_bad_filters_in_chinese(api_as, clerk):
     errors = response.json()["errors"]
     assert errors["state"][0].startswith("取值无效") and errors["clock"][0].startswith("取值无效")
     assert errors["limit"] == ["应不小于 1。"]
+
+
+def test_worklist_q_is_the_one_search_box(api_as, clerk, unit_officer):
+    """Issue 12: the API's q finds by name, ID number and mobile like the worklist page (tests/petitions/
+    test_search.py), within what the token's user may see."""
+    letter = factories.register(clerk, petitioners=[factories.petitioner_input(name="张三丰")])
+    for q in ("三丰", "11010519491231002X", "+86 139 1234 5678", letter.registrations.get().number):
+        assert numbers(api_as(clerk).get("/worklist", q=q, queue="false")) == [letter.number], q
+        assert numbers(api_as(unit_officer).get("/worklist", q=q, queue="false")) == [], q

@@ -166,6 +166,20 @@ def test_petitioners_look_real(loaded):
             assert p.mobile.startswith("139") and len(p.mobile) == 11
 
 
+def test_search_index_and_hashes_filled(loaded):
+    """Issue 12: the demo registers through the services, which fill the search rows and the keyed hashes."""
+    from xinfang.petitions import pii, queries
+    from xinfang.petitions.models import MatterSearch, Petitioner
+
+    assert MatterSearch.objects.count() == Matter.objects.count() > 0
+    person = Petitioner.objects.exclude(id_number="").first()
+    assert person.id_number_hash == pii.id_number_hash(person.id_number)
+    assert person.mobile_hash == pii.mobile_hash(person.mobile)
+    clerk = User.objects.get(username="jiedai")
+    found = queries.worklist(clerk, queries.WorklistFilter(queue=False, q=person.id_number))
+    assert found.exists() and set(found) <= set(queries.similar_matters(clerk, id_numbers=[person.id_number]))
+
+
 def test_demo_users_log_in_with_their_roles(loaded, client):
     expected = {
         "jiedai": R.CLERK, "banan": R.CASE_OFFICER, "renshe": R.UNIT_OFFICER, "renshe2": R.UNIT_HEAD,

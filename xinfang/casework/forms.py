@@ -213,7 +213,10 @@ class ScansForm(Form):
 
 
 class WorklistFilterForm(Form):
-    q = forms.CharField(label=_("搜索（编号或摘要）"), required=False)
+    q = forms.CharField(
+        label=_("搜索"), required=False,
+        help_text=_("事项编号、登记编号、文号、信访人姓名（可只输部分）、身份证号码、手机号码或内容中的词语；多个词用空格分开。"),
+    )  # fmt: skip
     queue = forms.BooleanField(label=_("只看我的待办"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False)
     channel = forms.ChoiceField(label=_("信访形式"), required=False)

@@ -95,6 +95,10 @@ class Petitioner(models.Model):
     landline = models.CharField(_("固定电话"), max_length=20, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Keyed hashes (HMAC-SHA256) of the normalised ID number and mobile, for exact lookup without the plain
+    # value (search, similar matters): petitions/pii.py. Filled on every save; a queryset update() passes them.
+    id_number_hash = models.CharField(_("证件号码（摘要）"), max_length=64, blank=True, db_index=True)
+    mobile_hash = models.CharField(_("手机号码（摘要）"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("信访人")
@@ -103,6 +107,17 @@ class Petitioner(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A derived column, not a rule: whoever writes the row (a service, the admin, a shell), the hashes
+        # follow the plain values.
+        from xinfang.petitions import pii
+
+        for field, value in pii.hashes(id_number=self.id_number, mobile=self.mobile).items():
+            setattr(self, field, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_hash", "mobile_hash"}
+        super().save(*args, **kwargs)
 
 
 class Matter(models.Model):
@@ -357,7 +372,10 @@ class Registration(models.Model):
         verbose_name_plural = _("信访件")
         ordering = ["-registered_at"]
         # statistics by 登记时间 (信访总量 件次/人次): bench/analytics.py
-        indexes = [models.Index(fields=["registered_at"], name="registration_registered_at")]
+        indexes = [
+            models.Index(fields=["registered_at"], name="registration_registered_at"),
+            models.Index(fields=["external_number"], name="registration_external_number"),  # search
+        ]
 
     def __str__(self):
         return self.number
@@ -374,6 +392,17 @@ class RegistrationPetitioner(models.Model):
                 fields=["registration", "petitioner"], name="registration_petitioner_once"
             ),
         ]
+
+
+class MatterSearch(models.Model):
+    """The search index row of a matter (petitions/search.py): its petitioners' names and the words of its title
+    and content as space-separated tokens (jieba). Written only by search.refresh/rebuild. The database indexes
+    it: PostgreSQL generated tsvector columns with GIN indexes, SQLite an FTS5 table kept by triggers
+    (migration 0013; a migration that rebuilds this table on SQLite must create the triggers again)."""
+
+    matter = models.OneToOneField(Matter, on_delete=models.CASCADE, primary_key=True, related_name="search")
+    names = models.TextField(blank=True)
+    words = models.TextField(blank=True)
 
 
 class Document(models.Model):
@@ -402,6 +431,7 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "year", "kind", "seq"], name="document_number_unique"),
         ]
+        indexes = [models.Index(fields=["number"], name="document_number")]  # search by 文号
 
     def __str__(self):
         return f"{self.title} {self.number}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import validators
-from xinfang.petitions import access, deadlines, documents, sms, workflow
+from xinfang.petitions import access, deadlines, documents, pii, search, sms, workflow
 from xinfang.petitions.models import (
     Code,
     Event,
@@ -297,8 +297,8 @@ def new_query_code() -> str:
 def _save_petitioners(registration: Registration, people: list[PetitionerInput]) -> None:
     for p in people:
         petitioner = None
-        if p.id_number:
-            petitioner = Petitioner.objects.filter(id_number=p.id_number).first()
+        if p.id_number:  # the same person, found by the keyed hash (the plain column may be encrypted)
+            petitioner = Petitioner.objects.filter(id_number_hash=pii.id_number_hash(p.id_number)).first()
         if petitioner is None:
             petitioner = Petitioner.objects.create(
                 kind=p.kind, name=p.name.strip(), id_number=p.id_number, mobile=p.mobile, landline=p.landline,
@@ -307,6 +307,8 @@ def _save_petitioners(registration: Registration, people: list[PetitionerInput])
             )  # fmt: skip
         else:
             changed = {k: getattr(p, k) for k in ("mobile", "landline", "address") if getattr(p, k)}
+            if "mobile" in changed:
+                changed["mobile_hash"] = pii.mobile_hash(changed["mobile"])
             Petitioner.objects.filter(pk=petitioner.pk).update(**changed)
         RegistrationPetitioner.objects.create(
             registration=registration, petitioner=petitioner, is_representative=p.is_representative
@@ -403,6 +405,7 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
         query_code_hash=query_code_hash,
     )
     _save_petitioners(registration, resolved["people"])
+    search.refresh(matter)  # the names and words of the new registration become searchable
     kind = {
         Registration.Disposition.NEW: "matter:received" if by is None else "matter:registered",
         Registration.Disposition.REPEAT: "registration:repeat",
@@ -731,6 +734,8 @@ def _bump(matter: Matter, expected_version: int | None, **changes) -> None:
     if Matter.objects.filter(pk=matter.pk, version=version).update(version=F("version") + 1, **changes) != 1:
         raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
     matter.refresh_from_db()
+    if "title" in changes:  # a corrected summary (correct_registration) is searched by its new words
+        search.refresh(matter)
 
 
 def _decide(

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.core import validators
-from xinfang.petitions import access, deadlines, workflow
+from xinfang.petitions import access, deadlines, pii, search, workflow
 from xinfang.petitions.models import Event, ExtensionRequest, Matter, Registration, RegistrationPetitioner
 
 # The queue each role works from by default (the states that wait for that role's action).
@@ -30,7 +30,7 @@ class WorklistFilter:
     township: str = ""  # Unit.code
     handling_unit: str = ""  # Unit.code
     clock: str = ""  # "overdue" | "due_soon"
-    q: str = ""  # number or words of the title
+    q: str = ""  # the one search box: numbers, ID number, mobile, a petitioner's name, words (search.py)
     sort: str = ""  # a key of WORKLIST_SORTS, "-" in front for descending; "" = the most urgent first
 
 
@@ -82,7 +82,7 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
         soon = today + timedelta(days=deadlines._setting("XINFANG_DUE_SOON_DAYS", 3))
         qs = qs.filter(clock_due__gte=today, clock_due__lte=soon)
     if f.q:
-        qs = qs.filter(Q(number__icontains=f.q) | Q(title__icontains=f.q))
+        qs = search.filter_matters(qs, f.q)  # within what the user may see: a hidden matter is never found
     return qs.order_by(*worklist_order(f.sort))
 
 
@@ -211,7 +211,9 @@ def similar_matters(user, *, id_numbers: list[str]) -> QuerySet:
     """Earlier matters of the same petitioner (同人), for the clerk to decide whether it is 同事."""
     return (
         access.visible_matters(user)
-        .filter(registrations__petitioners__id_number__in=[n for n in id_numbers if n])
+        .filter(
+            registrations__petitioners__id_number_hash__in=[pii.id_number_hash(n) for n in id_numbers if n]
+        )
         .distinct()
         .order_by("-registered_at")
     )

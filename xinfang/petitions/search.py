@@ -1,0 +1,267 @@
+"""One search box for matters: numbers (事项编号 XF…, 登记编号 DJ…, 上级交办编号, 文号), ID numbers and mobiles
+(exact, by their keyed hashes: pii.py), petitioner names (partial) and words of the title and content.
+
+The words come from jieba: a matter's title and its registrations' content, request and facts are cut with
+`cut_for_search` (words and their sub-words); a query is cut into its finest words, all of which must occur.
+Names are indexed as the whole name and its two-character pieces, so "张三" finds 张三丰 and 欧阳张三. Long
+digit strings (ID numbers, phone numbers typed into the content) never enter the index.
+
+The index is one row per matter (`MatterSearch`: names, words as space-separated tokens), written by
+`refresh(matter)` from the services that change what it holds (services.register_petition, a corrected
+title). The database keeps its own search structure from that row: on PostgreSQL two generated tsvector
+columns with GIN indexes, on SQLite an FTS5 table kept by triggers (migration
+0013_search_index_and_pii_hashes). Numbers and the hashes
+are looked up on their own indexed columns. `matching(q)` returns the ids as one SQL UNION, which the worklist
+combines with access.visible_matters, so that a hidden matter is never found (and its existence not told).
+"""
+
+import logging
+import re
+import threading
+import unicodedata
+
+import jieba
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from xinfang.petitions import pii
+from xinfang.petitions.models import (
+    Document,
+    Matter,
+    MatterSearch,
+    Petitioner,
+    Registration,
+    RegistrationPetitioner,
+)
+
+_ready = threading.Lock()
+_loaded = False
+
+
+def _jieba():
+    """jieba with its dictionary loaded once per process (about a second), quietly."""
+    global _loaded
+    if not _loaded:
+        with _ready:
+            if not _loaded:
+                jieba.setLogLevel(logging.WARNING)
+                jieba.initialize()
+                _loaded = True
+    return jieba
+
+
+_WORD = re.compile(r"[^\W_]+")
+_PII_LIKE = re.compile(r"\d{11,}|\d{14,}x")  # ID and phone numbers stay out of the index (pii.py hashes them)
+
+
+def _token(word: str) -> str:
+    """The indexed form of a word (NFKC, lower case), or "" when it is punctuation, space or a long number."""
+    word = unicodedata.normalize("NFKC", word).strip().lower()
+    if not word or not _WORD.fullmatch(word) or _PII_LIKE.search(word):
+        return ""
+    return word
+
+
+def content_tokens(text: str) -> list[str]:
+    """The words of a text as indexed: jieba's search mode (every word and its dictionary sub-words)."""
+    return sorted({t for w in _jieba().cut_for_search(text or "") if (t := _token(w))})
+
+
+def query_words(text: str) -> list[str]:
+    """The words a query needs: each word of jieba's precise cut, replaced by its sub-words when it has
+    some (拖欠工资 → 拖欠, 工资), so that the text need not contain the query's long word as one piece."""
+    words = []
+    for w in _jieba().cut(text or ""):
+        if not (t := _token(w)):
+            continue
+        subs = [s for w2 in _jieba().cut_for_search(t) if (s := _token(w2)) and s != t]
+        words.extend(subs if subs and len("".join(subs)) >= len(t) else [t])
+    return list(dict.fromkeys(words))
+
+
+def _letters(name: str) -> str:
+    return "".join(_WORD.findall(unicodedata.normalize("NFKC", name or "").lower()))
+
+
+def name_tokens(name: str) -> set[str]:
+    """The whole name (letters only: 阿依·买买提 → 阿依买买提) and its two-character pieces."""
+    letters = _letters(name)
+    return {letters, *(letters[i : i + 2] for i in range(len(letters) - 1))} - {""}
+
+
+def query_name_tokens(text: str) -> list[str]:
+    """The pieces a partial name needs: its two-character pieces (one character: itself)."""
+    letters = _letters(text)
+    if len(letters) < 2:
+        return [letters] if letters else []
+    return list(dict.fromkeys(letters[i : i + 2] for i in range(len(letters) - 1)))
+
+
+# --- keeping the index current ------------------------------------------------------------------------
+
+
+def document_of(title: str, texts: list[str], names: list[str]) -> dict[str, str]:
+    """The index row of a matter: {"names": …, "words": …}."""
+    name_set = set().union(*(name_tokens(n) for n in names)) if names else set()
+    return {
+        "names": " ".join(sorted(name_set)),
+        "words": " ".join(content_tokens("\n".join([title, *texts]))),
+    }
+
+
+def refresh(matter: Matter) -> None:
+    """Rewrite the index row of `matter` from its title, registrations and petitioners. Called by the services
+    in the transaction of the change."""
+    regs = Registration.objects.filter(matter=matter).values_list("content", "request", "facts")
+    texts = [t for row in regs for t in row if t]
+    names = list(
+        Petitioner.objects.filter(registrationpetitioner__registration__matter=matter)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    MatterSearch.objects.update_or_create(
+        matter_id=matter.pk, defaults=document_of(matter.title, texts, names)
+    )
+
+
+def rebuild(*, models=None, chunk: int = 2000) -> int:
+    """Rebuild every index row (data migration, after a bulk load). `models` maps model names to the models to
+    use (a migration's historical models); default: the current ones."""
+    m = models or {
+        "Matter": Matter, "Registration": Registration, "RegistrationPetitioner": RegistrationPetitioner,
+        "MatterSearch": MatterSearch,
+    }  # fmt: skip
+    m["MatterSearch"].objects.all().delete()
+    ids = list(m["Matter"].objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        titles = dict(m["Matter"].objects.filter(pk__in=part).values_list("pk", "title"))
+        texts: dict[int, list[str]] = {pk: [] for pk in part}
+        for matter_id, *row in (
+            m["Registration"]
+            .objects.filter(matter_id__in=part)
+            .values_list("matter_id", "content", "request", "facts")
+        ):
+            texts[matter_id].extend(t for t in row if t)
+        names: dict[int, set[str]] = {pk: set() for pk in part}
+        for matter_id, name in (
+            m["RegistrationPetitioner"]
+            .objects.filter(registration__matter_id__in=part)
+            .values_list("registration__matter_id", "petitioner__name")
+        ):
+            names[matter_id].add(name)
+        m["MatterSearch"].objects.bulk_create(
+            [
+                m["MatterSearch"](matter_id=pk, **document_of(titles[pk], texts[pk], sorted(names[pk])))
+                for pk in part
+            ]
+        )
+    return len(ids)
+
+
+# --- finding ------------------------------------------------------------------------------------------
+
+_OPEN = str.maketrans({"[": "〔", "(": "〔", "【": "〔", "]": "〕", ")": "〕", "】": "〕"})
+
+
+def normal_number(text: str) -> str:
+    """A number as stored: NFKC (full-width to ASCII), no spaces, upper case, 〔〕 around a 文号's year."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text)).upper().translate(_OPEN)
+
+
+def _in(column: str, values: list) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _numbers_sql(term: str) -> list[tuple[str, list]]:
+    """Exact lookups of 事项编号, 登记编号, 上级交办编号 and 文号 on their indexes (SQL written out: this runs on
+    every search, and compiling four querysets cost more than running them)."""
+    number = normal_number(term)
+    if not re.search(r"\d", number):
+        return []
+    numbers = {number}
+    if re.fullmatch(r"\d{10}", number):  # the year and sequence without XF/DJ
+        numbers |= {f"XF{number}", f"DJ{number}"}
+    external, numbers = sorted(numbers | {term.strip()}), sorted(numbers)
+    lookups = [
+        (Matter, "id", "number", numbers),
+        (Registration, "matter_id", "number", numbers),
+        (Registration, "matter_id", "external_number", external),
+        (Document, "matter_id", "number", numbers),
+    ]
+    parts = []
+    for model, select, column, values in lookups:
+        where, params = _in(column, values)
+        parts.append((f"SELECT {select} FROM {model._meta.db_table} WHERE {where}", params))
+    return parts
+
+
+def _people_sql(column: str, hashes: list[str]) -> tuple[str, list]:
+    """The matters of the petitioners whose `column` (a hash column) is one of `hashes`."""
+    where, params = _in(f"p.{column}", hashes)
+    return (
+        f"SELECT r.matter_id FROM {Petitioner._meta.db_table} p"
+        f" JOIN {RegistrationPetitioner._meta.db_table} rp ON rp.petitioner_id = p.id"
+        f" JOIN {Registration._meta.db_table} r ON r.id = rp.registration_id WHERE {where}",
+        params,
+    )
+
+
+def text_sql(term: str) -> tuple[str, list] | None:
+    """The index lookup for a name piece or the words of `term` (vendor SQL), None when it has neither."""
+    names, words = query_name_tokens(term), query_words(term)
+    if not names and not words:
+        return None
+    if connection.vendor == "postgresql":
+        conds, params = [], []
+        for column, tokens in (("names_tsv", names), ("words_tsv", words)):
+            if tokens:
+                conds.append(f"{column} @@ %s::tsquery")
+                params.append(" & ".join(f"'{t}'" for t in tokens))
+        return f"SELECT matter_id FROM petitions_mattersearch WHERE {' OR '.join(conds)}", params
+    parts = [
+        "({} : ({}))".format(column, " AND ".join(f'"{t}"' for t in tokens))
+        for column, tokens in (("names", names), ("words", words))
+        if tokens
+    ]
+    return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [" OR ".join(parts)]
+
+
+def _union(parts: list[tuple[str, list]]) -> RawSQL:
+    return RawSQL(" UNION ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
+
+
+_NOTHING = ("SELECT id FROM petitions_matter WHERE 1 = 0", [])
+
+
+def matching(q: str) -> list[RawSQL]:
+    """The ids of the matters `q` finds, as subqueries that must all hold: one for an ID number, a mobile or a
+    number typed with spaces; otherwise one per word of the query (a number, a name piece or words). Empty
+    list: `q` asks for nothing."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    whole = re.sub(r"\s", "", q)
+    if pii.looks_like_mobile(whole):  # first: "0086" and a mobile has as many digits as an old ID number
+        return [_union([_people_sql("mobile_hash", [pii.mobile_hash(whole)])])]
+    if pii.looks_like_id_number(whole):
+        return [
+            _union([_people_sql("id_number_hash", pii.id_number_lookup_hashes(whole)), *_numbers_sql(whole)])
+        ]
+    if whole != q and re.fullmatch(r"[A-Za-z0-9\s]+", q) and re.search(r"\d", q):  # "DJ 2026 000123"
+        return [_union(_numbers_sql(whole) or [_NOTHING])]
+    subqueries = []
+    for term in q.split():
+        parts = _numbers_sql(term)
+        if (text := text_sql(term)) is not None:
+            parts.append(text)
+        if parts:
+            subqueries.append(_union(parts))
+    return subqueries or [_union([_NOTHING])]
+
+
+def filter_matters(qs, q: str):
+    """`qs` (already limited by access.visible_matters) narrowed to the matters `q` finds."""
+    for subquery in matching(q):
+        qs = qs.filter(pk__in=subquery)
+    return qs
