@@ -10,8 +10,6 @@ migrations seeded)."""
 import hashlib
 import json
 import shutil
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -22,9 +20,11 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.core.management.color import no_style
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import override_settings
 
+from tests.databases import fresh_database, table_names
 from xinfang.accounts.audit import log_audit
 from xinfang.accounts.models import User
 from xinfang.core import backup
@@ -63,7 +63,7 @@ def backed_up(django_db_setup, django_db_blocker, tmp_path_factory):
                 log_audit(action="login", username=username, user=User.objects.get(username=username))
             for name, content in FILES.items():
                 assert default_storage.save(name, ContentFile(content)) == name
-            tables = _counts(connection, _all_tables(connection))
+            tables = _counts(connection, table_names(connection))
             out = StringIO()
             call_command("backup", out=root / "backup", stdout=out)
             assert "备份已写入" in out.getvalue() and "文件 3 个" in out.getvalue()
@@ -78,47 +78,16 @@ def _empty_test_database(seeded: str) -> None:
     _delete_audit_rows_around_triggers()
     call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
     connection.creation.deserialize_db_from_string(seeded)
+    # the rows came back with their ids: move PostgreSQL's sequences past them, as loaddata does
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            cursor.execute(sql)
 
 
 @pytest.fixture
 def fresh_db(tmp_path):
-    """An empty database under the alias TARGET, dropped afterwards."""
-    with _fresh_database(tmp_path) as alias:
+    with fresh_database(tmp_path, TARGET) as alias:
         yield alias
-
-
-@contextmanager
-def _fresh_database(tmp_path):
-    """The alias's connection is made, then its settings are taken out again: the test case fences every
-    alias of settings.DATABASES it was not told about, but lets "dynamically created connections" through."""
-    postgres = connection.vendor == "postgresql"
-    name = f"xf_restore_{uuid.uuid4().hex[:12]}" if postgres else str(tmp_path / "restored.sqlite3")
-    if postgres:
-        _outside_the_test_transaction(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    connections.settings[TARGET] = {**connection.settings_dict, "NAME": name}
-    target = connections[TARGET]
-    del connections.settings[TARGET]
-    try:
-        yield TARGET
-    finally:
-        target.close()
-        del connections[TARGET]
-        if postgres:
-            _outside_the_test_transaction(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _outside_the_test_transaction(sql: str) -> None:
-    own = connections.create_connection("default")
-    try:
-        with own.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        own.close()
-
-
-def _all_tables(conn) -> list[str]:
-    with conn.cursor() as cursor:
-        return sorted(conn.introspection.table_names(cursor))
 
 
 def _counts(conn, tables) -> dict[str, int]:
@@ -187,7 +156,7 @@ def test_restore_into_a_fresh_database_and_storage_gives_back_every_row_and_file
 
     assert "各表行数与清单一致" in output and "文件 3 个" in output
     target = connections[fresh_db]
-    assert _all_tables(target) == sorted(backed_up.tables)
+    assert table_names(target) == sorted(backed_up.tables)
     assert _counts(target, backed_up.tables) == backed_up.tables
     assert _stored(default_storage) == {name: _sha256(content) for name, content in FILES.items()}
     # the audit log came back with its rows and its append-only triggers
@@ -216,7 +185,7 @@ def test_a_tampered_backup_is_refused_and_nothing_is_written(backed_up, fresh_db
         CommandError, match=f"备份已损坏或被改动，未作任何更改：\n- {label}.* 的 SHA-256 与清单不符"
     ):
         _restore(copy, fresh_db)
-    assert _all_tables(connections[fresh_db]) == []
+    assert table_names(connections[fresh_db]) == []
     assert _stored(default_storage) == {}
 
 
@@ -228,7 +197,7 @@ def test_restore_refuses_a_database_or_storage_that_is_not_empty(backed_up, fres
     default_storage.save("attachments/other.txt", ContentFile(b"not ours"))
     with pytest.raises(CommandError, match="目标文件存储不是空的（已有文件 attachments/other.txt）"):
         _restore(backed_up.path, fresh_db)
-    assert _all_tables(connections[fresh_db]) == []
+    assert table_names(connections[fresh_db]) == []
     assert _stored(default_storage) == {"attachments/other.txt": _sha256(b"not ours")}
 
 
