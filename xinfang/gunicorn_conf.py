@@ -13,6 +13,7 @@ Everything comes from the environment (docs/deploy.md):
 Before it serves, the master runs Django's system checks: an error (a missing SECRET_KEY, a malformed key
 list …) stops the start with its message instead of serving with an unsafe configuration."""
 
+import io
 import os
 
 from gunicorn.glogging import Logger
@@ -64,4 +65,5 @@ def on_starting(server):
     from django.core.management import call_command
 
     django.setup()
-    call_command("check")
+    # Errors raise (gunicorn exits with the message), warnings go to stderr; "no issues" is not worth a line.
+    call_command("check", stdout=io.StringIO())
