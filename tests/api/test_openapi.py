@@ -30,3 +30,28 @@ def test_openapi_lists_every_route_with_tags_schemas_and_chinese_descriptions(db
     assert forward["summary"] == "转送" and "第二十二条" in forward["description"]
     assert "requestBody" in forward and "409" in forward["responses"]
     assert {"ApiTokenAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_openapi_states_the_common_statuses_and_the_input_bounds(db):
+    """What the contract test (test_contract_schemathesis.py) holds the API to: api/contract.py and schemas.py."""
+    schema = Client().get("/api/openapi.json").json()
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            codes = set(op["responses"])
+            if op.get("security"):
+                assert "401" in codes, (method, path)
+            if "requestBody" in op:
+                assert {"400", "422"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method == "post":
+                assert {"403", "409"} <= codes, (method, path)
+    components = schema["components"]["schemas"]
+    registration = components["RegistrationIn"]["properties"]
+    assert registration["title"]["minLength"] == 1 and registration["title"]["maxLength"] == 200
+    assert registration["petitioners"]["minItems"] == 1
+    days = components["ExtensionRequestIn"]["properties"]["days"]
+    assert (days["minimum"], days["maximum"]) == (1, 30)
+    query = {p["name"]: p["schema"] for p in schema["paths"]["/api/worklist"]["get"]["parameters"]}
+    assert (query["limit"]["minimum"], query["limit"]["maximum"]) == (1, 200)
+    assert query["offset"]["minimum"] == 0 and query["offset"]["maximum"] >= 1000
