@@ -4,6 +4,7 @@ from PIL import Image
 
 from tests import factories
 from xinfang.petitions import citizens, services
+from xinfang.portal import tokens
 
 
 def png_bytes() -> bytes:
@@ -17,6 +18,7 @@ def form_data(**overrides) -> dict:
         "purpose": "04", "content_class": "03", "township": "513223100", "title": "拖欠工资问题",
         "facts": "2019年6月至8月某公司未发工资。", "request": "请求支付拖欠的工资。", "name": "张三",
         "id_number": "11010519491231002X", "mobile": "13912345678", "address": "茂县凤仪镇", "website": "",
+        tokens.FIELD: tokens.issue(),  # a fresh one-time token, as the rendered form carries
     }  # fmt: skip
     data.update(overrides)
     return data

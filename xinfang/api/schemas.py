@@ -30,6 +30,9 @@ def _aware(value: datetime | None) -> datetime | None:
 
 # --- common -------------------------------------------------------------------------------------------
 
+# The databases' integer: a larger number is refused as input (422), not sent to the database.
+MAX_INT = 2_147_483_647
+
 
 class ErrorOut(Schema):
     detail: str = Field(description="错误说明（中文）")
@@ -63,15 +66,19 @@ class ClockOut(Schema):
 
 
 class PetitionerIn(Schema):
-    name: str = Field(description="姓名（名称）")
+    name: str = Field(min_length=1, max_length=100, description="姓名（名称）")
     kind: Literal[tuple(Petitioner.Kind.values)] = Field(  # type: ignore[valid-type]
         "person", description="类别：person 个人 / organisation 法人或其他组织"
     )
-    id_number: str = Field("", description="公民身份号码（18位，校验码按 GB 11643 检查）")
-    mobile: str = Field("", description="手机号码")
-    landline: str = Field("", description="固定电话")
-    address: str = Field("", description="住址")
+    id_number: str = Field("", max_length=40, description="公民身份号码（18位，校验码按 GB 11643 检查）")
+    mobile: str = Field("", max_length=20, description="手机号码")
+    landline: str = Field("", max_length=20, description="固定电话")
+    address: str = Field("", max_length=200, description="住址")
     is_representative: bool = Field(False, description="是否为代表（多人走访代表不超过5人）")
+
+
+MAX_PETITIONERS = 500  # a collective letter's signatories; beyond that, a list is attached
+MAX_HEAD_COUNT = 100_000
 
 
 class RegistrationIn(Schema):
@@ -79,15 +86,17 @@ class RegistrationIn(Schema):
         description="信访形式：letter 来信 / phone 来电 / visit 来访 / online 网上 / …"
     )
     received_at: datetime = Field(description="来信来访时间（ISO 8601；无时区时按北京时间）")
-    title: str = Field(description="事项摘要")
-    content: str = Field(description="反映内容")
-    purpose: str = Field(description="信访目的代码（现行代码表）")
-    petitioners: list[PetitionerIn] = Field(default_factory=list, description="信访人（至少一名）")
-    content_class: str = Field("", description="内容分类代码")
-    township: str = Field("", description="问题属地（乡镇单位代码）")
+    title: str = Field(min_length=1, max_length=200, description="事项摘要")
+    content: str = Field(min_length=1, description="反映内容")
+    purpose: str = Field(min_length=1, max_length=20, description="信访目的代码（现行代码表）")
+    petitioners: list[PetitionerIn] = Field(
+        min_length=1, max_length=MAX_PETITIONERS, description=f"信访人（1–{MAX_PETITIONERS}名）"
+    )
+    content_class: str = Field("", max_length=20, description="内容分类代码")
+    township: str = Field("", max_length=32, description="问题属地（乡镇单位代码）")
     request: str = Field("", description="诉求")
     facts: str = Field("", description="事实和理由")
-    head_count: int | None = Field(None, ge=1, description="人数（缺省为登记的信访人数）")
+    head_count: int | None = Field(None, ge=1, le=MAX_HEAD_COUNT, description="人数（缺省为登记的信访人数）")
     is_collective: bool | None = Field(
         None,
         description="集体访/联名信；缺省时走访按人数判断（XINFANG_COLLECTIVE_MIN_PERSONS，默认5人及以上）",
@@ -95,13 +104,13 @@ class RegistrationIn(Schema):
     is_leapfrog: bool = Field(False, description="越级")
     is_major_urgent: bool = Field(False, description="重大紧急")
     is_legal: bool = Field(False, description="涉法涉诉")
-    place: str = Field("", description="接待地点")
-    source_unit: str = Field("", description="交办机关单位代码（上级交办件）")
-    external_number: str = Field("", description="上级交办编号")
+    place: str = Field("", max_length=100, description="接待地点")
+    source_unit: str = Field("", max_length=32, description="交办机关单位代码（上级交办件）")
+    external_number: str = Field("", max_length=50, description="上级交办编号")
     external_due: date | None = Field(None, description="上级交办期限")
-    accused_unit: str = Field("", description="被检举单位代码（检举控告类）")
-    accused_person: str = Field("", description="被检举人")
-    repeat_of: str = Field("", description="重复件：原事项编号（同人同事）")
+    accused_unit: str = Field("", max_length=32, description="被检举单位代码（检举控告类）")
+    accused_person: str = Field("", max_length=100, description="被检举人")
+    repeat_of: str = Field("", max_length=30, description="重复件：原事项编号（同人同事）")
 
     _aware_received = field_validator("received_at")(_aware)
 
@@ -303,7 +312,9 @@ class MatterDetailOut(Schema):
 
 
 class VersionIn(Schema):
-    version: int = Field(description="事项详情中的版本号（与当前版本不一致时返回 409 stale）")
+    version: int = Field(
+        ge=1, le=MAX_INT, description="事项详情中的版本号（与当前版本不一致时返回 409 stale）"
+    )
 
 
 class ForwardIn(VersionIn):
@@ -408,7 +419,7 @@ class RecheckRecordIn(VersionIn):
     outcome: OutcomeCode = Field(description="复核结论")
     opinion: str = Field(description="复核意见")
     decided_on: date | None = Field(None, description="复核意见日期（缺省为今天）")
-    external_number: str = Field("", description="复核意见书文号（复核机关所发，已知时填写）")
+    external_number: str = Field("", max_length=60, description="复核意见书文号（复核机关所发，已知时填写）")
 
 
 class HandlerIn(VersionIn):
@@ -417,12 +428,12 @@ class HandlerIn(VersionIn):
 
 class RecusalIn(VersionIn):
     user: str = Field(description="回避人员的用户名")
-    reason: str = Field(description="回避理由")
+    reason: str = Field(min_length=1, max_length=200, description="回避理由")
 
 
 class AccusedIn(VersionIn):
     accused_unit: str = Field("", description="被检举单位代码（空为无或不清楚）")
-    accused_person: str = Field("", description="被检举人")
+    accused_person: str = Field("", max_length=100, description="被检举人")
     reason: str = Field(description="填写或更正的理由")
 
 

@@ -74,6 +74,7 @@ class SubmitForm(HoneypotMixin):
     id_number = forms.CharField(label="居民身份证号码", max_length=18, required=False)
     mobile = forms.CharField(label="手机号码", max_length=20, required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
+    form_token = forms.CharField(required=False, widget=forms.HiddenInput)  # one-time: portal/tokens.py
 
     field_order = ["purpose", "content_class", "township", "title", "facts", "request", "attachments",
                    "accused_unit", "accused_person", "name", "id_number", "mobile", "address", "website"]  # fmt: skip

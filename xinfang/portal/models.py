@@ -24,3 +24,17 @@ class ThrottleClient(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "client"], name="throttle_client_unique")]
+
+
+class SubmitToken(models.Model):
+    """A used one-time token of the submission form (portal/tokens.py): recorded when the form is submitted, before
+    the petition is saved (the unique digest makes a second use fail), and then holding the first submission's
+    receipt — encrypted with a key derived from the token, which only the citizen's page holds — so that a
+    double click, back-and-resubmit or retry shows that receipt instead of registering a second petition."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    registration = models.ForeignKey(
+        "petitions.Registration", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    receipt = models.TextField(blank=True)
+    used_at = models.DateTimeField(db_index=True)

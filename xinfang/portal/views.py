@@ -20,7 +20,7 @@ from xinfang.accounts.audit import client_ip, log_audit
 from xinfang.petitions import citizens, documents, queries, services, workflow
 from xinfang.petitions.models import Evaluation, Registration
 from xinfang.portal import forms as F
-from xinfang.portal import milestones, receipts, statistics, throttle
+from xinfang.portal import milestones, receipts, statistics, throttle, tokens
 from xinfang.portal.contact import contact
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,10 +85,17 @@ def _add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field, msg)
 
 
+def _show_receipt(request, receipt: dict, registration_pk: int):
+    request.session.cycle_key()
+    request.session[RECEIPT] = {**receipt, "shown": False}
+    request.session[TRACKED] = registration_pk
+    return redirect("portal:receipt")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def submit(request):
-    form = F.SubmitForm()
+    form = F.SubmitForm(initial={tokens.FIELD: tokens.issue()})
     if request.method == "POST":
         limit = throttle.submit_limit()
         verdict = throttle.take(limit, client_ip(request))  # counted now; given back if it does not count
@@ -97,28 +104,48 @@ def submit(request):
         if request.POST.get("website"):  # honeypot: a bot; discard silently, look like success (it counts)
             log_audit(action="portal:honeypot", request=request, result="denied")
             return page(request, "portal/discarded.html")
-        form = F.SubmitForm(request.POST, request.FILES)
-        if not form.is_valid():
+        token = request.POST.get(tokens.FIELD, "")
+        refused = tokens.problem(token)  # expired or unknown: the form back with what was typed
+        claimed = None if refused else tokens.claim(token)
+        if not refused and claimed is None:
+            # used before (double click, back + resubmit, retry): the first receipt, no second petition
             throttle.give_back(verdict)
+            receipt, registration_pk = tokens.first_receipt(token)
+            if receipt is None:
+                return page(request, "portal/submit_pending.html", {"token": token}, status=409)
+            return _show_receipt(request, receipt, registration_pk)
+        data = request.POST.copy()
+        if refused:
+            data[tokens.FIELD] = tokens.issue()
+        form = F.SubmitForm(data, request.FILES)
+        if not form.is_valid() or refused:
+            throttle.give_back(verdict)
+            tokens.release(claimed)
+            if refused:
+                form.add_error(None, refused)
         else:
             d = form.cleaned_data
             try:
-                with transaction.atomic():  # the submission and its audit row: both or neither
+                # the submission, its audit row and its token's receipt: all or none
+                with transaction.atomic():
                     registration, code = citizens.submit_online(
                         _petition_input(d), uploads=F.uploads_of(d["attachments"])
                     )
                     log_audit(action="portal:submit", request=request, obj=registration)
+                    receipt = {
+                        "number": registration.number, "code": code, "title": d["title"], "name": d["name"],
+                        "at": timezone.localtime(registration.registered_at).isoformat(),
+                    }  # fmt: skip
+                    tokens.complete(claimed, token, registration=registration, receipt=receipt)
             except ValidationError as e:
                 throttle.give_back(verdict)
+                tokens.release(claimed)
                 _add_service_errors(form, e)
+            except BaseException:
+                tokens.release(claimed)
+                raise
             else:
-                request.session.cycle_key()
-                request.session[RECEIPT] = {
-                    "number": registration.number, "code": code, "title": d["title"], "name": d["name"],
-                    "at": timezone.localtime(registration.registered_at).isoformat(), "shown": False,
-                }  # fmt: skip
-                request.session[TRACKED] = registration.pk
-                return redirect("portal:receipt")
+                return _show_receipt(request, receipt, registration.pk)
     return page(request, "portal/submit.html", {"form": form})
 
 
