@@ -48,6 +48,7 @@ class Server:
     proc: subprocess.Popen
     endpoint: str
     log: Path
+    ports: dict[str, int]
     bucket: str = BUCKET
 
     def client(self):
@@ -68,6 +69,8 @@ class Server:
     def stop(self) -> None:
         self.proc.kill()  # throw-away data in a temporary directory: no graceful shutdown needed (it takes ~4 s)
         self.proc.wait(timeout=30)
+        for part in ("master", "volume", "filer", "s3", "admin"):  # weed's gRPC sockets, always under /tmp
+            Path(f"/tmp/seaweedfs-{part}-grpc-{self.ports[f'{part}.port.grpc']}.sock").unlink(missing_ok=True)
 
 
 def start(binary: Path, workdir: Path) -> Server:
@@ -88,7 +91,7 @@ def start(binary: Path, workdir: Path) -> Server:
          f"-s3.localSocket={workdir / 's3.sock'}", f"-filer.localSocket={workdir / 'filer.sock'}"],
         stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=workdir,
     )  # fmt: skip
-    server = Server(proc, f"http://127.0.0.1:{ports['s3.port']}", log)
+    server = Server(proc, f"http://127.0.0.1:{ports['s3.port']}", log, ports)
     try:
         _wait_until_ready(server)
     except BaseException:
