@@ -97,10 +97,8 @@ def main():
         summary = backup.restore(
             source=tmp / "backup", using="restore", storage=FileSystemStorage(location=tmp / "restored")
         )
-        print(
-            f"{'xinfang restore (incl. checks)':<34} {time.perf_counter() - began:7.1f} s   "
-            f"{summary.tables} 张表、{summary.rows} 行，文件 {summary.files} 个（{backup.megabytes(summary.bytes)}）"
-        )
+        restore_line = summary.describe().replace("\n", " ")
+        print(f"{'xinfang restore (incl. checks)':<34} {time.perf_counter() - began:7.1f} s   {restore_line}")
         connections["restore"].close()
     finally:
         connections.close_all()

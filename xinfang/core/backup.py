@@ -65,6 +65,16 @@ class RestoreSummary:
     created_at: str = ""
     notes: list[str] = field(default_factory=list)
 
+    def describe(self) -> str:
+        """The Chinese summary of a restore whose every check passed."""
+        return "\n".join(
+            [
+                f"数据库 {vendor_name(self.vendor)}：{self.tables} 张表、{self.rows} 行，各表行数与清单一致；",
+                f"文件 {self.files} 个（{megabytes(self.bytes)}），SHA-256 与清单逐个一致。",
+                *self.notes,
+            ]
+        )
+
 
 # --- backup -------------------------------------------------------------------------------------------
 

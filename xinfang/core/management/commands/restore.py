@@ -8,7 +8,7 @@ from time import monotonic
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from xinfang.core.backup import BackupError, megabytes, restore, vendor_name
+from xinfang.core.backup import BackupError, restore
 
 
 class Command(BaseCommand):
@@ -27,13 +27,10 @@ class Command(BaseCommand):
             summary = restore(source=source, using=database)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        lines = [
-            f"已从 {source} 恢复（备份于 {_local(summary.created_at)}，用时 {monotonic() - began:.1f} 秒）：",
-            f"数据库 {vendor_name(summary.vendor)}：{summary.tables} 张表、{summary.rows} 行，各表行数与清单一致；",
-            f"文件 {summary.files} 个（{megabytes(summary.bytes)}），SHA-256 与清单逐个一致。",
-            *summary.notes,
-        ]
-        self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            f"已从 {source} 恢复（备份于 {_local(summary.created_at)}，用时 {monotonic() - began:.1f} 秒）：\n"
+            + summary.describe()
+        )
 
 
 def _local(iso: str) -> str:
