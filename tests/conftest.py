@@ -48,6 +48,29 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# --- background tasks (issue 13) ---
+# A task runs where it is enqueued (ImmediateBackend), so a test sees its effect at once. Tests of the queue
+# itself take `task_queue`: the database backend, and `task_queue()` runs the worker loop once in-process
+# (every task that is due by the test's clock), returning how many tasks it ran.
+@pytest.fixture(autouse=True)
+def _tasks_run_where_enqueued(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def task_queue(settings, db):
+    from xinfang.core.worker import QueueWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_due_tasks() -> int:
+        worker = QueueWorker(once=True, worker_id="test-worker")
+        worker.run()
+        return worker.done
+
+    return run_due_tasks
+
+
 @pytest.fixture(autouse=True)
 def _audit_log_emptied_before_flush(request):
     """A transactional test (live server, browser) ends with Django's flush, a DELETE or TRUNCATE of every

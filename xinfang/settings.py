@@ -228,3 +228,17 @@ if env_bool("XINFANG_STATIC_MANIFEST", False):
         **globals().get("STORAGES", {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}),
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+
+# --- Background tasks (issue 13; docs/operations.md "Background tasks", ADR 0010) ---
+# Django's Tasks API (the django-tasks backport) on its database backend: the queue is a table in our own
+# database, so nothing else has to run but `xinfang worker`. XINFANG_TASKS=immediate runs each task where it is
+# enqueued instead (no worker; no deferred retries) — for a single-process trial install.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+XINFANG_TASKS = env_str("XINFANG_TASKS", "database")
+if XINFANG_TASKS not in TASK_BACKENDS:
+    raise ValueError(f"XINFANG_TASKS 只能是 database 或 immediate，不能是 {XINFANG_TASKS!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[XINFANG_TASKS]}}

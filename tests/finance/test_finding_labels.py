@@ -6,11 +6,6 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
-from django.contrib.auth.models import Group
-
-from xinfang.accounts.models import User
-from xinfang.accounts.roles import FINANCE
 from xinfang.finance import jobs, views
 from xinfang.finance.checker import findings
 from xinfang.finance.checker.findings import Finding
@@ -18,19 +13,6 @@ from xinfang.finance.demo import load_finance_demo
 
 CHECKER = Path(findings.__file__).parent
 RULE_ID = re.compile(r"[A-Z][A-Z0-9]+(-[A-Z0-9]+)?")
-
-
-@pytest.fixture
-def accounts(db):
-    return load_finance_demo()
-
-
-@pytest.fixture
-def finance_client(client, db):
-    user = User.objects.create_user(username="u_fin", password="Xinfang#2019x")
-    user.groups.add(Group.objects.get_or_create(name=FINANCE)[0])
-    client.force_login(user)
-    return client
 
 
 def rule_ids() -> set[str]:
@@ -67,7 +49,6 @@ def test_detail_page_shows_rule_names_and_levels(finance_client, accounts, monke
 
 
 def test_build_files_download_under_unit_and_year(finance_client, accounts, monkeypatch):
-    monkeypatch.setattr(jobs, "BACKGROUND", False)
     page = finance_client.post(f"/finance/{accounts.pk}/build/").content.decode()
     unit, year = accounts.budget_unit.name, accounts.year
     assert f"{unit}_{year}年部门决算.docx" in page and f"{unit}_{year}年部门决算公开表.xlsx" in page

@@ -28,7 +28,6 @@ def accounts(db):
     ("role", "read", "write"), [(FINANCE, 200, 200), (LEADER, 200, 403), (CLERK, 403, 403)]
 )
 def test_permissions(client, accounts, role, read, write, monkeypatch):
-    monkeypatch.setattr(jobs, "BACKGROUND", False)
     monkeypatch.setattr(jobs, "write_disclosure", lambda d, out_dir, progress: BuiltDisclosure(out_dir, ()))
     login(client, role)
     response = client.get(f"/finance/{accounts.pk}/")
@@ -53,7 +52,6 @@ def test_detail_shows_figures_and_no_errors(client, accounts):
 
 
 def test_build_progress_and_download(client, accounts, monkeypatch):
-    monkeypatch.setattr(jobs, "BACKGROUND", False)
     login(client, FINANCE)
     page = client.post(f"/finance/{accounts.pk}/build/").content.decode()
     assert "report.docx" in page

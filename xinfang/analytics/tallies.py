@@ -30,6 +30,7 @@ from django.utils import timezone
 from xinfang.analytics import populations as P
 from xinfang.analytics.models import ClockTally, DayTally, MatterTally
 from xinfang.analytics.populations import BUREAU_ACCEPT_DAYS, HANDLING_UNIT_KINDS, UNIT_ACCEPT_DAYS  # noqa: F401
+from xinfang.core.tasks import retrying_task
 from xinfang.petitions import workflow
 from xinfang.petitions.models import Code, Evaluation, Matter, Registration, Unit
 
@@ -311,6 +312,13 @@ def rebuild() -> dict[str, int]:
         "day_rows": DayTally.objects.count(),
         "clock_rows": ClockTally.objects.count(),
     }
+
+
+@retrying_task(label="重算统计汇总表", max_attempts=2, backoff=600)
+def rebuild_in_background() -> dict[str, int]:
+    """`rebuild()` as a background task (`xinfang rebuild_tallies --enqueue`): run by the worker outside office
+    hours instead of holding a terminal."""
+    return rebuild()
 
 
 def check() -> list[str]:

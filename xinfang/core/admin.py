@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from xinfang.core import tasks_admin  # noqa: F401  (后台任务: the task queue's admin, issue 13)
 from xinfang.core.calendars import missing_schedule_warnings
 from xinfang.core.holiday_notices import NoticeError
 from xinfang.core.models import CalendarDay, HolidayNotice

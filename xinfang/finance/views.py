@@ -99,8 +99,8 @@ def import_tables(request, pk):
 @finance_view(edit=True)
 @require_POST
 def build(request, pk):
-    accounts = get_object_or_404(FinalAccounts, pk=pk)
-    job_id = jobs.start_build(disclosure_data(accounts), accounts_id=accounts.pk)
+    accounts = get_object_or_404(FinalAccounts.objects.select_related("budget_unit"), pk=pk)
+    job_id = jobs.start_build(accounts)
     status = jobs.read_status(job_id)
     return render(
         request,

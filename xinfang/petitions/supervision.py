@@ -14,6 +14,7 @@ from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import officialdoc
 from xinfang.core.notify import get_sender
+from xinfang.core.tasks import retrying_task
 from xinfang.petitions import access, documents, queries, services, workflow
 from xinfang.petitions.models import (
     ClockAlert,
@@ -245,6 +246,7 @@ class SweepResult:
     proposals: int = 0
     notifications: int = 0
     sent: int = 0
+    queued: int = 0  # copies handed to the task queue (send_notification_copies), not yet sent
     closed: int = 0
     details: list[str] = field(default_factory=list)
 
@@ -271,7 +273,10 @@ def _running_clocks(today: date, soon: date):
 
 
 def sweep_deadlines(*, today: date | None = None, sender=None) -> SweepResult:
-    """Run by cron / a systemd timer (see docs/operations.md). Idempotent."""
+    """Run by cron / a systemd timer / the task queue (see docs/operations.md). Idempotent.
+
+    The e-mail/SMS copies of the notifications are sent by a background task (send_notification_copies,
+    retried with backoff while the gateway is down) — or here, with `sender`, when one is given."""
     today = today or services.today()
     soon = today + timedelta(days=settings.XINFANG_DUE_SOON_DAYS)
     result = SweepResult()
@@ -321,7 +326,12 @@ def sweep_deadlines(*, today: date | None = None, sender=None) -> SweepResult:
                 _supervisors(), f"有{result.proposals}条新的督办建议待审核。", key=f"proposals:{today}",
                 link="/casework/supervision/",
             )  # fmt: skip
-    result.sent = send_notifications(sender=sender)
+    if sender is not None:
+        result.sent = send_notifications(sender=sender)
+    else:
+        result.queued = Notification.objects.filter(sent_at=None).count()
+        if result.queued:
+            send_notification_copies.enqueue()
     return result
 
 
@@ -335,6 +345,22 @@ def send_notifications(*, sender=None) -> int:
                 sender.send(to=note.user.email or note.user.username, text=note.text)
                 sent += 1
     return sent
+
+
+@retrying_task(label="外发站内提醒的短信/邮件副本", max_attempts=5, backoff=60)
+def send_notification_copies() -> int:
+    """The queue's sender: a gateway error fails the attempt (the copy it failed on stays unsent) and the task
+    runs again later; copies already sent are never sent twice (send_notifications claims each one)."""
+    return send_notifications()
+
+
+@retrying_task(label="每日时限巡查", max_attempts=3, backoff=300)
+def run_daily_sweep() -> dict:
+    """sweep_deadlines as a task, for `xinfang sweep_deadlines --enqueue` (a timer on a machine with no
+    cron access to the application) and the worker."""
+    r = sweep_deadlines()
+    return {"alerts": r.alerts, "proposals": r.proposals, "notifications": r.notifications, "queued": r.queued,
+            "closed": r.closed}  # fmt: skip
 
 
 def mark_read(user, *, ids=None) -> int:

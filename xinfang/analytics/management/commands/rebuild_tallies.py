@@ -1,4 +1,4 @@
-"""xinfang rebuild_tallies [--check] — recompute the statistics summary tables from the records, or only
+"""xinfang rebuild_tallies [--check | --enqueue] — recompute the statistics summary tables from the records, or only
 compare them (exit status 1 and the differing rows when they differ)."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,8 +11,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="只核对，不重算；不一致时退出码为 1")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="不在本进程重算：加入后台任务队列，由 xinfang worker 执行"
+        )
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args, check=False, enqueue=False, **options):
+        if enqueue and not check:
+            result = tallies.rebuild_in_background.enqueue()
+            self.stdout.write(f"已加入任务队列（{result.id}），由 xinfang worker 执行。")
+            return
         if check:
             diffs = tallies.check()
             for line in diffs[:50]:
