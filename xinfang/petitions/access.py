@@ -73,10 +73,11 @@ def view_denial(user, matter: Matter) -> str | None:
     return None if can_view(user, matter) else "您无权查看该信访事项。"
 
 
-def action_denial(user, matter: Matter, action: str) -> str | None:
-    """Why `user` may not take `action` on `matter` now; None when allowed. Denials change nothing."""
+def action_denial(user, matter: Matter, action: str, *, seen: bool = False) -> str | None:
+    """Why `user` may not take `action` on `matter` now; None when allowed. Denials change nothing. `seen`: the
+    caller has just checked, in the same transaction, that `user` may see `matter` (services.transition)."""
     t = workflow.transition_for(action)
-    if user is not None and (reason := view_denial(user, matter)) is not None:
+    if user is not None and not seen and (reason := view_denial(user, matter)) is not None:
         return reason
     if matter.state not in t.sources:
         return f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。"
@@ -130,8 +131,8 @@ def check_request(user, matter: Matter, action: str) -> None:
         raise PermissionDenied(reason)
 
 
-def check_action(user, matter: Matter, action: str) -> None:
-    if (reason := action_denial(user, matter, action)) is not None:
+def check_action(user, matter: Matter, action: str, *, seen: bool = False) -> None:
+    if (reason := action_denial(user, matter, action, seen=seen)) is not None:
         raise PermissionDenied(reason)
 
 

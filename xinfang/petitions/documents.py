@@ -19,9 +19,11 @@ from xinfang.petitions.models import Document, Matter, NumberSequence, Unit
 def next_number(*, scope: Unit, year: int, kind: str) -> int:
     """Allocate the next number of a sequence inside the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, "numbers are allocated inside a transaction"
-    seq, _ = NumberSequence.objects.get_or_create(issuer=scope, year=year, kind=kind)
-    NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    return NumberSequence.objects.select_for_update().values_list("last", flat=True).get(pk=seq.pk)
+    sequence = NumberSequence.objects.filter(issuer=scope, year=year, kind=kind)
+    if not sequence.update(last=F("last") + 1):  # the first number of its kind this year: create the row
+        NumberSequence.objects.get_or_create(issuer=scope, year=year, kind=kind)
+        sequence.update(last=F("last") + 1)
+    return sequence.select_for_update().values_list("last", flat=True).get()
 
 
 def format_number(*, issuer: Unit, kind: str, year: int, seq: int) -> str:

@@ -77,7 +77,7 @@ def transition(
     unchanged since the actor loaded the page), write the event row (and the document, if the action
     issues one). Raises WorkflowError / StaleMatter / PermissionDenied and changes nothing then."""
     t = _precheck(matter, action, by, expected_version)
-    access.check_action(by, matter, action)
+    access.check_action(by, matter, action, seen=True)  # _precheck has just checked that `by` may see it
     version = matter.version if expected_version is None else expected_version
     values = dict(changes or {})
     code = t.clock if clock is None else clock
