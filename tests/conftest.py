@@ -252,3 +252,7 @@ def both_paths(request, settings, db):
     from xinfang.analytics import tallies
 
     assert tallies.check() == []
+
+
+# --- the session's S3 server (SeaweedFS), shared by tests/storage and tests/deploy/test_two_servers.py ---
+from tests.storage.s3_fixture import s3_server  # noqa: E402, F401

