@@ -50,7 +50,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "警告：缺少 $$missing，浏览器测试可能被跳过（以 root 运行 make test 可自动安装）"; fi; fi
 
-migrate: install $(VAR)/secret_key
+migrate: install $(VAR)/secret_key $(VAR)/pii_keys
 	$(XF) migrate --noinput
 
 demo: migrate
@@ -76,6 +76,14 @@ $(VAR)/secret_key:
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@.tmp && mv $@.tmp $@
 	@echo "已生成 $@（本机的 SECRET_KEY）"
 
+# pii (issue 14): the key that encrypts ID and phone numbers at rest, written once (mode 600) as "k1:<base64>";
+# read when neither XINFANG_PII_KEYS nor XINFANG_PII_KEYS_FILE is set. Keep it with the backups: without it
+# the encrypted columns cannot be read (xinfang.E004 refuses to start without a key, DEBUG off).
+$(VAR)/pii_keys:
+	@mkdir -p $(VAR)
+	@umask 077 && $(PYTHON) -c 'import base64, os; print("k1:" + base64.b64encode(os.urandom(32)).decode())' > $@.tmp && mv $@.tmp $@
+	@echo "已生成 $@（本机的个人信息加密密钥）"
+
 # Offline installation (a government intranet without PyPI or npm): wheels for the project — which carries
 # the vendored front-end assets in xinfang/static/vendor — and every pinned dependency. Install with
 #   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links $(WHEELHOUSE) xinfang
@@ -88,7 +96,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install-test lint $(VAR)/secret_key
+test: install-test lint $(VAR)/secret_key $(VAR)/pii_keys
 	env -u DATABASE_URL $(XF) makemigrations --check --dry-run
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL $(BIN)/pytest

@@ -26,6 +26,7 @@ os.environ["DATABASE_URL"] = (
 os.environ["XINFANG_VAR_DIR"] = str(tmp / "var")
 os.environ["XINFANG_SENDER"] = "xinfang.core.notify.MemorySender"  # the demo's SMS copies: not to stdout
 os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
+os.environ.setdefault("XINFANG_PII_KEYS", "k1:" + "a" * 43 + "=")  # 32 bytes in Base64 (issue 14, E004)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 
 import django  # noqa: E402

@@ -9,6 +9,7 @@ on a machine shared with other work). `--source DIR` times another checkout of t
 """
 
 import argparse
+import base64
 import os
 import resource
 import secrets
@@ -25,6 +26,7 @@ def run_once(source: Path) -> tuple[float, float, float]:
     var = Path(tempfile.mkdtemp(prefix="xinfang-bench-demo-"))
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the SQLite file in var/
     env |= {"XINFANG_VAR_DIR": str(var), "PYTHONPATH": str(source), "SECRET_KEY": secrets.token_urlsafe(50)}
+    env["XINFANG_PII_KEYS"] = "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()  # issue 14 (E004)
     manage = [sys.executable, "-c", "from xinfang.cli import main; main()"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=source, env=env, check=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

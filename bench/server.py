@@ -6,6 +6,7 @@ by whitenoise, with C concurrent clients. A throw-away var directory and SQLite 
 """
 
 import argparse
+import base64
 import os
 import secrets
 import socket
@@ -70,6 +71,7 @@ def main() -> None:
         },
         "XINFANG_VAR_DIR": str(tmp),
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "XINFANG_PII_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),  # issue 14 (E004)
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": args.workers,
         "GUNICORN_THREADS": args.threads,

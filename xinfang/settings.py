@@ -194,6 +194,13 @@ XINFANG_SENDER = env_str("XINFANG_SENDER", "xinfang.core.notify.ConsoleSender")
 # search (issue 12): the key of the keyed hashes of ID and mobile numbers (petitions/pii.py); empty: derived
 # from SECRET_KEY (development). Changing it means recomputing the stored hashes.
 XINFANG_PII_HASH_KEY = env_str("XINFANG_PII_HASH_KEY", "")
+# pii (issue 14): the keys that encrypt ID and phone numbers at rest, "id:<base64 of 32 bytes>,…", the first
+# encrypts, all decrypt (core/fieldcrypt.py); from XINFANG_PII_KEYS(_FILE) or the file `make run` writes once.
+# Empty: a key derived from SECRET_KEY, refused with DEBUG off (xinfang.E004).
+PII_KEYS_PATH = VAR_DIR / "pii_keys"
+XINFANG_PII_KEYS = env_str("XINFANG_PII_KEYS") or (
+    PII_KEYS_PATH.read_text(encoding="utf-8").strip() if PII_KEYS_PATH.is_file() else ""
+)
 
 # Log lines carry the request id (core.logs); LOG_FORMAT=json writes one JSON object per line.
 LOGGING = logging_config(fmt=env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "WARNING"))

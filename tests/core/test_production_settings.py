@@ -2,6 +2,7 @@
 clean with the documented production environment (deploy/xinfang.env.example), 查询码 key rotation, the
 client address behind trusted proxies, /healthz and /readyz, the request id on responses, logs and 500s."""
 
+import base64
 import io
 import json
 import logging
@@ -46,6 +47,7 @@ def documented_environment(tmp_path) -> dict[str, str]:
     values = read_env_file(ENV_EXAMPLE)
     contents = {
         "XINFANG_QUERY_CODE_KEYS_FILE": "k1:" + secrets.token_urlsafe(40),
+        "XINFANG_PII_KEYS_FILE": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),  # issue 14
         "DATABASE_URL_FILE": "postgres://xinfang@127.0.0.1:5432/xinfang",
     }
     for name in [n for n in values if n.endswith("_FILE")]:

@@ -3,6 +3,7 @@ endpoints and a static file (whitenoise), logs JSON lines with the request id, p
 database in WAL mode, and refuses to start without a real SECRET_KEY. The server runs as a subprocess on a free
 port, on a copy of the test database."""
 
+import base64
 import json
 import os
 import secrets
@@ -42,10 +43,14 @@ def database_url(db, tmp_path) -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+PII_KEYS = "k1:" + base64.b64encode(b"gunicorn-test-pii-key-0123456789").decode()  # the same on every server
+
+
 def server_environment(tmp_path, **extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XINFANG_", "GUNICORN_", "DJANGO_"))}
     env.pop("SECRET_KEY", None)
     env.pop("DEBUG", None)
+    env["XINFANG_PII_KEYS"] = PII_KEYS  # pii (issue 14): without a key the checks refuse to start (E004)
     env.update(XINFANG_VAR_DIR=str(tmp_path / "var"), WEB_CONCURRENCY="1", GUNICORN_THREADS="2", **extra)
     return env
 
@@ -116,4 +121,5 @@ def test_gunicorn_refuses_to_start_without_a_real_secret_key(settings):
     with pytest.raises(SystemCheckError, match="xinfang.E001"):
         gunicorn_conf.on_starting(server=None)
     settings.SECRET_KEY = secrets.token_urlsafe(64)
+    settings.XINFANG_PII_KEYS = PII_KEYS  # and a real key for personal data (issue 14)
     gunicorn_conf.on_starting(server=None)  # a real key: no error

@@ -77,3 +77,24 @@ def check_trusted_proxies(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# --- pii (issue 14): the keys that encrypt ID and phone numbers at rest (core/fieldcrypt.py) ---
+@register(Tags.security)
+def check_pii_keys(app_configs, **kwargs):
+    from xinfang.core import fieldcrypt
+
+    hint = 'XINFANG_PII_KEYS="k1:<32 字节随机数的 Base64>"，或 XINFANG_PII_KEYS_FILE（见 docs/deploy.md）；make run 生成 var/pii_keys。'
+    try:
+        fieldcrypt.keys()
+    except ValueError as exc:
+        return [Error(f"XINFANG_PII_KEYS 无效：{exc}", hint=hint, id="xinfang.E004")]
+    if settings.DEBUG or settings.XINFANG_PII_KEYS.strip():
+        return []
+    return [
+        Error(
+            "未设置 XINFANG_PII_KEYS：证件号码和电话的加密密钥不能由 SECRET_KEY 派生，生产环境（DEBUG 关闭）拒绝启动。",
+            hint=hint,
+            id="xinfang.E004",
+        )
+    ]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.fieldcrypt import EncryptedCharField
 from xinfang.petitions import workflow
 
 
@@ -90,9 +91,10 @@ class Petitioner(models.Model):
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("姓名（名称）"), max_length=100)
     id_type = models.CharField(_("证件类型"), max_length=20, choices=IdType.choices, default=IdType.NONE)
-    id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_index=True)
-    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
-    landline = models.CharField(_("固定电话"), max_length=20, blank=True)
+    # Encrypted at rest (core/fieldcrypt.py, issue 14): looked up by the hashes below, never by content.
+    id_number = EncryptedCharField(_("证件号码"), max_length=40, blank=True)
+    mobile = EncryptedCharField(_("手机号码"), max_length=11, blank=True)
+    landline = EncryptedCharField(_("固定电话"), max_length=20, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Keyed hashes (HMAC-SHA256) of the normalised ID number and mobile, for exact lookup without the plain
