@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from xinfang.analytics.work_statistics import work_statistics
-from xinfang.petitions import demo, demo_history
+from xinfang.petitions import demo, demo_current, demo_history
 from xinfang.petitions.codes import load_codes
 
 
@@ -21,6 +21,7 @@ def history(django_db_setup, django_db_blocker):
             units = demo.make_units()
             users = demo.make_users(units)
             demo_history.load_history(units, users)
+            demo_current.load_current(users, units)  # this year's programme work moves no 2018–2019 figure
             yield
             transaction.set_rollback(True)
 
