@@ -83,6 +83,7 @@ def test_collective_visit_journey(browser_page, live_server, time_machine):
     page.select_option("#id_clock", "")
     page.wait_for_selector(f"#worklist-results >> text={matter.number}")
     page.click(f"text={matter.number}")
+    page.click("#triage-direct summary:text-is('转送')")  # the guided triage's direct choice (issue 12)
     act(page, "forward", {"select[name=unit]": "513223RSJ", "textarea[name=note]": "请依法处理"})
     assert page.locator("#matter-state").inner_text() == "已转送"
     logout(page)

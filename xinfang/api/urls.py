@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from xinfang.api import contract, errors, idempotency
 from xinfang.api.auth import API_AUTH
 from xinfang.api.routes import accused, actions, bureau, documents, intake, matters, worklist
+from xinfang.api.routes import batch as batch_routes  # issue 12
 
 
 class XinfangAPI(NinjaAPI):
@@ -30,6 +31,7 @@ api.add_decorator(idempotency.guard, mode="view")  # Idempotency-Key on every st
 api.add_router("", intake.router)
 api.add_router("", worklist.router)
 api.add_router("", matters.router)
+api.add_router("", batch_routes.router)  # batch operations (issue 12): before /matters/{number}/… routes
 api.add_router("", actions.router)
 api.add_router("", documents.router)
 api.add_router("", accused.router)

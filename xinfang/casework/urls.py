@@ -1,11 +1,14 @@
 from django.urls import path
 
-from xinfang.casework import audit, exports, views
+from xinfang.casework import audit, batch, exports, views
 
 app_name = "casework"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("export.xlsx", exports.worklist_export, name="worklist_export"),
+    # batch operations from the worklist (issue 12)
+    path("batch/", batch.batch_action, name="batch"),
+    path("batch/bar/", batch.bar, name="batch_bar"),
     path("register/", views.register_choose, name="register_choose"),
     path("register/similar/", views.similar, name="similar"),
     path("register/done/", views.registered, name="registered"),

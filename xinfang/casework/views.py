@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.audit import log_audit
 from xinfang.casework import forms as F
+from xinfang.casework import triage
 from xinfang.core import validators
 from xinfang.petitions import access, citizens, deadlines, documents, events, queries, services, workflow
 from xinfang.petitions.models import Attachment, Code, Document, Matter, Registration
@@ -108,10 +109,17 @@ def worklist(request):
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "filter": f,
                "sorts": _sort_links(request, f.sort)}  # fmt: skip
+    context["batch_actions"] = _batch_bar_actions(request.user)  # issue 12: batch operations
     if not request.htmx:
         context["pending_requests"] = _pending_request_forms(request.user)
     template = "casework/_worklist_table.html" if request.htmx else "casework/worklist.html"
     return render(request, template, context)
+
+
+def _batch_bar_actions(user) -> list[dict]:
+    from xinfang.casework.batch import bar_actions  # casework.batch imports this module
+
+    return bar_actions(user)
 
 
 def _pending_request_forms(user) -> list[dict]:
@@ -328,6 +336,8 @@ def _flags(m: Matter, regs) -> list[str]:
 @require_GET
 def matter_detail(request, number: str):
     matter = _matter_or_404(request, number, audit="matter:view")
+    if request.htmx and "triage" in request.GET:  # a step of the guided triage (issue 12): the section only
+        return _triage_step(request, matter)
     full = request.GET.get("full") == "1"
     if full and not access.can_view_personal_data(request.user):
         log_audit(action="petitioner:view_full", request=request, obj=matter, result="denied")
@@ -342,15 +352,36 @@ def matter_detail(request, number: str):
         shown = [p.id for _r, people in registrations for p in people]
         log_audit(action="petitioner:view_full", request=request, obj=matter, number=matter.number,
                   petitioners=shown)  # fmt: skip
-    context = _matter_context(request.user, matter, regs=regs, registrations=registrations, full=full)
+    context = _matter_context(request.user, matter, regs=regs, registrations=registrations, full=full,
+                              triage_path=request.GET.get("triage", ""))  # fmt: skip
     return render(request, "casework/matter.html", context)
 
 
+def _triage_split(user, matter: Matter, bound: dict, path: str) -> tuple[list[dict], dict | None]:
+    """The action forms, and the guided triage (issue 12) that replaces the bureau's triage forms on a
+    registered matter (None when there is nothing to triage)."""
+    forms = _action_forms(user, matter, bound)
+    chosen = [a for a in forms if a["action"] in triage.ACTIONS]
+    if matter.state != workflow.REGISTERED or not chosen:
+        return forms, None
+    return [a for a in forms if a not in chosen], triage.guide(path, chosen)
+
+
+def _triage_step(request, matter: Matter) -> HttpResponse:
+    _forms, guide = _triage_split(request.user, matter, {}, request.GET.get("triage", ""))
+    if guide is None:  # triaged meanwhile: the whole page
+        return HttpResponse(
+            headers={"HX-Redirect": reverse("casework:matter", kwargs={"number": matter.number})}
+        )
+    return render(request, "casework/_triage.html", {"matter": matter, "triage": guide})
+
+
 def _matter_context(
-    user, matter: Matter, *, regs, registrations, full: bool, bound: dict | None = None
+    user, matter: Matter, *, regs, registrations, full: bool, bound: dict | None = None, triage_path: str = ""
 ) -> dict:
     """The matter page; `bound` (key → form) replaces the blank form of an action the user submitted."""
     timeline = [(e, events.event_label(e)) for e in queries.timeline(matter)]
+    actions, guide = _triage_split(user, matter, bound or {}, triage_path)
     return {
         "matter": matter,
         "state": workflow.STATES[matter.state],
@@ -364,7 +395,8 @@ def _matter_context(
         "events": timeline,
         "documents": matter.documents.select_related("issuer"),
         "attachments": _attachment_rows(matter),
-        "actions": _action_forms(user, matter, bound or {}),
+        "actions": actions,
+        "triage": guide,
         "requests": _request_forms(user, matter, bound or {}),
         "people_forms": _accused_forms(user, matter)
         + _hearing_forms(user, matter)
