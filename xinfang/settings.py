@@ -249,3 +249,20 @@ XINFANG_TASKS = env_str("XINFANG_TASKS", "database")
 if XINFANG_TASKS not in TASK_BACKENDS:
     raise ValueError(f"XINFANG_TASKS 只能是 database 或 immediate，不能是 {XINFANG_TASKS!r}")
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[XINFANG_TASKS]}}
+
+# --- Several machines (issue 13; docs/deploy.md "Beyond one machine") ---
+# PgBouncer in transaction mode between the app servers and PostgreSQL: a server-side cursor lives in one
+# server session, which a pooler does not keep for us (QuerySet.iterator() outside a transaction would lose it).
+if env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A PostgreSQL read replica for the analytics dashboards' reads (core.dbrouters), opt-in by its URL; the
+# session, the user, the portal, the queue and every write stay on the primary. Tests read it as the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)),
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["xinfang.core.dbrouters.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "xinfang.core.dbrouters.ReplicaReadsMiddleware"]
+    XINFANG_REPLICA_PATHS = env_list("XINFANG_REPLICA_PATHS") or ["/analytics/"]
