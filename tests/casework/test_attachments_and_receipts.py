@@ -149,6 +149,21 @@ def test_a_failure_after_the_files_were_stored_removes_them(clerk, settings, mon
     assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
+def test_scans_are_removed_when_the_audit_row_of_the_registration_fails(login, clerk, settings, monkeypatch):
+    """The view's transaction (registration + audit row) is the one that decides whether the scans stay."""
+
+    def failing_audit(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr("xinfang.casework.views.log_audit", failing_audit)
+    with pytest.raises(RuntimeError):
+        login(clerk).post(
+            "/casework/register/letter/", {**intake(), "attachments": [SimpleUploadedFile("来信.pdf", PDF)]}
+        )
+    assert not Registration.objects.exists() and not Attachment.objects.exists()
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
 def test_a_letter_gets_a_query_code_a_receipt_and_an_sms(
     login, client, clerk, outbox, django_capture_on_commit_callbacks
 ):

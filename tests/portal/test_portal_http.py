@@ -369,8 +369,20 @@ def test_a_submission_is_not_saved_when_its_audit_row_fails(client, units, monke
 
     monkeypatch.setattr("xinfang.portal.views.log_audit", failing_audit)
     with pytest.raises(RuntimeError):
-        client.post("/portal/submit/", form_data())
+        client.post("/portal/submit/", form_data(attachments=[upload("证据.png", png_bytes())]))
     assert not Registration.objects.exists() and not Attachment.objects.exists()
+    assert stored_files() == []  # the file stored before the audit write failed is gone too
     monkeypatch.undo()
     assert client.post("/portal/submit/", form_data()).status_code == 302  # the retry saves it once
     assert Registration.objects.count() == 1
+
+
+def stored_files(top: str = "") -> list[str]:
+    """Every file name in the default storage (uploads land there before their transaction commits)."""
+    from django.core.files.storage import default_storage
+
+    try:
+        dirs, files = default_storage.listdir(top)
+    except FileNotFoundError:  # nothing stored yet
+        return []
+    return [f"{top}{f}" for f in files] + [n for d in dirs for n in stored_files(f"{top}{d}/")]

@@ -167,7 +167,7 @@ def register(request, channel: str):
     if request.method == "POST" and all([form.is_valid(), people.is_valid(), scans.is_valid()]):
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
         try:
-            with transaction.atomic():  # the registration and its audit row: both or neither
+            with citizens.removing_on_failure():  # the registration and its audit row: both or neither
                 registration, code = citizens.register_incoming(
                     form.to_input(inputs), by=request.user, uploads=scans.uploads()
                 )

@@ -3,6 +3,7 @@ tracking lookup, satisfaction evaluation, added information. Appeals use service
 
 import hashlib
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,7 +70,7 @@ def _save_attachments(
     stored: list[str] | None = None,
 ) -> list[Attachment]:
     """Store each checked upload through the storage API (default_storage) and record it. The names stored are
-    appended to `stored`, so that a caller can remove them when its transaction fails (_removing_on_failure)."""
+    appended to `stored`, so that a caller can remove them when its transaction fails (removing_on_failure)."""
     saved = []
     for upload, mime in checked:
         digest = hashlib.sha256(upload.content).hexdigest()
@@ -85,11 +86,19 @@ def _save_attachments(
     return saved
 
 
+_STORED: ContextVar[list[str] | None] = ContextVar("xinfang_stored_files", default=None)
+
+
 @contextmanager
-def _removing_on_failure():
+def removing_on_failure():
     """A transaction that stores files: when it fails, the files it stored are removed too (nothing half-saved).
-    Yields the list that _save_attachments fills with the stored names."""
+    Yields the list that _save_attachments fills with the stored names. Nested in another `removing_on_failure`
+    (a view's transaction holding the registration and its audit row), the names stored inside are handed to
+    the outer one on success, since the outer transaction may still roll back: a view that stores files in a
+    transaction of its own must open it with this, not with a bare `transaction.atomic()`."""
+    outer = _STORED.get()
     stored: list[str] = []
+    reset = _STORED.set(stored)
     try:
         with transaction.atomic():
             yield stored
@@ -97,6 +106,10 @@ def _removing_on_failure():
         for name in stored:
             default_storage.delete(name)
         raise
+    finally:
+        _STORED.reset(reset)
+    if outer is not None:
+        outer.extend(stored)
 
 
 def issue_query_code(registration: Registration) -> str:
@@ -119,7 +132,7 @@ def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -
         if p is None or not (p.name.strip() and p.id_number.strip() and p.mobile.strip()):
             raise ValidationError({"petitioners": ["申诉求决类信访须填写姓名、身份证号码和手机号码。"]})
     checked = check_uploads(list(uploads))
-    with _removing_on_failure() as stored:
+    with removing_on_failure() as stored:
         registration = services.register_petition(data, by=None)
         code = issue_query_code(registration)
         _save_attachments(registration.matter, checked, registration=registration, stored=stored)
@@ -135,7 +148,7 @@ def register_incoming(
     online one does: returned to be shown once and printed on the 登记回执, sent by SMS when a mobile number is
     known; only its hash is stored."""
     checked = check_uploads(list(uploads))
-    with _removing_on_failure() as stored:
+    with removing_on_failure() as stored:
         registration = services.register_petition(data, by=by)
         code = issue_query_code(registration)
         _save_attachments(registration.matter, checked, by=by, registration=registration, stored=stored)
@@ -207,7 +220,7 @@ def add_information(matter: Matter, *, text: str, uploads: list[Upload] = (), by
     if not text.strip() and not uploads:
         raise services.WorkflowError("请填写补充内容或上传附件。")
     checked = check_uploads(list(uploads))
-    with _removing_on_failure() as stored:
+    with removing_on_failure() as stored:
         saved = _save_attachments(matter, checked, by=by, stored=stored)
         return Event.objects.create(
             matter=matter, kind="matter:information_added", at=timezone.now(), actor=by, is_public=True,

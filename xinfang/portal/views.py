@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -127,7 +126,7 @@ def submit(request):
             d = form.cleaned_data
             try:
                 # the submission, its audit row and its token's receipt: all or none
-                with transaction.atomic():
+                with citizens.removing_on_failure():
                     registration, code = citizens.submit_online(
                         _petition_input(d), uploads=F.uploads_of(d["attachments"])
                     )

@@ -1,4 +1,3 @@
-from django.db import transaction
 from ninja import Router, Status
 
 from xinfang.accounts.audit import log_audit
@@ -24,7 +23,7 @@ router = Router(tags=["信访登记"])
 def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
-    with transaction.atomic():  # the registration and its audit row: both or neither
+    with citizens.removing_on_failure():  # the registration and its audit row: both or neither
         registration, code = citizens.register_incoming(
             services.PetitionInput(**data, petitioners=people), by=actor(request)
         )
