@@ -94,6 +94,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # commit syncs at checkpoints only (NORMAL, safe in WAL mode).
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 
+# Issue 14 (bench/load): a persistent connection that broke (PostgreSQL restarted) is replaced at the next
+# request instead of failing it; while the database is down requests get 503 (core.unavailable).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

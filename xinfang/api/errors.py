@@ -131,7 +131,12 @@ def install(api: NinjaAPI) -> None:
 
     def on_unexpected(request, exc: Exception):
         """Never Django's HTML error page under /api/: the caller gets JSON, the log gets the traceback,
-        and the request id ties the two together."""
+        and the request id ties the two together. A database or storage that is down: 503 (core.unavailable)."""
+        from xinfang.core.unavailable import is_unavailable, unavailable_response
+
+        if is_unavailable(exc):
+            logger.warning("API %s %s: a dependency is down (%s)", request.method, request.path, exc)
+            return unavailable_response(request)
         request_id = getattr(request, "request_id", None) or new_request_id()  # core.logs: on every log line
         logger.exception("API %s %s failed (request %s)", request.method, request.path, request_id)
         body = {"detail": SERVER_ERROR.format(request_id=request_id), "request_id": request_id}

@@ -5,6 +5,7 @@ the storage and the task queue (when one is configured); 503 names what failed. 
 anything about the data: only "ok" / "failed" per component (the cause goes to the log)."""
 
 import logging
+import sys
 import uuid
 
 from django.conf import settings
@@ -74,6 +75,11 @@ def readyz(request):
 
 
 def server_error(request):
-    """handler500: the Chinese 500 page (rendered without a request context, as Django's) with the request id."""
+    """handler500: the Chinese 500 page (rendered without a request context, as Django's) with the request id;
+    a 503 with Retry-After when the exception says the database or the storage is down (core.unavailable)."""
+    from xinfang.core.unavailable import is_unavailable, unavailable_response
+
+    if is_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request, current_request_id())
     html = loader.get_template("500.html").render({"request_id": current_request_id()})
     return HttpResponseServerError(html)

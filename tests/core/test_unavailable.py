@@ -1,0 +1,88 @@
+"""A dependency that is down answers 503 with Retry-After (core.unavailable through handler500): JSON on the API,
+the Chinese 503 page elsewhere; any other exception stays the 500 page (bench/load drives the real faults)."""
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from django.db import InterfaceError, OperationalError
+from django.test import Client
+
+from tests.api.test_intake import body
+from tests.core.test_error_pages import assert_chinese
+from xinfang.accounts.services import create_api_token
+from xinfang.api.models import IdempotencyKey
+from xinfang.core import unavailable
+from xinfang.petitions.models import Registration
+
+DOWN = [
+    OperationalError("connection to server at 127.0.0.1 failed: Connection refused"),
+    InterfaceError("connection already closed"),
+    EndpointConnectionError(endpoint_url="http://127.0.0.1:9/xinfang"),
+    ClientError(
+        {"Error": {"Code": "ServiceUnavailable"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "PutObject"
+    ),
+]
+
+
+def test_which_exceptions_mean_a_dependency_is_down():
+    for exc in DOWN:
+        assert unavailable.is_unavailable(exc), exc
+    wrapped = RuntimeError("storage failed")
+    wrapped.__cause__ = DOWN[2]
+    assert unavailable.is_unavailable(wrapped)
+    assert not unavailable.is_unavailable(ValueError("a bug"))
+    assert not unavailable.is_unavailable(
+        ClientError(
+            {"Error": {"Code": "NoSuchKey"}, "ResponseMetadata": {"HTTPStatusCode": 404}}, "GetObject"
+        )
+    )
+
+
+@pytest.mark.parametrize("exc", DOWN, ids=["operational", "interface", "storage", "s3-503"])
+def test_portal_page_is_the_chinese_503_page(exc, settings, db, monkeypatch):
+    settings.DEBUG = False
+
+    def down(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr("xinfang.portal.views.page", down)
+    response = Client(raise_request_exception=False).get("/portal/")
+    assert_chinese(response, 503, "系统暂时不可用（503）")
+    assert response["Retry-After"] == str(unavailable.RETRY_AFTER_SECONDS)
+
+
+def test_a_bug_is_still_the_500_page(settings, db, monkeypatch):
+    settings.DEBUG = False
+
+    def bug(*args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("xinfang.portal.views.page", bug)
+    response = Client(raise_request_exception=False).get("/portal/")
+    assert_chinese(response, 500, "系统出现错误（500）")
+    assert "Retry-After" not in response
+
+
+def test_api_answers_json_503_and_the_same_key_may_be_retried(settings, clerk, monkeypatch):
+    settings.DEBUG = False
+    client = Client(
+        raise_request_exception=False,
+        headers={
+            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
+            "Idempotency-Key": "load-1",
+        },
+    )
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("xinfang.api.routes.intake.citizens.register_incoming", down)
+        response = client.post("/api/registrations", body(), content_type="application/json")
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": unavailable.DETAIL, "code": "unavailable"}
+    assert response["Retry-After"] == str(unavailable.RETRY_AFTER_SECONDS)
+    assert not Registration.objects.exists() and not IdempotencyKey.objects.exists()
+    retry = client.post("/api/registrations", body(), content_type="application/json")
+    assert retry.status_code == 201, retry.content
+    assert Registration.objects.get().number == retry.json()["registration_number"]
