@@ -218,7 +218,6 @@ class Generator:
                 found = tokens_of[word] = search.content_tokens(word)
             return found
 
-        n_matters = self.rows * 9 // 10
         start, span = date(2019, 1, 1), (date(2026, 11, 30) - date(2019, 1, 1)).days
         names = []  # per petitioner id - 1: its name
         seqs: dict[tuple, int] = {}
@@ -238,7 +237,7 @@ class Generator:
         now = iso_at(date(2026, 11, 30), 12 * 3600)
         reg_id = pet_id = 0
         with transaction.atomic():
-            for mid in range(1, n_matters + 1):
+            for mid in itertools.count(1):  # until --rows registrations exist
                 day = start + timedelta(days=rnd.randrange(span))
                 year, at = day.year, iso_at(day, 8 * 3600 + rnd.randrange(9 * 3600))
                 purpose, category = purposes[rnd.randrange(len(purposes))]
@@ -258,7 +257,9 @@ class Generator:
                     clock="HANDLE" if unit else "TRIAGE", clock_due=(day + timedelta(days=60)).isoformat(),
                 )  # fmt: skip
                 texts = [title_words]
-                for k in range(2 if rnd.random() < 0.111 else 1):  # ~10 % of registrations repeat a matter
+                for k in range(
+                    2 if rnd.random() < 0.111 and reg_id + 2 <= self.rows else 1
+                ):  # ~10 % of registrations repeat a matter
                     reg_id += 1
                     body = rnd.choices(words, cum_weights=cum, k=rnd.randrange(12, 30))
                     texts.append(body)

@@ -207,24 +207,33 @@ def _people_sql(column: str, hashes: list[str]) -> tuple[str, list]:
     )
 
 
-def text_sql(term: str) -> tuple[str, list] | None:
-    """The index lookup for a name piece or the words of `term` (vendor SQL), None when it has neither."""
-    names, words = query_name_tokens(term), query_words(term)
-    if not names and not words:
+def text_sql(terms: list[str]) -> tuple[str, list] | None:
+    """One index lookup (vendor SQL) for terms that must all occur, each as a name piece or as words; None when
+    the terms hold neither. One statement for all terms: intersecting per-term id lists of common words costs
+    far more than letting the index intersect them."""
+    conditions = [(query_name_tokens(t), query_words(t)) for t in terms]
+    conditions = [(names, words) for names, words in conditions if names or words]
+    if not conditions:
         return None
     if connection.vendor == "postgresql":
-        conds, params = [], []
-        for column, tokens in (("names_tsv", names), ("words_tsv", words)):
-            if tokens:
-                conds.append(f"{column} @@ %s::tsquery")
-                params.append(" & ".join(f"'{t}'" for t in tokens))
-        return f"SELECT matter_id FROM petitions_mattersearch WHERE {' OR '.join(conds)}", params
-    parts = [
-        "({} : ({}))".format(column, " AND ".join(f'"{t}"' for t in tokens))
-        for column, tokens in (("names", names), ("words", words))
-        if tokens
-    ]
-    return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [" OR ".join(parts)]
+        ors, params = [], []
+        for names, words in conditions:
+            parts = []
+            for column, tokens in (("names_tsv", names), ("words_tsv", words)):
+                if tokens:
+                    parts.append(f"{column} @@ %s::tsquery")
+                    params.append(" & ".join(f"'{t}'" for t in tokens))
+            ors.append(f"({' OR '.join(parts)})")
+        return f"SELECT matter_id FROM petitions_mattersearch WHERE {' AND '.join(ors)}", params
+    ors = []
+    for names, words in conditions:
+        parts = [
+            "({} : ({}))".format(column, " AND ".join(f'"{t}"' for t in tokens))
+            for column, tokens in (("names", names), ("words", words))
+            if tokens
+        ]
+        ors.append(f"({' OR '.join(parts)})")
+    return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [" AND ".join(ors)]
 
 
 def _union(parts: list[tuple[str, list]]) -> RawSQL:
@@ -250,13 +259,15 @@ def matching(q: str) -> list[RawSQL]:
         ]
     if whole != q and re.fullmatch(r"[A-Za-z0-9\s]+", q) and re.search(r"\d", q):  # "DJ 2026 000123"
         return [_union(_numbers_sql(whole) or [_NOTHING])]
-    subqueries = []
+    # A word with a digit may be a number or words (2019年): its own subquery; the other words in one lookup.
+    subqueries, words = [], []
     for term in q.split():
-        parts = _numbers_sql(term)
-        if (text := text_sql(term)) is not None:
-            parts.append(text)
-        if parts:
-            subqueries.append(_union(parts))
+        if numbers := _numbers_sql(term):
+            subqueries.append(_union([*numbers, *filter(None, [text_sql([term])])]))
+        else:
+            words.append(term)
+    if words and (text := text_sql(words)) is not None:
+        subqueries.append(_union([text]))
     return subqueries or [_union([_NOTHING])]
 
 
