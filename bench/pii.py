@@ -1,0 +1,163 @@
+"""What encrypting ID and phone numbers at rest costs (issue 14), on a throw-away database:
+
+* writing ROWS petitioners (bulk_create: each of id_number, mobile, landline encrypted) and reading them back
+  (each decrypted), against the same with the three columns left blank (nothing to encrypt);
+* migration 0014's encryption of ROWS plain rows (migrate to 0013, insert plain rows, migrate to 0014) and back;
+* `xinfang rotate_pii_key` re-encrypting ROWS rows under a new key (batches of 1000).
+
+    .venv/bin/python bench/pii.py [--rows 20000]
+SQLite by default (a temporary file); with DATABASE_URL=postgres://user@host:port/NAME it creates and drops
+NAME_bench_pii on that server.
+"""
+
+import argparse
+import base64
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+tmp = Path(tempfile.mkdtemp(prefix="xinfang-bench-pii-"))
+BASE_URL = os.environ.get("DATABASE_URL", "")
+POSTGRES = BASE_URL.startswith(("postgres://", "postgresql://"))
+os.environ["DATABASE_URL"] = (
+    BASE_URL.split("?")[0] + "_bench_pii" if POSTGRES else f"sqlite:///{tmp / 'pii.sqlite3'}"
+)
+os.environ["XINFANG_VAR_DIR"] = str(tmp / "var")
+os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
+K1 = "k1:" + base64.b64encode(b"1" * 32).decode()
+K2 = "k2:" + base64.b64encode(b"2" * 32).decode()
+os.environ["XINFANG_PII_KEYS"] = K1
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+
+import django  # noqa: E402
+import django.utils.timezone  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+
+from xinfang.petitions.models import Petitioner  # noqa: E402
+
+
+def _admin(sql: str) -> None:
+    own = connections.create_connection("default")
+    own.settings_dict = {**own.settings_dict, "NAME": "postgres"}
+    try:
+        with own.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        own.close()
+
+
+def _people(rows: int, *, blank: bool) -> list[Petitioner]:
+    return [
+        Petitioner(
+            name=f"张{n}",
+            id_number="" if blank else f"5132{n:014d}",
+            mobile="" if blank else f"139{n:08d}",
+            landline="" if blank else f"0837-{n % 10**7:07d}",
+        )
+        for n in range(rows)
+    ]
+
+
+def _insert_plain(rows: int) -> None:
+    """Rows as they were before 0014 (plain values), past the model field that would encrypt them."""
+    columns = (
+        "kind, name, id_type, id_number, mobile, landline, address, created_at, id_number_hash, mobile_hash"
+    )
+    now = django.utils.timezone.now()
+    values = [
+        ("person", p.name, "resident_id", p.id_number, p.mobile, p.landline, "", now, "", "")
+        for p in _people(rows, blank=False)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO petitions_petitioner ({columns}) VALUES ({', '.join(['%s'] * 10)})", values
+        )
+
+
+def _check_raw(*, plain: bool) -> None:
+    """The stored mobiles are the plain numbers (before 0014) or ciphertexts the model reads back as them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mobile FROM petitions_petitioner ORDER BY id")
+        stored = [m for (m,) in cursor.fetchall()]
+    expected = [p.mobile for p in _people(len(stored), blank=False)]
+    if plain:
+        assert stored == expected, "0013: plain values expected"
+    else:
+        assert all(m.startswith("k1$") and m not in expected for m in stored), "0014: ciphertext expected"
+        assert list(Petitioner.objects.order_by("pk").values_list("mobile", flat=True)) == expected
+
+
+def _timed(label: str, rows: int, action) -> None:
+    began = time.perf_counter()
+    action()
+    took = time.perf_counter() - began
+    print(f"{label:<46} {took:7.2f} s   {rows / took:9.0f} rows/s")
+
+
+def _read() -> None:
+    for p in Petitioner.objects.only("id_number", "mobile", "landline").iterator(chunk_size=2000):
+        p.mobile  # noqa: B018 (decrypted when the row is read)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20000)
+    rows = parser.parse_args().rows
+    name = connection.settings_dict["NAME"]
+    if POSTGRES:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        print(f"{connection.vendor}, {rows} petitioners")
+        call_command("migrate", verbosity=0, skip_checks=True)
+        call_command("migrate", "petitions", "0013", verbosity=0)  # only 0014 unapplied: it alone is timed
+        _insert_plain(rows)
+        _timed(
+            "migrate 0014 (encrypt plain rows)",
+            rows,
+            lambda: call_command("migrate", "petitions", "0014", verbosity=0),
+        )
+        _check_raw(plain=False)
+        _timed(
+            "migrate back to 0013 (decrypt)",
+            rows,
+            lambda: call_command("migrate", "petitions", "0013", verbosity=0),
+        )
+        _check_raw(plain=True)
+        _timed("migrate 0014 again", rows, lambda: call_command("migrate", "petitions", "0014", verbosity=0))
+        _check_raw(plain=False)
+        Petitioner.objects.all().delete()
+        _timed(
+            "bulk_create, 3 columns blank",
+            rows,
+            lambda: Petitioner.objects.bulk_create(_people(rows, blank=True)),
+        )
+        _timed("read back, blank", rows, _read)
+        Petitioner.objects.all().delete()
+        _timed(
+            "bulk_create, 3 columns encrypted",
+            rows,
+            lambda: Petitioner.objects.bulk_create(_people(rows, blank=False)),
+        )
+        _timed("read back, 3 columns decrypted", rows, _read)
+        settings.XINFANG_PII_KEYS = f"{K2},{K1}"
+        _timed("rotate_pii_key k1 → k2", rows, lambda: call_command("rotate_pii_key", stdout=io.StringIO()))
+    finally:
+        connections.close_all()
+        if POSTGRES:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
