@@ -15,12 +15,12 @@ def _refresh(sender, instance, update_fields=None, **kwargs):
         # that moves a tallied field by UPDATE (a recheck hearing moves clock_due): their event rows refresh.
         # Other event rows change nothing the tables count (refreshing on all of them tripled load_demo's time).
         if instance.action or instance.kind in UPDATING_EVENT_KINDS:
-            tallies.refresh(instance.matter_id)
+            tallies.changed(instance.matter_id)
     elif sender.__name__ == "Matter":
         if not update_fields or {f.removesuffix("_id") for f in update_fields} & tallies.MATTER_COLUMNS:
-            tallies.refresh(instance.pk)
+            tallies.changed(instance.pk)
     else:
-        tallies.refresh(instance.matter_id)
+        tallies.changed(instance.matter_id)
 
 
 class AnalyticsConfig(AppConfig):
@@ -29,7 +29,7 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         """Keep the summary tables in step with every saved matter, registration and evaluation, and with
-        every event row (analytics/tallies.py)."""
+        every event row (analytics/tallies.py; once per matter at the end of a `tallies.once()` block)."""
         from xinfang.petitions.models import Evaluation, Event, Matter, Registration
 
         for model in (Matter, Registration, Evaluation, Event):

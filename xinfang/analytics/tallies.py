@@ -229,6 +229,44 @@ def refresh(matter_id: int) -> None:
         MatterTally.objects.create(matter_id=matter_id, facts=new)
 
 
+# One refresh per matter per service call (issue 14, intake under load): inside `once()` the signals only note the
+# matter; the block's end refreshes each noted matter once, still inside its transaction.
+_dirty: ContextVar[set[int] | None] = ContextVar("tallies_dirty", default=None)
+
+
+def changed(matter_id: int) -> None:
+    """A write touched what `matter_id` contributes: refresh it now, or at the end of the enclosing `once()`."""
+    dirty = _dirty.get()
+    if dirty is None:
+        refresh(matter_id)
+    else:
+        dirty.add(matter_id)
+
+
+@contextmanager
+def once() -> Iterator[None]:
+    """Inside the block the matters the signals report are collected; at its end each is refreshed once, in the
+    same transaction (the tables are never seen out of step). A registration saved the matter, the
+    registration and an event: three refreshes before, one now — and the summary rows it locks (today's row of
+    every roll-up) are locked at the end of the transaction instead of at its first write. Nested blocks
+    refresh at the outermost."""
+    if _dirty.get() is not None:
+        yield
+        return
+    dirty: set[int] = set()
+    token = _dirty.set(dirty)
+    try:
+        with transaction.atomic(savepoint=False):
+            yield
+            _dirty.reset(token)
+            token = None
+            for matter_id in sorted(dirty):
+                refresh(matter_id)
+    finally:
+        if token is not None:
+            _dirty.reset(token)
+
+
 # Bulk loads through the services (load_demo): the per-write refresh is skipped and the tables are rebuilt once.
 _deferred: ContextVar[bool] = ContextVar("tallies_deferred", default=False)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
+from xinfang.analytics import tallies
 from xinfang.core import validators
 from xinfang.petitions import access, deadlines, documents, pii, search, sms, workflow
 from xinfang.petitions.models import (
@@ -331,12 +332,32 @@ def is_collective(channel: str, head_count: int, explicit: bool | None) -> bool:
     return channel == Registration.Channel.VISIT and head_count >= settings.XINFANG_COLLECTIVE_MIN_PERSONS
 
 
+def _pending_number() -> str:
+    """A unique stand-in for a 事项编号/登记编号 until `_number` writes the real one, late in the same transaction
+    (never committed, never seen outside it)."""
+    return f"~{secrets.token_hex(8)}"
+
+
+def _number(model, obj, prefix: str, kind: str, desk: Unit, year: int) -> None:
+    """事项编号/登记编号: allocated at the end of the registering transaction (issue 14). The sequence row is
+    locked from here to the commit — a few statements instead of the whole registration — and the numbers
+    stay gapless: a rolled-back registration returns its number."""
+    obj.number = f"{prefix}{year}{documents.next_number(scope=desk, year=year, kind=kind):06d}"
+    model.objects.filter(pk=obj.pk).update(number=obj.number)
+
+
 @transaction.atomic
 def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str = "") -> Registration:
     """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
     the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
     was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
-    for a clerk's registration (state received)."""
+    for a clerk's registration (state received). The summary tables are refreshed once, and the numbers
+    taken, at the end of the transaction (issue 14: intake that scales with clients)."""
+    with tallies.once():
+        return _register_petition(data, by=by, query_code_hash=query_code_hash)
+
+
+def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str) -> Registration:
     if by is not None and not access.can_register(by):
         raise PermissionDenied("您的角色无权登记信访事项。")
     resolved = validate_petition(data)
@@ -360,7 +381,7 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
         matter = Matter.objects.create(
             received_on=received_on,
             **unit_fields,
-            number=f"XF{year}{documents.next_number(scope=desk, year=year, kind='matter'):06d}",
+            number=_pending_number(),
             title=data.title.strip(),
             category=category,
             purpose=purpose,
@@ -384,7 +405,7 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
         terminated = matter.state == workflow.TERMINATED or matter.recheck_decided_on is not None
         disposition = Registration.Disposition.NO_LONGER if terminated else Registration.Disposition.REPEAT
     registration = Registration.objects.create(
-        number=f"DJ{year}{documents.next_number(scope=desk, year=year, kind='registration'):06d}",
+        number=_pending_number(),
         matter=matter,
         channel=data.channel,
         received_at=data.received_at,
@@ -406,6 +427,9 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
     )
     _save_petitioners(registration, resolved["people"])
     search.refresh(matter)  # the names and words of the new registration become searchable
+    if repeat_of is None:
+        _number(Matter, matter, "XF", "matter", desk, year)
+    _number(Registration, registration, "DJ", "registration", desk, year)
     kind = {
         Registration.Disposition.NEW: "matter:received" if by is None else "matter:registered",
         Registration.Disposition.REPEAT: "registration:repeat",
