@@ -44,12 +44,13 @@ def fontconfig_env(tmp_path: Path) -> dict:
     return {**os.environ, "FONTCONFIG_FILE": str(conf)}
 
 
-def login(page, base: str, username: str) -> None:
+def login(page, base: str, username: str, landing: str = "/casework/**") -> None:
+    """Log in through the form; `landing` is where the user's role lands (accounts.views.landing_url)."""
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", factories.PASSWORD)
     page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/casework/**")
+    page.wait_for_url(f"{base}{landing}")
 
 
 def logout(page) -> None:
