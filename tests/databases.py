@@ -10,23 +10,32 @@ from django.db import connection, connections
 
 @contextmanager
 def fresh_database(tmp_path, alias: str = "restore_target"):
-    """Yields `alias`, usable with connections[alias] and commands' --database. The alias's connection is made,
-    then its settings are taken out again: the test case fences every alias of settings.DATABASES it was not
-    told about, but lets "dynamically created connections" through."""
+    """Yields `alias`, usable with connections[alias] and commands' --database (a dynamic_connection)."""
     postgres = connection.vendor == "postgresql"
     name = f"xf_restore_{uuid.uuid4().hex[:12]}" if postgres else str(tmp_path / f"{alias}.sqlite3")
     if postgres:
         _outside_the_test_transaction(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    connections.settings[alias] = {**connection.settings_dict, "NAME": name}
+    try:
+        with dynamic_connection(alias, NAME=name):
+            yield alias
+    finally:
+        if postgres:
+            _outside_the_test_transaction(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def dynamic_connection(alias: str, **settings):
+    """connections[alias] with the test database's settings (changed by `settings`), closed and forgotten
+    afterwards. The connection is made, then its settings are taken out again: the test case fences every
+    alias of settings.DATABASES it was not told about, but lets "dynamically created connections" through."""
+    connections.settings[alias] = {**connection.settings_dict, **settings}
     target = connections[alias]
     del connections.settings[alias]
     try:
-        yield alias
+        yield target
     finally:
         target.close()
         del connections[alias]
-        if postgres:
-            _outside_the_test_transaction(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _outside_the_test_transaction(sql: str) -> None:

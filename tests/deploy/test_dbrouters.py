@@ -7,14 +7,14 @@ import json
 import re
 import subprocess
 import sys
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.databases import dynamic_connection
 from tests.deploy.test_gunicorn import ROOT
 from xinfang.analytics.models import DayTally
 from xinfang.core.dbrouters import PRIMARY, REPLICA, ReplicaRouter, replica_reads
@@ -56,20 +56,6 @@ def test_the_replica_is_opt_in_by_its_url():
     ]
 
 
-@contextmanager
-def replica_connection():
-    """A `replica` alias on the test database, made as a dynamically created connection (the test case lets
-    those through; tests/databases.py)."""
-    connections.settings[REPLICA] = {**connection.settings_dict}
-    replica = connections[REPLICA]
-    del connections.settings[REPLICA]
-    try:
-        yield replica
-    finally:
-        replica.close()
-        del connections[REPLICA]
-
-
 @pytest.mark.django_db(transaction=True)  # the replica's connection sees committed rows only
 def test_a_dashboard_reads_from_the_replica_and_writes_only_to_the_primary(
     client, settings, leader, in_state
@@ -78,7 +64,7 @@ def test_a_dashboard_reads_from_the_replica_and_writes_only_to_the_primary(
     settings.DATABASE_ROUTERS = ["xinfang.core.dbrouters.ReplicaRouter"]
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "xinfang.core.dbrouters.ReplicaReadsMiddleware"]
     client.force_login(leader)
-    with replica_connection() as replica:
+    with dynamic_connection(REPLICA) as replica:  # the test database again, as the replica
         with CaptureQueriesContext(replica) as on_replica, CaptureQueriesContext(connection) as on_primary:
             page = client.get("/analytics/")
         assert page.status_code == 200

@@ -5,8 +5,8 @@ Opt-in: with DATABASE_REPLICA_URL set, settings.py adds the database alias `repl
 (settings.XINFANG_REPLICA_PATHS, default `/analytics/`); while such a request runs, the router sends the reads
 of the casework and statistics tables (REPLICA_APPS) to the replica. Everything else reads from the primary:
 the session, the user and their roles (a login a moment ago must not be lost to replication lag), the portal,
-the queue. Writes never go to the replica, in a dashboard request or anywhere else (the session's save, an
-audit row of an export: `default`). Migrations run on the primary only; the replica follows by replication.
+the queue. Writes never go to the replica, in a dashboard request or anywhere else (the session is saved on
+every request: `default`). Migrations run on the primary only; the replica follows by replication.
 """
 
 from contextlib import contextmanager
@@ -49,7 +49,7 @@ class ReplicaRouter:
 
 
 class ReplicaReadsMiddleware:
-    """The dashboards' GET and HEAD requests read from the replica; a POST (a form, an export that is audited)
+    """The dashboards' GET and HEAD requests read from the replica; any other method
     reads what it writes from the primary."""
 
     def __init__(self, get_response):
