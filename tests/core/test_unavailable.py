@@ -1,6 +1,8 @@
 """A dependency that is down answers 503 with Retry-After (core.unavailable through handler500): JSON on the API,
 the Chinese 503 page elsewhere; any other exception stays the 500 page (bench/load drives the real faults)."""
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from django.db import InterfaceError, OperationalError
@@ -86,3 +88,29 @@ def test_api_answers_json_503_and_the_same_key_may_be_retried(settings, clerk, m
     retry = client.post("/api/registrations", body(), content_type="application/json")
     assert retry.status_code == 201, retry.content
     assert Registration.objects.get().number == retry.json()["registration_number"]
+
+
+def test_a_key_held_by_a_killed_worker_is_taken_over_after_stale_claim(settings, clerk, time_machine):
+    """A gunicorn worker SIGKILLed mid-request (bench/load) leaves its key "processing": a retry hears 409 with
+    Retry-After until STALE_CLAIM, then registers once."""
+    from django.utils import timezone
+
+    from xinfang.api import idempotency
+
+    data = json.dumps(body(), default=str)
+    fp = idempotency._digest(b"POST", b"/api/registrations", data.encode())
+    now = timezone.now()
+    IdempotencyKey.objects.create(user=clerk, key=idempotency._digest(b"load-2"), fingerprint=fp,
+                                  created_at=now, expires_at=now + idempotency.TTL)  # fmt: skip
+    client = Client(
+        headers={
+            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
+            "Idempotency-Key": "load-2",
+        }
+    )
+    held = client.post("/api/registrations", data, content_type="application/json")
+    assert held.status_code == 409 and held.json()["code"] == "processing"
+    time_machine.move_to(now + idempotency.STALE_CLAIM)
+    retry = client.post("/api/registrations", data, content_type="application/json")
+    assert retry.status_code == 201, retry.content
+    assert Registration.objects.count() == 1

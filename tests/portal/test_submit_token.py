@@ -102,3 +102,16 @@ def test_the_stored_receipt_is_encrypted(client, units):
     number, code = receipt_of(client)
     row = SubmitToken.objects.get()
     assert row.registration.number == number and code not in row.receipt and number not in row.receipt
+
+
+def test_a_claim_abandoned_by_a_failed_submission_is_taken_over(client, units, time_machine):
+    """The database went away during the first submission, so it could not release its token (bench/load):
+    within STALE_CLAIM a retry hears "processing"; after it, the retry registers the petition once."""
+    data = form_data()
+    assert tokens.claim(data["form_token"]) is not None  # claimed, then the submission died without a receipt
+    assert tokens.claim(data["form_token"]) is None
+    time_machine.move_to(timezone.now() + tokens.STALE_CLAIM)
+    assert client.post("/portal/submit/", data).status_code == 302
+    assert Registration.objects.count() == 1 and SubmitToken.objects.count() == 1
+    assert client.post("/portal/submit/", data).status_code == 302  # and now it is a normal replay
+    assert Registration.objects.count() == 1

@@ -30,6 +30,9 @@ FIELD = "form_token"
 SALT = "xinfang.portal.submit"
 MAX_AGE = timedelta(hours=24)
 PENDING_WAIT = 5.0  # seconds a resubmission waits for the first one to finish
+# A claim without a receipt this old is abandoned: its submission failed and could not release it (the database
+# went away mid-request, bench/load); longer than any request may run (GUNICORN_TIMEOUT, 60 s).
+STALE_CLAIM = timedelta(minutes=2)
 EXPIRED = (
     "本页面已超过24小时，为防止重复提交已失效。您填写的内容保留在下方，请核对后重新提交（附件须重新选择）。"
 )
@@ -65,14 +68,21 @@ def _cipher(token: str) -> Fernet:
 
 
 def claim(token: str) -> SubmitToken | None:
-    """Record the token as used, in its own transaction; None if it was used before."""
+    """Record the token as used, in its own transaction; None if it was used before (an abandoned claim,
+    STALE_CLAIM old with no receipt, is taken over)."""
     now = timezone.now()
     SubmitToken.objects.filter(used_at__lt=now - MAX_AGE - timedelta(days=1)).delete()
-    try:
-        with transaction.atomic():
-            return SubmitToken.objects.create(digest=_digest(token), used_at=now)
-    except IntegrityError:
-        return None
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return SubmitToken.objects.create(digest=_digest(token), used_at=now)
+        except IntegrityError:
+            abandoned = SubmitToken.objects.filter(
+                digest=_digest(token), receipt="", registration__isnull=True, used_at__lte=now - STALE_CLAIM
+            )
+            if not abandoned.delete()[0]:
+                return None
+    return None
 
 
 def complete(row: SubmitToken, token: str, *, registration, receipt: dict) -> None:
