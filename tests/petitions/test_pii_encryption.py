@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.core.checks import run_checks
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -163,3 +163,12 @@ def test_keys_come_from_the_variable_its_file_or_the_file_make_run_writes(tmp_pa
     secret.write_text(f"{K2},{K1}\n", encoding="utf-8")
     found = settings_under({**base, "XINFANG_PII_KEYS_FILE": str(secret)}, monkeypatch)["XINFANG_PII_KEYS"]
     assert found == f"{K2},{K1}"
+
+
+def test_the_length_bound_applies_to_the_plain_value():
+    with pytest.raises(ValidationError) as refused:
+        Petitioner(name="张三", mobile="1" * 12).full_clean()
+    assert set(refused.value.message_dict) == {"mobile"}
+    Petitioner(
+        name="张三", mobile=MOBILE, id_number=ID
+    ).full_clean()  # the ciphertext's length does not count

@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import FieldError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.lookups import Exact, IsNull
 
@@ -107,9 +108,7 @@ class EncryptedCharField(models.TextField):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.max_length is not None:
-            from django.core.validators import MaxLengthValidator
-
+        if self.max_length is not None:  # not a constructor argument: the migrations stay as they are
             self.validators.append(MaxLengthValidator(self.max_length))
 
     def from_db_value(self, value, expression, connection):
@@ -132,7 +131,7 @@ class EncryptedCharField(models.TextField):
         )
 
     def get_transform(self, name):
-        return None
+        return None  # no transforms either (contrib.postgres would offer unaccent, trigram … on text)
 
 
 class EmptyOnlyExact(Exact):
