@@ -504,6 +504,8 @@ def accounting(stack: Stack, everything: Results) -> bool:
     out = stack.run_django(ACCOUNTING, str(path))
     ok = not (out["missing"] or out["twice"] or out["dup_registration_numbers"] or out["dup_matter_numbers"]
               or out["docno_gaps"] or out["orphan_objects"] or out["missing_objects"] or everything.conflicts)  # fmt: skip
+    # a registration no client heard of: its client gave up, or it was registered twice (a key run again)
+    ok &= out["registrations"] - out["accepted"] <= everything.gave_up
     print(f"  accounting: {out['accepted']} accepted numbers ({len(everything.accepted)} keys/tokens), "
           f"missing {len(out['missing'])}, twice {len(out['twice'])}, one key → two numbers "
           f"{len(everything.conflicts)}; {out['registrations']} registrations in the database "

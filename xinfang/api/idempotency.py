@@ -161,12 +161,15 @@ def guard(run):
             return _replay(raw_key, held) or error(request, 409, UNREADABLE, "idempotency_unreadable")
         response = None
         try:
-            response = run(request, **kwargs)
+            # The stored answer commits with the call's writes (bench/load: the database restarted between the
+            # two left a registration whose key was later taken over and run again).
+            with transaction.atomic():
+                response = run(request, **kwargs)
+                if response.status_code < 500 and not getattr(response, "streaming", False):
+                    _finish(row, raw_key, response)
         finally:
-            if response is None:  # run() raised past ninja's handlers: release the key
-                IdempotencyKey.objects.filter(pk=row.pk).delete()
-            else:
-                _finish(row, raw_key, response)
+            if response is None or response.status_code >= 500 or getattr(response, "streaming", False):
+                IdempotencyKey.objects.filter(pk=row.pk).delete()  # raised or failed: release the key
         return response
 
     return wrapper
