@@ -271,8 +271,17 @@ def matching(q: str) -> list[RawSQL]:
     return subqueries or [_union([_NOTHING])]
 
 
+# Up to this many ids are fetched first and given to the worklist as a list: the planner then knows how few
+# rows it joins (PostgreSQL at 1 M matters chose scans of the whole matter table for `IN (subquery)`).
+ID_LIST_MAX = 5000
+
+
 def filter_matters(qs, q: str):
     """`qs` (already limited by access.visible_matters) narrowed to the matters `q` finds."""
     for subquery in matching(q):
-        qs = qs.filter(pk__in=subquery)
+        sql, params = subquery.sql, subquery.params
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM ({sql}) found LIMIT {ID_LIST_MAX + 1}", params)
+            ids = [row[0] for row in cursor.fetchall()]
+        qs = qs.filter(pk__in=ids if len(ids) <= ID_LIST_MAX else subquery)
     return qs
