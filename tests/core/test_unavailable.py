@@ -114,3 +114,34 @@ def test_a_key_held_by_a_killed_worker_is_taken_over_after_stale_claim(settings,
     retry = client.post("/api/registrations", data, content_type="application/json")
     assert retry.status_code == 201, retry.content
     assert Registration.objects.count() == 1
+
+
+def test_a_registration_is_not_kept_when_its_answer_cannot_be_stored(
+    settings, clerk, monkeypatch, time_machine
+):
+    """The database goes away after the registration and before its key's answer is stored (bench/load): both
+    roll back, so the retry after STALE_CLAIM registers it once, not twice."""
+    from django.utils import timezone
+
+    from xinfang.api import idempotency
+
+    settings.DEBUG = False
+    client = Client(
+        raise_request_exception=False,
+        headers={
+            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
+            "Idempotency-Key": "load-3",
+        },
+    )
+
+    def lost(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(idempotency, "_finish", lost)
+        assert client.post("/api/registrations", body(), content_type="application/json").status_code == 503
+    assert not Registration.objects.exists()
+    time_machine.move_to(timezone.now() + idempotency.STALE_CLAIM)
+    retry = client.post("/api/registrations", body(), content_type="application/json")
+    assert retry.status_code == 201, retry.content
+    assert Registration.objects.count() == 1
