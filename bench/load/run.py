@@ -559,7 +559,7 @@ def main() -> None:
         drive(stack.port, data, warm, 2, 5, seed=999)  # warm-up: every worker imports its views
         merge(everything, warm)
         print(f"\n== ramp: virtual users without think time, {step_seconds:.0f} s per step ==")
-        best = (0.0, 0)
+        best, previous = (0.0, 0), 0.0
         for seed, users in enumerate(steps):
             results = Results()
             elapsed = drive(stack.port, data, results, users, step_seconds, seed)
@@ -572,8 +572,9 @@ def main() -> None:
             if holds and rate > best[0]:
                 best = (rate, users)
             healthy &= errors == 0
-            if not holds:
+            if not holds and rate <= 1.1 * previous:  # saturated: more users only wait longer
                 break
+            previous = max(previous, rate)
         print(f"\nhighest rate held (p95 < {P95_LIMIT_MS} ms, 0 server errors): {best[0]:.1f} req/s "
               f"with {best[1]} users")  # fmt: skip
         healthy &= accounting(stack, everything)
