@@ -14,8 +14,9 @@ from xinfang.petitions import services
 from xinfang.petitions.models import Matter, Registration
 
 # Statements of one new-matter registration once the year's sequences exist, savepoints not counted (an
-# executemany counts once). Measured: 27 on SQLite and PostgreSQL, the matter's number taken at the 17th; before
-# issue 14: 31, the number taken at the 5th and the tallies refreshed twice (39 summary rows upserted, now 25).
+# executemany counts once). Measured: 27 on SQLite and PostgreSQL — today's summary rows upserted at the 18th,
+# the numbers taken at the 21st and 24th; before issue 14: 31, the matter's number taken at the 5th and the tallies
+# refreshed twice (39 summary rows upserted, now 25).
 MAX_STATEMENTS = 30
 WRAPPING = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")  # not counted
 

@@ -351,13 +351,16 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: 
     """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
     the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
     was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
-    for a clerk's registration (state received). The summary tables are refreshed once, and the numbers
-    taken, at the end of the transaction (issue 14: intake that scales with clients)."""
+    for a clerk's registration (state received). At the end of the transaction, the summary tables are
+    refreshed once and then the numbers taken (issue 14: intake that scales with clients) — the rows every
+    registration updates are locked for the last few statements only."""
     with tallies.once():
-        return _register_petition(data, by=by, query_code_hash=query_code_hash)
+        registration, desk, year = _register_petition(data, by=by, query_code_hash=query_code_hash)
+    _numbered(registration, data.channel, by=by, desk=desk, year=year)
+    return registration
 
 
-def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str) -> Registration:
+def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str):
     if by is not None and not access.can_register(by):
         raise PermissionDenied("您的角色无权登记信访事项。")
     resolved = validate_petition(data)
@@ -427,7 +430,13 @@ def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash:
     )
     _save_petitioners(registration, resolved["people"])
     search.refresh(matter)  # the names and words of the new registration become searchable
-    if repeat_of is None:
+    return registration, desk, year
+
+
+def _numbered(registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int) -> None:
+    """The registration's numbers, its event and, for 不再受理, its notice (none of them moves a tally)."""
+    matter, disposition = registration.matter, registration.disposition
+    if disposition == Registration.Disposition.NEW:
         _number(Matter, matter, "XF", "matter", desk, year)
     _number(Registration, registration, "DJ", "registration", desk, year)
     kind = {
@@ -435,16 +444,13 @@ def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash:
         Registration.Disposition.REPEAT: "registration:repeat",
         Registration.Disposition.NO_LONGER: "registration:no_longer_accepted",
     }[disposition]
-    _record(
-        matter, kind, by=by, public=True, data={"registration": registration.number, "channel": data.channel}
-    )
+    _record(matter, kind, by=by, public=True, data={"registration": registration.number, "channel": channel})
     if disposition == Registration.Disposition.NO_LONGER:
         doc = documents.issue_document(
             matter, "no_longer_notice", issuer=desk, on=today(), registration=registration,
             terminated_on=matter.recheck_decided_on or today(), original=matter.number,
         )  # fmt: skip
         Event.objects.filter(matter=matter, kind=kind).order_by("-id").update(document=doc)
-    return registration
 
 
 @transaction.atomic
