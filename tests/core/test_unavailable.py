@@ -145,3 +145,22 @@ def test_a_registration_is_not_kept_when_its_answer_cannot_be_stored(
     retry = client.post("/api/registrations", body(), content_type="application/json")
     assert retry.status_code == 201, retry.content
     assert Registration.objects.count() == 1
+
+
+def test_the_task_worker_waits_for_a_database_that_restarts(transactional_db, monkeypatch):
+    """`xinfang worker` no longer exits when PostgreSQL restarts (bench/load): the claim fails, it waits and
+    claims again."""
+    from xinfang.core.worker import QueueWorker
+
+    worker = QueueWorker(once=True, interval=0, worker_id="load-test")
+    calls = []
+
+    def claim():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+        return None, True
+
+    monkeypatch.setattr(worker, "claim", claim)
+    worker.run()
+    assert len(calls) == 2

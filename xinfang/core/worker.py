@@ -3,7 +3,7 @@
 import logging
 import time
 
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -63,7 +63,15 @@ class QueueWorker(Worker):
         logger.info("后台任务执行进程 %s 已启动。", self.worker_id)
         while self.running:
             self._recycle_connections()
-            result, looked = self.claim()
+            try:
+                result, looked = self.claim()
+            except (OperationalError, InterfaceError) as e:  # the database restarts (bench/load): wait for it
+                if connection.in_atomic_block:
+                    raise
+                logger.warning("后台任务执行进程无法连接数据库，稍后重试：%s", e)
+                connection.close()
+                self._connected_at = None
+                result, looked = None, False
             if result is not None:
                 self.run_task(result)
             elif self.batch and looked:
