@@ -64,15 +64,15 @@ def test_a_bug_is_still_the_500_page(settings, db, monkeypatch):
     assert "Retry-After" not in response
 
 
+def api_client(user, key: str) -> Client:
+    """The API as a client that retries with `key` (Idempotency-Key), seeing the server's error responses."""
+    headers = {"Authorization": f"Bearer {create_api_token(user, name='测试')}", "Idempotency-Key": key}
+    return Client(raise_request_exception=False, headers=headers)
+
+
 def test_api_answers_json_503_and_the_same_key_may_be_retried(settings, clerk, monkeypatch):
     settings.DEBUG = False
-    client = Client(
-        raise_request_exception=False,
-        headers={
-            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
-            "Idempotency-Key": "load-1",
-        },
-    )
+    client = api_client(clerk, "load-1")
 
     def down(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
@@ -102,12 +102,7 @@ def test_a_key_held_by_a_killed_worker_is_taken_over_after_stale_claim(settings,
     now = timezone.now()
     IdempotencyKey.objects.create(user=clerk, key=idempotency._digest(b"load-2"), fingerprint=fp,
                                   created_at=now, expires_at=now + idempotency.TTL)  # fmt: skip
-    client = Client(
-        headers={
-            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
-            "Idempotency-Key": "load-2",
-        }
-    )
+    client = api_client(clerk, "load-2")
     held = client.post("/api/registrations", data, content_type="application/json")
     assert held.status_code == 409 and held.json()["code"] == "processing"
     time_machine.move_to(now + idempotency.STALE_CLAIM)
@@ -126,13 +121,7 @@ def test_a_registration_is_not_kept_when_its_answer_cannot_be_stored(
     from xinfang.api import idempotency
 
     settings.DEBUG = False
-    client = Client(
-        raise_request_exception=False,
-        headers={
-            "Authorization": f"Bearer {create_api_token(clerk, name='测试')}",
-            "Idempotency-Key": "load-3",
-        },
-    )
+    client = api_client(clerk, "load-3")
 
     def lost(*args, **kwargs):
         raise OperationalError("terminating connection due to administrator command")
