@@ -1,4 +1,4 @@
-"""A second, empty database beside the test database, for tests that restore into one (tests/core/test_backup.py,
+"""A second, empty database beside the test database, for tests that restore into one (tests/deploy/test_backup.py,
 tests/storage/test_backup_storage.py): on PostgreSQL a database with a unique name on the same server, on
 SQLite a file in the test's temporary directory; dropped afterwards."""
 

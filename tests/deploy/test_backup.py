@@ -1,5 +1,6 @@
-"""xinfang backup / xinfang restore (issue 13): the demo and some stored files are backed up once for the
-module, restored into a fresh database (PostgreSQL: a second database on the same server; SQLite: a
+"""xinfang backup / xinfang restore (issue 13): the whole demo (`xinfang load_demo`: 2018–2019 history, the
+matters since 2020, this year's programme work, the final accounts) and some stored files are backed up once
+for the module, restored into a fresh database (PostgreSQL: a second database on the same server; SQLite: a
 temporary file) and a fresh storage, and compared table by table and file by file; a tampered backup, a
 target that is not empty and a difference after the restore each make the restore fail in Chinese.
 
@@ -30,11 +31,8 @@ from tests.databases import fresh_database, table_names
 from xinfang.accounts.audit import log_audit
 from xinfang.accounts.models import User
 from xinfang.core import backup
-from xinfang.finance.demo import load_finance_demo
-from xinfang.petitions import demo
 from xinfang.petitions.models import Matter
 
-COUNT = 40  # the demo as tests/petitions/test_demo.py loads it (its 2018–2019 history is left out for speed)
 TARGET = "restore_target"
 pytestmark = pytest.mark.django_db
 FILES = {
@@ -59,8 +57,7 @@ def backed_up(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), fast:
         seeded = connection.creation.serialize_db_to_string()
         try:
-            demo.load_demo(count=COUNT, history=False)
-            load_finance_demo()
+            call_command("load_demo", verbosity=0)  # the demo as `make run` loads it
             for username in ("jiedai", "banan", "shenji"):  # the demo signs nobody in: a few audit rows
                 log_audit(action="login", username=username, user=User.objects.get(username=username))
             for name, content in FILES.items():
@@ -142,7 +139,7 @@ def test_manifest_lists_every_table_with_its_rows_and_every_file_with_its_checks
     model_tables = {m._meta.db_table for m in apps.get_models(include_auto_created=True) if m._meta.managed}
     assert model_tables <= database["tables"].keys()
     assert database["tables"] == backed_up.tables
-    assert database["tables"]["petitions_matter"] == COUNT == Matter.objects.count()
+    assert database["tables"]["petitions_matter"] == Matter.objects.count() > 300  # 2018–2019 and since 2020
     assert database["tables"]["accounts_auditentry"] >= 3 and database["tables"]["django_migrations"] > 0
     many_to_many = {
         m._meta.db_table for m in apps.get_models(include_auto_created=True) if m._meta.auto_created
@@ -195,7 +192,7 @@ def test_a_tampered_backup_is_refused_and_nothing_is_written(backed_up, fresh_db
 def test_restore_refuses_a_database_or_storage_that_is_not_empty(backed_up, fresh_db):
     with pytest.raises(CommandError, match="目标数据库不是空的（已有 .* 张表"):
         _restore(backed_up.path, "default")
-    assert Matter.objects.count() == COUNT
+    assert Matter.objects.count() == backed_up.tables["petitions_matter"]
 
     default_storage.save("attachments/other.txt", ContentFile(b"not ours"))
     with pytest.raises(CommandError, match="目标文件存储不是空的（已有文件 attachments/other.txt）"):
@@ -207,12 +204,13 @@ def test_restore_refuses_a_database_or_storage_that_is_not_empty(backed_up, fres
 def test_a_difference_after_the_restore_fails_with_the_table_named(backed_up, fresh_db, tmp_path):
     copy = _copy(backed_up, tmp_path)
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    matters = manifest["database"]["tables"]["petitions_matter"]
     manifest["database"]["tables"]["petitions_matter"] += 1
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
     with pytest.raises(
         CommandError,
-        match=f"发现 1 处与备份清单不符：\n- 数据表 petitions_matter：清单 {COUNT + 1} 行，恢复后 {COUNT} 行",
+        match=f"发现 1 处与备份清单不符：\n- 数据表 petitions_matter：清单 {matters + 1} 行，恢复后 {matters} 行",
     ):
         _restore(copy, fresh_db)
 
