@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "xinfang.core.logs.RequestIDMiddleware",  # every response and log line carries the request id
     "xinfang.core.middleware.RequestSizeLimitMiddleware",  # first: refuses an oversized body before it is read
+    "xinfang.core.middleware.NulCharacterMiddleware",  # %00 in a path or query: 400 (PostgreSQL cannot compare it)
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "xinfang.core.middleware.PrivateResponseMiddleware",

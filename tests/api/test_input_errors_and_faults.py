@@ -125,3 +125,26 @@ def test_registration_and_its_audit_row_are_one_transaction(api_as, clerk, monke
     assert api.post("/registrations", body()).status_code == 201  # the retry saves it once
     assert Registration.objects.count() == 1
     assert AuditEntry.objects.filter(action="registration:create").count() == 1
+
+
+# --- a NUL character: PostgreSQL cannot store or compare one, so it is refused the same way on both ------------
+
+
+def test_a_nul_character_in_a_json_body_is_422_and_changes_nothing(api_as, people, units, unit_officer):
+    """Found by the schemathesis run on PostgreSQL: a recusal naming a user "\\x00…" was a 500 there."""
+    matter = factories.matter_in_state(workflow.ACCEPTED, people=people, units=units)
+    version, registrations = Matter.objects.get(pk=matter.pk).version, Registration.objects.count()
+    api = api_as(unit_officer)
+    response = api.act(matter, "recusals", user="a\x00b", reason="回避")
+    assert response.status_code == 422 and "空字符" in response.json()["detail"]
+    response = api.post("/registrations", body(title="标题\x00"))
+    assert response.status_code == 422 and "空字符" in response.json()["detail"]
+    assert (
+        Matter.objects.get(pk=matter.pk).version == version and Registration.objects.count() == registrations
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/matters/XF%00/", "/api/worklist?q=%00", "/casework/matters/XF%00/"])
+def test_a_nul_character_in_the_address_is_400(client, login, clerk, path):
+    response = login(clerk).get(path)
+    assert response.status_code == 400 and "空字符" in response.content.decode()

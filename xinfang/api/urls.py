@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from xinfang.api import contract, errors, idempotency
 from xinfang.api.auth import API_AUTH
+from xinfang.api.parser import TextParser
 from xinfang.api.routes import accused, actions, bureau, documents, intake, matters, worklist
 from xinfang.api.routes import batch as batch_routes  # issue 12
 
@@ -24,6 +25,7 @@ api = XinfangAPI(
     ),
     urls_namespace="api",
     auth=API_AUTH,
+    parser=TextParser(),
 )
 errors.install(api)
 api.add_decorator(idempotency.guard, mode="view")  # Idempotency-Key on every state-changing call
