@@ -1,4 +1,4 @@
-"""The API's JSON parser: ninja's, refusing text that holds a NUL character (\\x00). PostgreSQL cannot store one
+"""The API's parser: ninja's, refusing a JSON body or query value that holds a NUL character (\\x00). PostgreSQL cannot store one
 in a text column and a query with one fails there (SQLite takes it): refused up front, the answer is the same
 422 on both databases instead of a 500 on one of them (found by the schemathesis contract run)."""
 
@@ -26,3 +26,9 @@ class TextParser(Parser):
         if _holds_nul(data):
             raise HttpError(422, NUL_REFUSED)  # ninja wraps it in its 400; errors.on_http_error unwraps it
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if _holds_nul(parsed):
+            raise HttpError(422, NUL_REFUSED)
+        return parsed
