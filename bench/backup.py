@@ -37,21 +37,11 @@ from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import FileSystemStorage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from pgadmin import admin_sql  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 from xinfang.core import backup  # noqa: E402
 from xinfang.finance.demo import load_finance_demo  # noqa: E402
 from xinfang.petitions import demo  # noqa: E402
-
-
-def _admin(sql: str) -> None:
-    """CREATE/DROP DATABASE on the server, from a connection to its `postgres` database."""
-    own = connections.create_connection("default")
-    own.settings_dict = {**own.settings_dict, "NAME": "postgres"}
-    try:
-        with own.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        own.close()
 
 
 def _size(path: Path) -> float:
@@ -71,8 +61,8 @@ def main():
             alias: f"{connection.settings_dict['NAME'][: -len('_src')]}_{alias}" for alias in ("src", "dst")
         }
         for name in names.values():
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            _admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
     try:
         call_command("migrate", verbosity=0, skip_checks=True)
         began = time.perf_counter()
@@ -104,7 +94,7 @@ def main():
     finally:
         connections.close_all()
         for name in names.values():
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -42,18 +42,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from pgadmin import admin_sql  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 from xinfang.petitions.models import Petitioner  # noqa: E402
-
-
-def _admin(sql: str) -> None:
-    own = connections.create_connection("default")
-    own.settings_dict = {**own.settings_dict, "NAME": "postgres"}
-    try:
-        with own.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        own.close()
 
 
 def _people(rows: int, *, blank: bool) -> list[Petitioner]:
@@ -115,8 +106,8 @@ def main():
     rows = parser.parse_args().rows
     name = connection.settings_dict["NAME"]
     if POSTGRES:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _admin(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
     try:
         print(f"{connection.vendor}, {rows} petitioners")
         call_command("migrate", verbosity=0, skip_checks=True)
@@ -146,7 +137,7 @@ def main():
     finally:
         connections.close_all()
         if POSTGRES:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
 
 
