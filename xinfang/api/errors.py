@@ -124,9 +124,8 @@ def install(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": UNAUTHENTICATED}, status=401)
 
     def on_http_error(request, exc: HttpError):
-        if isinstance(
-            exc.__cause__, HttpError
-        ):  # raised by the parser (api.parser), wrapped by ninja in a 400
+        # raised by the parser (api.parser), wrapped by ninja in a 400
+        if isinstance(exc.__cause__, HttpError):
             exc = exc.__cause__
         detail = str(exc)
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
