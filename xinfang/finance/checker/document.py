@@ -3,6 +3,7 @@
 import bisect
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 CN_NUM = "一二三四五六七八九十"
@@ -12,6 +13,9 @@ NUMBERED_CHAPTER = re.compile(r"^(\d{1,2})、\s*(.{1,40}(?:说明|情况))$")
 SUB = re.compile(rf"^[（(]([{CN_NUM}]+)[）)]\s*(.{{0,40}})$")
 BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 JOIN_AFTER = ("；", "，", "、", "：", ":", ";")
+# an amount in 元, 万元 or 亿元, with or without thousands separators
+AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(亿元|万元|元)")
+TO_WAN = {"亿元": 4, "万元": 0, "元": -4}
 
 
 @dataclass
@@ -77,8 +81,15 @@ def is_heading(line: str) -> bool:
     )
 
 
+def in_wan(m: re.Match) -> str:
+    """An amount rewritten in 万元, exactly (the rules compare 万元 figures)."""
+    value = Decimal(m.group(1).replace(",", "") + (m.group(2) or "")).scaleb(TO_WAN[m.group(3)])
+    return f"{value.normalize():f}万元" if m.group(3) != "万元" else f"{m.group(1).replace(',', '')}{m.group(2) or ''}万元"
+
+
 def parse(raw: str) -> Document:
     raw = BOOKMARK.sub("", raw).replace("\r", "")
+    raw = AMOUNT.sub(in_wan, raw)
     lines = [ln.strip() for ln in raw.split("\n")]
     lines = [ln for ln in lines if ln]
     merged: list[str] = []

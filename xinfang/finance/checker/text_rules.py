@@ -9,18 +9,39 @@ from collections import defaultdict
 from decimal import Decimal
 
 from xinfang.finance.checker.document import Document
-from xinfang.finance.checker.findings import ERROR, INFO, WARNING, Finding, fmt_pct, pct, pct_matches
+from xinfang.finance.checker.general_rules import check_general
+from xinfang.finance.checker.findings import (
+    ERROR,
+    INFO,
+    WARNING,
+    Finding,
+    decimals_of,
+    fmt_pct,
+    pct,
+    pct_matches,
+)
 from xinfang.finance.classification import aliases, official_names
 
 NUM = r"(\d+(?:\.\d+)?)"
 CENT = Decimal("0.01")
 SEP = "，,；;、"
 MARKER = re.compile(r"(?:其中|主要用于以下方面|决算中)[：:，,]?\s*")
+# "占p%", "占比p%", "所占比重为p%", "占<den>的p%", "占<den>的比重为p%"
+SHARE_OF = (
+    r"(?:占比为?|所占比重为?|所占比例为?|占(?P<den>[^，,。；;%\d]{0,16}?)的?(?:比重|比例)?为?)\s*"
+    r"(?P<pct>\d+(?:\.\d+)?)%"
+)
 ITEM = re.compile(
     r"(?P<name>[^，,。；;：:、\d\n]{1,40}?)[：:]?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万元|名|个|辆)"
-    r"(?:[，,]\s*占(?P<den>[^，,。；;%\d]{0,16}?)的?(?P<pct>\d+(?:\.\d+)?)%)?"
+    rf"(?:[，,]\s*{SHARE_OF})?"
 )
-YOY = re.compile(rf"(增加|减少)\s*{NUM}\s*万元[，,]\s*(增长|下降|增加|减少)\s*{NUM}\s*%")
+# "增加A万元，增长B%" and its variants: 增长/下降/增加/减少, "、" or "，", 增幅/降幅, "了"
+UP, DOWN = ("增加", "增长", "增幅"), ("减少", "下降", "降幅")
+YOY = re.compile(
+    rf"(增加|减少|增长|下降)了?\s*{NUM}\s*万元[，,、]\s*(?:同比)?(增长|下降|增加|减少|增幅|降幅)了?为?\s*{NUM}\s*%"
+)
+# an amount that states a change, not a level: "较上年减少90.91万元"
+CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|增|减|上年|同比|相比)了?\s*$")
 MONEY = re.compile(rf"{NUM}\s*万元")
 CLASS_PATH = re.compile(
     r"(?P<l>[^（）()\s\d.、:：，。]+?)[（(]类[）)](?P<k>.+?)[（(]款[）)](?P<x>.+?)[（(]项[）)]"
@@ -95,7 +116,11 @@ def enumerations(doc: Document):
         else:
             offset = s_start
         unit = items[0].group("unit")
-        totals = list(re.finditer(rf"{NUM}\s*{unit}", prefix))
+        totals = [
+            t
+            for t in re.finditer(rf"{NUM}\s*{unit}", prefix)
+            if not CHANGE_BEFORE.search(prefix[max(0, t.start() - 8) : t.start()])
+        ]
         if totals:
             t = totals[-1]
             total, total_span = D(t.group(1)), (offset + t.start(), offset + t.end())
@@ -200,19 +225,22 @@ def check_named_share(doc: Document, i: re.Match) -> list[Finding]:
 # ---------------------------------------------------------------- year on year
 
 
-def check_yoy(doc: Document) -> list[Finding]:
-    out = []
+def yoy_statements(doc: Document):
+    """(match, current, prior, amount, up) of each '增加/减少A万元，增长/下降B%' with a figure before it."""
     text = doc.text
     for m in YOY.finditer(text):
-        direction, amount, word, printed = m.group(1), D(m.group(2)), m.group(3), m.group(4)
         line_start = text.rfind("\n", 0, m.start()) + 1
         previous = list(MONEY.finditer(text, line_start, m.start()))
-        if not previous:
-            continue
-        current = D(previous[-1].group(1))
-        prior = current - amount if direction == "增加" else current + amount
-        expected = {"增加": ("增长", "增加"), "减少": ("下降", "减少")}[direction]
-        if word not in expected:
+        if previous:
+            current, amount, up = D(previous[-1].group(1)), D(m.group(2)), m.group(1) in UP
+            yield m, current, current - amount if up else current + amount, amount, up
+
+
+def check_yoy(doc: Document) -> list[Finding]:
+    out = []
+    for m, current, prior, amount, up in yoy_statements(doc):
+        direction, word, printed = m.group(1), m.group(3), m.group(4)
+        if word not in (UP if up else DOWN):
             out.append(
                 finding(doc, "YOY-DIR", ERROR, f"增减方向矛盾：“{direction}”与“{word}”", m.start(), m.end())
             )
@@ -242,22 +270,15 @@ def check_yoy(doc: Document) -> list[Finding]:
 
 def yoy_priors(doc: Document) -> list[tuple[Decimal, Decimal, int]]:
     """(current, prior, position) of each year-on-year statement."""
-    out = []
-    for m in YOY.finditer(doc.text):
-        line_start = doc.text.rfind("\n", 0, m.start()) + 1
-        previous = list(MONEY.finditer(doc.text, line_start, m.start()))
-        if previous:
-            cur, amt = D(previous[-1].group(1)), D(m.group(2))
-            out.append((cur, cur - amt if m.group(1) == "增加" else cur + amt, m.start()))
-    return out
+    return [(current, prior, m.start()) for m, current, prior, _, _ in yoy_statements(doc)]
 
 
 # ---------------------------------------------------------------- completion rates
 
-COMPLETION = re.compile(rf"预算数\s*{NUM}\s*万元[，,]\s*执行数为?\s*{NUM}\s*万元[，,]\s*完成预算的?\s*{NUM}%")
-ITEM_COMPLETION = re.compile(
-    rf"(?P<name>[^，,。；;\d\n]{{2,30}}?)支出\s*{NUM}\s*万元\s*[，,]\s*完成预算的?\s*{NUM}%"
-)
+RATE = rf"完成(?:年初|全年)?预算的?\s*{NUM}%"
+COMPLETION = re.compile(rf"预算数\s*{NUM}\s*万元[，,]\s*执行数为?\s*{NUM}\s*万元[，,]\s*{RATE}")
+ITEM_COMPLETION = re.compile(rf"(?P<name>[^，,。；;\d\n]{{2,30}}?)支出\s*{NUM}\s*万元\s*[，,]\s*{RATE}")
+TOTAL_COMPLETION = re.compile(rf"决算数?为?\s*{NUM}\s*万元[，,]\s*{RATE}")
 
 
 def check_completion(doc: Document) -> list[Finding]:
@@ -308,31 +329,48 @@ def check_completion(doc: Document) -> list[Finding]:
     return out
 
 
+def half_unit(printed: str) -> Decimal:
+    """Half a unit in the last printed digit: the rounding error of a printed figure."""
+    return Decimal(5).scaleb(-decimals_of(printed) - 1)
+
+
+def budget_bounds(amount: str, rate: str) -> tuple[Decimal, Decimal | None]:
+    """The budget B with amount ÷ B = rate, given both as printed (rounded): (lowest, highest or None = ∞)."""
+    a, r, ha, hr = D(amount), D(rate), half_unit(amount), half_unit(rate)
+    if not a:  # "支出0万元，完成预算0%": the template's wording for an item without a budget
+        return Decimal(0), Decimal(0)
+    low = max(a - ha, Decimal(0)) * 100 / (r + hr)
+    return low, ((a + ha) * 100 / (r - hr) if r - hr > 0 else None)
+
+
 def check_implied_budgets(doc: Document) -> list[Finding]:
-    """Item completion rates must be compatible with the total's: Σ actual_i / rate_i ≈ total / rate."""
+    """Item completion rates must be compatible with the total's: the items' budgets add up to the total's
+    budget, so Σ actual_i / rate_i and total / rate must overlap, each figure taken at its printed precision."""
     out = []
-    chapter_totals = re.finditer(rf"决算为\s*{NUM}\s*万元[，,]\s*完成预算的?\s*{NUM}%", doc.text)
-    for t in chapter_totals:
+    for t in TOTAL_COMPLETION.finditer(doc.text):
         chapter = doc.section_at(t.start()).split("（")[0]
-        total, rate = D(t.group(1)), D(t.group(2))
         items = [
             m
             for m in ITEM_COMPLETION.finditer(doc.text)
             if doc.section_at(m.start()).startswith(chapter) and m.start() > t.end()
         ]
-        paid = [(D(m.group(2)), D(m.group(3))) for m in items if D(m.group(2))]
-        if not rate or len(paid) < 2 or any(not r for _, r in paid) or sum(a for a, _ in paid) != total:
+        if len(items) < 2 or abs(sum(D(m.group(2)) for m in items) - D(t.group(1))) > CENT:
             continue
-        implied = sum(a * 100 / r for a, r in paid)
-        stated = total * 100 / rate
-        if abs(implied - stated) > stated * Decimal("0.02") + CENT:
+        bounds = [budget_bounds(m.group(2), m.group(3)) for m in items]
+        low = sum(lo for lo, _ in bounds)
+        high = None if any(hi is None for _, hi in bounds) else sum(hi for _, hi in bounds)
+        t_low, t_high = budget_bounds(t.group(1), t.group(2))
+        slack = CENT * len(items)  # budgets themselves are rounded to the cent
+        if low > (t_high if t_high is not None else low) + slack or (high is not None and high < t_low - slack):
+            implied = sum(D(m.group(2)) * 100 / D(m.group(3)) for m in items if D(m.group(3)))
+            stated = D(t.group(1)) * 100 / D(t.group(2)) if D(t.group(2)) else None
             out.append(
                 finding(
                     doc,
                     "COMPL",
                     ERROR,
-                    f"各项完成率与总完成率{rate}%矛盾：按各项完成率推算预算合计{implied.quantize(CENT)}万元，"
-                    f"按总数推算为{stated.quantize(CENT)}万元",
+                    f"各项完成率与总完成率{t.group(2)}%矛盾：按各项完成率推算预算合计{implied.quantize(CENT)}万元"
+                    + (f"，按总数推算为{stated.quantize(CENT)}万元" if stated is not None else ""),
                     t.start(),
                     t.end(),
                 )
@@ -951,7 +989,6 @@ RESIDUE = [
     (re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}"), "模板占位符未替换"),
     (re.compile(r"增加（减少）|增加\(减少\)|减增加|增减少|待补充|TODO"), "模板残留"),
 ]
-TYPOS = [(re.compile(r"(?<!一)般公共预算"), "缺字：“一般公共预算”少“一”字")]
 REDUP_OK = set("某常人天年个一渐刚仅往纷层处事时步点严实谢看想试多少慢好")
 DUP_WORD = re.compile(r"([\u4e00-\u9fff]{2,4})[了的地]?\1")
 DUP_CHAR = re.compile(r"([\u4e00-\u9fff])\1")
@@ -964,9 +1001,6 @@ def check_wording(doc: Document) -> list[Finding]:
     for rx, message in RESIDUE:
         for m in rx.finditer(text):
             out.append(finding(doc, "RESIDUE", ERROR, f"{message}：“{m.group(0)}”", m.start(), m.end()))
-    for rx, message in TYPOS:
-        for m in rx.finditer(text):
-            out.append(finding(doc, "TYPO", ERROR, message, m.start(), m.end()))
     for m in DUP_WORD.finditer(text):
         if len(set(m.group(1))) > 1 or m.group(1)[0] not in REDUP_OK:
             out.append(finding(doc, "DUP", WARNING, f"重复字词：“{m.group(0)}”", m.start(), m.end()))
@@ -1031,4 +1065,5 @@ def check_document(doc: Document, *, year: int) -> list[Finding]:
     for rule in RULES:
         findings.extend(rule(doc))
     findings.extend(check_classification(doc, year=year))
+    findings.extend(check_general(doc, year=year))
     return findings
