@@ -61,7 +61,9 @@ def check_grand_totals(doc: Document) -> list[Finding]:
         total = c[0] + sum(v[0] for _, v in present)
         if abs(total - g[0]) <= CENT:
             continue
-        named = "＋".join([f"{side}合计{c[0]}"] + [f"{re.sub(r'[（(].*', '', p.split('|')[0])}{v[0]}" for p, v in present])
+        named = "＋".join(
+            [f"{side}合计{c[0]}"] + [f"{re.sub(r'[（(].*', '', p.split('|')[0])}{v[0]}" for p, v in present]
+        )
         if present or g[0] < c[0]:
             out.append(
                 finding(
@@ -99,7 +101,7 @@ def check_vehicle_subtotal(doc: Document) -> list[Finding]:
     with the first purchase and running figures quoted after it, before the next subtotal."""
     out = []
     totals = quoted(doc, VEHICLE_TOTAL, after="预算|年初")
-    for n, (value, a, b) in enumerate(totals):
+    for n, (value, a, _) in enumerate(totals):
         stop = totals[n + 1][1] if n + 1 < len(totals) else len(doc.text)
         purchase = [v for v in quoted(doc, VEHICLE_PURCHASE, after="预算") if a < v[1] < stop]
         running = [v for v in quoted(doc, VEHICLE_RUNNING, after="预算") if a < v[1] < stop]
@@ -130,14 +132,20 @@ def check_procurement(doc: Document) -> list[Finding]:
     for part, whole, what in ((sme, total, "政府采购支出总额"), (small, sme, "授予中小企业合同金额")):
         if part and whole and part[0] > whole[0] + CENT:
             out.append(
-                finding(doc, "PROC", ERROR, f"合同金额{part[0]}万元大于{what}{whole[0]}万元", part[1], part[2])
+                finding(
+                    doc, "PROC", ERROR, f"合同金额{part[0]}万元大于{what}{whole[0]}万元", part[1], part[2]
+                )
             )
     return out
 
 
 FUNDS = (
     ("政府性基金预算", r"政府性基金预算财政拨款收入", r"政府性基金预算(?:财政)?拨款支出|政府性基金预算支出"),
-    ("国有资本经营预算", r"国有资本经营预算财政拨款收入", r"国有资本经营预算(?:财政)?拨款支出|国有资本经营预算支出"),
+    (
+        "国有资本经营预算",
+        r"国有资本经营预算财政拨款收入",
+        r"国有资本经营预算(?:财政)?拨款支出|国有资本经营预算支出",
+    ),
 )
 
 
@@ -180,7 +188,7 @@ def check_share_range(doc: Document) -> list[Finding]:
 
 # ---------------------------------------------------------------- years
 
-YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?=\s*年)")
+YEAR = re.compile(r"(?<![\d.])([12]\d{3})(?=\s*年)")
 AS_OF = re.compile(r"截[至止](?:到)?\s*((?:19|20)\d\d)\s*年\s*12\s*月")
 COMPARED = re.compile(r"(?:比|较|与|同)\s*((?:19|20)\d\d)\s*年度?(?:决算数?)?(?:相比|比较|同期)?")
 
@@ -201,7 +209,9 @@ def check_years(doc: Document, *, year: int | None) -> list[Finding]:
     for m in AS_OF.finditer(doc.text):
         if int(m.group(1)) != year and int(m.group(1)) <= year + 1:
             out.append(
-                finding(doc, "YEAR", ERROR, f"年末数应截至{year}年12月，文中为{m.group(1)}年", m.start(), m.end())
+                finding(
+                    doc, "YEAR", ERROR, f"年末数应截至{year}年12月，文中为{m.group(1)}年", m.start(), m.end()
+                )
             )
     for m in COMPARED.finditer(doc.text):
         if int(m.group(1)) not in (year - 1, year) and int(m.group(1)) <= year + 1:
@@ -298,7 +308,14 @@ def substitution(phrase: str) -> re.Pattern:
 
 NEAR = [(p, v) for p in PHRASES for v in sorted(near_misses(p))]
 SUBSTITUTED = [(p, substitution(p)) for p in PHRASES if len(p) >= 6]
-LEGIT = set(PHRASES) | {"年初结转结余", "年末结转结余", "一般公共预算财政", "本年收入", "本年支出", "因公出国"}
+LEGIT = set(PHRASES) | {
+    "年初结转结余",
+    "年末结转结余",
+    "一般公共预算财政",
+    "本年收入",
+    "本年支出",
+    "因公出国",
+}
 
 
 def check_near_phrases(doc: Document) -> list[Finding]:
@@ -326,9 +343,7 @@ def check_near_phrases(doc: Document) -> list[Finding]:
         if a in seen:
             continue
         seen.add(a)
-        out.append(
-            finding(doc, "TYPO", ERROR, f"疑似错字：“{text[a:b]}”应为“{phrase}”", a, b)
-        )
+        out.append(finding(doc, "TYPO", ERROR, f"疑似错字：“{text[a:b]}”应为“{phrase}”", a, b))
     return out
 
 

@@ -9,7 +9,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from xinfang.finance.checker.document import Document
-from xinfang.finance.checker.general_rules import check_general
 from xinfang.finance.checker.findings import (
     ERROR,
     INFO,
@@ -20,6 +19,7 @@ from xinfang.finance.checker.findings import (
     pct,
     pct_matches,
 )
+from xinfang.finance.checker.general_rules import check_general
 from xinfang.finance.classification import aliases, official_names
 
 NUM = r"(\d+(?:\.\d+)?)"
@@ -197,7 +197,7 @@ def check_enumerations(doc: Document) -> list[Finding]:
 
 
 NAMED_SHARE = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?)\s*万元[，,]\s*占(?P<den>[^，,。；;%\d]{1,16}?)的(?P<pct>\d+(?:\.\d+)?)%"
+    r"(?P<num>\d+(?:\.\d+)?)\s*万元[，,]\s*占(?P<den>[^，,。；;%\d]{1,16}?)的(?:比重|比例)?为?(?P<pct>\d+(?:\.\d+)?)%"
 )
 
 
@@ -361,7 +361,9 @@ def check_implied_budgets(doc: Document) -> list[Finding]:
         high = None if any(hi is None for _, hi in bounds) else sum(hi for _, hi in bounds)
         t_low, t_high = budget_bounds(t.group(1), t.group(2))
         slack = CENT * len(items)  # budgets themselves are rounded to the cent
-        if low > (t_high if t_high is not None else low) + slack or (high is not None and high < t_low - slack):
+        if low > (t_high if t_high is not None else low) + slack or (
+            high is not None and high < t_low - slack
+        ):
             implied = sum(D(m.group(2)) * 100 / D(m.group(3)) for m in items if D(m.group(3)))
             stated = D(t.group(1)) * 100 / D(t.group(2)) if D(t.group(2)) else None
             out.append(
@@ -508,7 +510,7 @@ def class_paths(doc: Document) -> list[dict]:
     for m in CLASS_PATH.finditer(doc.text):
         line_start = doc.text.rfind("\n", 0, m.start()) + 1
         amount = MONEY.search(
-            doc.text, m.end(), doc.text.find("\n", m.end()) if "\n" in doc.text[m.end() :] else None
+            doc.text, m.end(), doc.text.find("\n", m.end()) if "\n" in doc.text[m.end() :] else len(doc.text)
         )
         out.append(
             dict(
