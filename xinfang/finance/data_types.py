@@ -118,6 +118,9 @@ class Disclosure:
     self_eval_score: Decimal
     self_eval_report: str
     notes: str = ""
+    foreign_reception_cost: Decimal = ZERO  # part of the 公务接待费 actual
+    fund_expenditure: Decimal = ZERO  # 政府性基金预算财政拨款支出
+    state_capital_expenditure: Decimal = ZERO  # 国有资本经营预算财政拨款支出
     official: dict[str, str] = field(default_factory=dict)
     casework: CaseworkData | None = None
     # where the work figures came from: "achievements" and "indicators:<project name>" → CASEWORK | STORED

@@ -85,6 +85,10 @@ class FinalAccounts(models.Model):
     reception_persons = count(_("国内公务接待人次"))
     foreign_reception_batches = count(_("外事接待批次"))
     foreign_reception_persons = count(_("外事接待人次"))
+    foreign_reception_cost = money(_("外事接待支出（公务接待费中接待外宾的部分）"))
+    # spending of the other two fiscal funds (the 一般公共预算 spending is in Expenditure, by code)
+    fund_expenditure = money(_("政府性基金预算财政拨款支出"))
+    state_capital_expenditure = money(_("国有资本经营预算财政拨款支出"))
     # other important matters
     operating_cost = money(_("机关运行经费"))
     procurement_goods = money(_("政府采购货物支出"))

@@ -135,9 +135,9 @@ def build_blocks(d: Disclosure) -> list[Block]:
     p(f"日常公用经费{money(d.public)}万元，主要包括：{'、'.join(public)}。")
     three_public(d, B, style)
     h2("八、政府性基金预算支出决算情况说明")
-    p(f"{y}年政府性基金预算拨款支出{money(d.incomes['政府性基金预算财政拨款收入'])}万元。")
+    p(f"{y}年政府性基金预算拨款支出{money(d.fund_expenditure)}万元。")
     h2("九、国有资本经营预算支出决算情况说明")
-    p(f"{y}年国有资本经营预算拨款支出{money(d.incomes['国有资本经营预算财政拨款收入'])}万元。")
+    p(f"{y}年国有资本经营预算拨款支出{money(d.state_capital_expenditure)}万元。")
     h2("十、其他重要事项的情况说明")
     h3("（一）机关运行经费支出情况")
     p(
@@ -249,7 +249,8 @@ def three_public(d: Disclosure, B: list[Block], style: str) -> None:
             + (f"主要用于{d.vehicle_use}。" if d.vehicle_use else ""),
         )
     )
-    domestic = reception.actual
+    foreign = d.foreign_reception_cost
+    domestic = reception.actual - foreign
     B.append(
         Block(
             "p",
@@ -275,7 +276,8 @@ def three_public(d: Disclosure, B: list[Block], style: str) -> None:
     B.append(
         Block(
             "p",
-            f"外事接待支出0万元，外事接待{d.foreign_reception_batches}批次，{d.foreign_reception_persons}人，共计支出0万元。",
+            f"外事接待支出{money(foreign)}万元，外事接待{d.foreign_reception_batches}批次，"
+            f"{d.foreign_reception_persons}人，共计支出{money(foreign)}万元。",
         )
     )
 
