@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from xinfang.finance.checker import classification_rules
 from xinfang.finance.checker.document import Document
 from xinfang.finance.checker.findings import (
     ERROR,
@@ -20,7 +21,7 @@ from xinfang.finance.checker.findings import (
     pct_matches,
 )
 from xinfang.finance.checker.general_rules import check_general
-from xinfang.finance.classification import aliases, official_names
+from xinfang.finance.classification import class_codes
 
 NUM = r"(\d+(?:\.\d+)?)"
 CENT = Decimal("0.01")
@@ -529,138 +530,12 @@ def class_paths(doc: Document) -> list[dict]:
     return out
 
 
-def official_tree(year: int):
-    names = official_names(year)
-    classes = {norm_class(n): c for c, n in names.items() if len(c) == 3}
-    return names, classes
-
-
-def check_classification(doc: Document, *, year: int) -> list[Finding]:
-    out = []
-    names, classes = official_tree(year)
-    alias = aliases()
-    paths = class_paths(doc)
-    for p in paths:
-        for part in (p["l"], p["k"], p["x"]):
-            if dup := DUP_CHAR.search(part):
-                out.append(
-                    finding(doc, "DUP", WARNING, f"科目名称重复字：“{dup.group(0)}”", p["start"], p["end"])
-                )
-        code = classes.get(norm_class(p["l"]))
-        if code is None:
-            out.append(
-                finding(
-                    doc,
-                    "NAME-OFFICIAL",
-                    ERROR,
-                    f"类级科目“{p['l']}”不在{year}年功能分类科目中",
-                    p["start"],
-                    p["end"],
-                )
-            )
-            continue
-        k = strip_unbalanced(p["k"])
-        kuan = [c for c, n in names.items() if len(c) == 5 and c.startswith(code) and n == k]
-        if not kuan:
-            out.append(
-                finding(
-                    doc,
-                    "NAME-OFFICIAL",
-                    ERROR,
-                    f"款级科目“{k}”不是“{names[code]}”类下的官方科目名称",
-                    p["start"],
-                    p["end"],
-                )
-            )
-            continue
-        x = strip_unbalanced(p["x"])
-        xiang = [c for c, n in names.items() if len(c) == 7 and c.startswith(kuan[0]) and n == x]
-        if xiang:
-            continue
-        local = [c for c in alias if c.startswith(kuan[0]) and x in alias[c]]
-        if local:
-            out.append(
-                finding(
-                    doc,
-                    "NAME-OFFICIAL",
-                    INFO,
-                    f"项级科目“{x}”为地方常用名称，官方名称为“{names[local[0]]}”",
-                    p["start"],
-                    p["end"],
-                )
-            )
-        else:
-            out.append(
-                finding(
-                    doc,
-                    "NAME-OFFICIAL",
-                    ERROR,
-                    f"项级科目“{x}”不是“{k}”款下的官方科目名称",
-                    p["start"],
-                    p["end"],
-                )
-            )
-    # the same 科目 named differently in the 说明 and the 名词解释
-    body = [p for p in paths if not p["glossary"]]
-    glossary = [p for p in paths if p["glossary"]]
-    unmatched = []
-    for g in glossary:
-        key = (norm_class(g["l"]), strip_unbalanced(g["x"]))
-        same = [p for p in body if (norm_class(p["l"]), strip_unbalanced(p["x"])) == key]
-        if not same:
-            unmatched.append(g)
-            continue
-        if all(strip_unbalanced(p["k"]) != strip_unbalanced(g["k"]) for p in same):
-            out.append(
-                finding(
-                    doc,
-                    "NAME",
-                    ERROR,
-                    f"同一科目两处名称不同：名词解释为“{g['k']}（款）”，决算说明为“{same[0]['k']}（款）”",
-                    g["start"],
-                    g["end"],
-                )
-            )
-    used = {(norm_class(g["l"]), strip_unbalanced(g["x"])) for g in glossary}
-    spare = [p for p in body if (norm_class(p["l"]), strip_unbalanced(p["x"])) not in used]
-    for g in unmatched:
-        cands = [p for p in spare if norm_class(p["l"]) == norm_class(g["l"])]
-        if cands:
-            p = cands[0]
-            spare.remove(p)
-            out.append(
-                finding(
-                    doc,
-                    "NAME",
-                    ERROR,
-                    f"同一科目两处名称不同：名词解释为“{g['l']}（类）{g['k']}（款）{g['x']}（项）”，"
-                    f"决算说明为“{p['l']}（类）{p['k']}（款）{p['x']}（项）”",
-                    g["start"],
-                    g["end"],
-                )
-            )
-    for m in CLASS_AMOUNT.finditer(doc.text):
-        if norm_class(m.group("l")) not in classes:
-            out.append(
-                finding(
-                    doc,
-                    "NAME-OFFICIAL",
-                    ERROR,
-                    f"类级科目“{m.group('l')}”不在功能分类科目中",
-                    m.start(),
-                    m.end(),
-                )
-            )
-    return out
-
-
 def class_amounts(doc: Document) -> dict[str, list[tuple[Decimal, int, int]]]:
     """类 amounts quoted as 'X（类）支出N万元' or in the appendix 'X支出N万元' lists."""
-    _, classes = official_tree(2019)
     found = defaultdict(list)
     for m in CLASS_AMOUNT.finditer(doc.text):
         found[norm_class(m.group("l"))].append((D(m.group(2)), m.start(), m.end()))
-    for cname in classes:
+    for cname in class_codes().keys() - {"其他"}:  # “其他支出” is too common a phrase to be the 类
         for m in re.finditer(
             rf"(?<![（(类])(?<![\u4e00-\u9fff]){re.escape(cname)}支出[：:]?\s*{NUM}\s*万元", doc.text
         ):
@@ -1066,6 +941,6 @@ def check_document(doc: Document, *, year: int) -> list[Finding]:
     findings = []
     for rule in RULES:
         findings.extend(rule(doc))
-    findings.extend(check_classification(doc, year=year))
+    findings.extend(classification_rules.check_classification(doc, year=year))
     findings.extend(check_general(doc, year=year))
     return findings
