@@ -82,13 +82,11 @@ def is_heading(line: str) -> bool:
 
 
 def in_wan(m: re.Match) -> str:
-    """An amount rewritten in 万元, exactly (the rules compare 万元 figures)."""
-    value = Decimal(m.group(1).replace(",", "") + (m.group(2) or "")).scaleb(TO_WAN[m.group(3)])
-    return (
-        f"{value.normalize():f}万元"
-        if m.group(3) != "万元"
-        else f"{m.group(1).replace(',', '')}{m.group(2) or ''}万元"
-    )
+    """An amount rewritten in 万元, exactly and at its printed precision (12,600.00元 → 1.260000万元), so that
+    the rules compare 万元 figures and know how far each was rounded."""
+    shift, decimals = TO_WAN[m.group(3)], len(m.group(2) or ".") - 1
+    value = Decimal(m.group(1).replace(",", "") + (m.group(2) or "")).scaleb(shift)
+    return f"{value:.{max(decimals - shift, 0)}f}万元"
 
 
 def parse(raw: str) -> Document:

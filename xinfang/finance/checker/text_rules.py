@@ -26,7 +26,7 @@ from xinfang.finance.classification import class_codes
 NUM = r"(\d+(?:\.\d+)?)"
 CENT = Decimal("0.01")
 SEP = "，,；;、"
-MARKER = re.compile(r"(?:其中|主要用于以下方面|决算中)[：:，,]?\s*")
+MARKER = re.compile(r"(?:其中|主要用于以下方面|主要用于(?=[：:])|决算中)[：:，,]?\s*")
 # "占p%", "占比p%", "所占比重为p%", "占<den>的p%", "占<den>的比重为p%"
 SHARE_OF = (
     r"(?:占比为?|所占比重为?|所占比例为?|占(?P<den>[^，,。；;%\d]{0,16}?)的?(?:比重|比例)?为?)\s*"
