@@ -198,18 +198,21 @@ def confirm_name(key: str, name: str, year: int) -> Confirmation:
 
 
 def children(code: str, year: int, *, any_year: bool = False) -> dict[str, set[str]]:
-    """Direct subjects under `code` (a 类 or 款): normalized name → codes, in `year` or in any year."""
-    years = range(FIRST_YEAR, LAST_YEAR + 1) if any_year else [clamp(year)]
-    result: dict[str, set[str]] = defaultdict(set)
-    for y in years:
-        for c, n in names_for(code, y).items():
-            if len(c) == len(code) + 2 and c.startswith(code):
-                result[normalize(n)].add(c)
-    if any_year:
-        for c, variants in other_names(code.startswith("3")).items():
-            if len(c) == len(code) + 2 and c.startswith(code):
-                for n in variants:
-                    result[n].add(c)
+    """Direct subjects under `code` (a 类 or 款): normalized name → codes, in `year` or in any year (read-only)."""
+    return tree(None if any_year else clamp(year), code.startswith("3")).get(code, {})
+
+
+@cache
+def tree(year: int | None, economic: bool) -> dict[str, dict[str, set[str]]]:
+    """parent code → normalized name → child codes, for one year or (None) over every year."""
+    result: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    if year is None:
+        for code, variants in other_names(economic).items():
+            for name in variants:
+                result[code[:-2]][name].add(code)
+    else:
+        for code, name in (economic_names(year) if economic else official_names(year)).items():
+            result[code[:-2]][normalize(name)].add(code)
     return result
 
 

@@ -7,6 +7,7 @@ any particular disclosure is hard-coded. Each rule is a pure function Document �
 import re
 from collections import defaultdict
 from decimal import Decimal
+from functools import cache
 
 from xinfang.finance.checker import classification_rules
 from xinfang.finance.checker.document import Document
@@ -535,12 +536,17 @@ def class_amounts(doc: Document) -> dict[str, list[tuple[Decimal, int, int]]]:
     found = defaultdict(list)
     for m in CLASS_AMOUNT.finditer(doc.text):
         found[norm_class(m.group("l"))].append((D(m.group(2)), m.start(), m.end()))
-    for cname in class_codes().keys() - {"其他"}:  # “其他支出” is too common a phrase to be the 类
-        for m in re.finditer(
-            rf"(?<![（(类])(?<![\u4e00-\u9fff]){re.escape(cname)}支出[：:]?\s*{NUM}\s*万元", doc.text
-        ):
-            found[cname].append((D(m.group(1)), m.start(), m.end()))
+    for m in class_name_amount().finditer(doc.text):
+        found[m.group("c")].append((D(m.group(2)), m.start(), m.end()))
     return found
+
+
+@cache
+def class_name_amount() -> re.Pattern:
+    """'X支出N万元' for every 类 name of every year but “其他” (“其他支出” is too common a phrase)."""
+    names = sorted(class_codes().keys() - {"其他"}, key=len, reverse=True)
+    alternatives = "|".join(map(re.escape, names))
+    return re.compile(rf"(?<![（(类])(?<![\u4e00-\u9fff])(?P<c>{alternatives})支出[：:]?\s*{NUM}\s*万元")
 
 
 def check_class_amounts(doc: Document) -> list[Finding]:
