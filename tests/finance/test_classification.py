@@ -115,7 +115,8 @@ def test_confirm_gives_the_official_name():
         ("2101101", "城管执法", 2020, "error"),  # clearly another subject
         ("20136", "其他共产党党事务支出", 2019, "error"),  # doubled character
         ("2080501", "归口管理的行政单位离退休", 2024, "warning"),  # the name before 2020
-        ("2130599", "其他巩固脱贫衔接乡村振兴", 2022, "warning"),  # near the official name
+        ("2120199", "其他社区城乡管理事务支出", 2022, "warning"),  # near the official name
+        ("2080505", "基本养老保险", 2024, None),  # a name cut by a wrapped table cell
         ("2999999", "行政运行", 2019, "warning"),
         ("2999999", "人次", 2019, None),  # a number before a word, not a subject
         ("2210203", "住房补贴", 2019, "info"),

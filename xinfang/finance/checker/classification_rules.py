@@ -40,14 +40,18 @@ def check_code_name(code: str, name: str, year: int) -> tuple[str, str] | None:
         if c.status == C.CODE_UNKNOWN and C.confirm(None, name, year).status == C.PLAUSIBLE:
             return None  # a number before a word that is no subject name at all
         return SEVERITY[c.status], f"{level}级科目{c.note}"
+    key = C.normalize(name)
+    descendants = (n for k, n in C.names_for(code, year).items() if k.startswith(code))
+    if any(key in C.normalize(n) for n in descendants):
+        return None  # a name cut by a wrapped table cell, or a 类/款 code split from its 项 digits
     siblings = {
         C.normalize(n): k
         for k, n in C.names_for(code, year).items()
         if len(k) == len(code) and k[:-2] == code[:-2] and k != code
     }
-    if sibling := siblings.get(C.normalize(name)):
+    if sibling := siblings.get(key):
         return ERROR, f"编码与名称不符：{c.note}；“{name}”的编码为{sibling}"
-    if C.normalize(c.official) in undoubled(C.normalize(name)):
+    if C.normalize(c.official) in undoubled(key):
         return ERROR, f"科目名称有重复字：{c.note}"
     if c.close:
         return WARNING, f"{level}级科目名称与官方名称略有不同：{c.note}"
