@@ -167,7 +167,9 @@ def test_real_subjects_of_other_departments_are_no_finding(text):
     assert name_findings(text) == []
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "corpus").glob("*.txt")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parent / "corpus").glob("*.txt")), ids=lambda p: p.stem
+)
 def test_the_constructed_corpus_names_are_confirmed(path):
     """The disclosures of other units and years in tests/finance/corpus: no name finding but info."""
     findings = name_findings(path.read_text(encoding="utf-8"))
