@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "xinfang.api",
     "xinfang.analytics",
     "xinfang.finance",
+    "xinfang.exchange",
 ]
 
 MIDDLEWARE = [

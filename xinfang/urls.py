@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("casework/supervision/", include("xinfang.casework.supervision.urls")),
     path("casework/programs/", include("xinfang.casework.programs.urls")),
+    path("casework/exchange/", include("xinfang.exchange.urls")),  # issue 17
     path("casework/", include("xinfang.casework.urls")),
     path("analytics/", include("xinfang.analytics.urls")),
     path("finance/", include("xinfang.finance.urls")),

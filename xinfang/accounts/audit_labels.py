@@ -31,6 +31,10 @@ ACTION_LABELS = {
     "assistance:download": _("下载专项资金救助档案"),
     "worklist:export": _("导出信访事项列表"),
     "api:denied": _("接口访问被拒绝"),
+    # exchange with the level above (issue 17)
+    "exchange:import": _("导入上级交办件"),
+    "exchange:page": _("打开上级交办件交换页面"),
+    "exchange:export": _("导出办理结果交换包（含个人信息）"),
     # portal (citizens)
     "portal:submit": _("网上信访提交"),
     "portal:submit_blocked": _("网上信访提交（频率限制）"),
@@ -66,6 +70,9 @@ DETAIL_LABELS = {
     "path": _("地址"),
     "name": _("文件名"),
     "with_code": _("含查询码"),
+    "created": _("新登记件数"),
+    "updated": _("补充结果件数"),
+    "items": _("件数"),
     # filter keys (audit and worklist exports)
     "username": _("用户名"),
     "action": _("操作"),

@@ -65,7 +65,8 @@ PYDANTIC_MESSAGES = {
 }
 
 
-def _zh(error: dict) -> str:
+def pydantic_message(error: dict) -> str:
+    """A pydantic error in Chinese (also used by the exchange importer)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "value_error" and "error" in ctx:
@@ -92,7 +93,7 @@ def _field(loc) -> str:
 def validation_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field(error.get("loc", ())), []).append(_zh(error))
+        errors.setdefault(_field(error.get("loc", ())), []).append(pydantic_message(error))
     return errors
 
 

@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from xinfang.api import contract, errors, idempotency
 from xinfang.api.auth import API_AUTH
 from xinfang.api.parser import TextParser
-from xinfang.api.routes import accused, actions, bureau, documents, intake, matters, worklist
+from xinfang.api.routes import accused, actions, bureau, documents, exchange, intake, matters, worklist
 from xinfang.api.routes import batch as batch_routes  # issue 12
 
 
@@ -38,6 +38,7 @@ api.add_router("", actions.router)
 api.add_router("", documents.router)
 api.add_router("", accused.router)
 api.add_router("", bureau.router)  # 回访 and 更正登记内容 (issue 12)
+api.add_router("", exchange.router)  # 上级交办件交换包 (issue 17)
 
 
 @api.get("/health", auth=None, tags=["system"], summary="健康检查")

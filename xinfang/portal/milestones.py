@@ -32,7 +32,7 @@ def _on(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _describe(event, matter: Matter | None = None) -> str:
+def describe(event, matter: Matter | None = None) -> str:
     """The milestone's words. The published milestones (受理告知, 延期, 答复, 送达) also tell the petitioner the
     dates that follow from them — the evaluation windows, the extended period, the review deadline — as the SMS
     does (petitions/sms.py), from the matter's current dates."""
@@ -100,7 +100,7 @@ def milestones(matter: Matter, registration: Registration) -> list[Milestone]:
         rows.append(
             Milestone(
                 on=timezone.localtime(event.at).date(),
-                text=_describe(event, matter),
+                text=describe(event, matter),
                 unit=event.unit.name if event.unit else "",
                 note=event.note if event.kind in PUBLIC_NOTE_KINDS else "",
                 document=doc,
