@@ -113,7 +113,8 @@ def test_confirm_gives_the_official_name():
         ("2010301", "行政运行", 2019, None),
         ("201 03 08", "信访事务", 2019, None),
         ("2010302", "信访事务", 2019, "error"),  # another 项 of the same 款
-        ("2101101", "城管执法", 2020, "error"),  # clearly another subject
+        ("2101101", "城管执法", 2020, "error"),  # the name of another subject
+        ("2101101", "随便什么名称", 2020, "warning"),  # clearly different, but no subject the lists know
         ("20136", "其他共产党党事务支出", 2019, "error"),  # doubled character
         ("2080501", "归口管理的行政单位离退休", 2024, "warning"),  # the name before 2020
         ("2120199", "其他社区城乡管理事务支出", 2022, "warning"),  # near the official name

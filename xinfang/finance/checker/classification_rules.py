@@ -1,8 +1,8 @@
 """Subject names (科目名称) of a disclosure against the year's official classification (finance/classification.py).
 
-An error is only what the lists prove: a code printed with a clearly different name that is neither a rename,
-an alias nor a near variant; a name that is a doubled-character slip of an official name; a 项 printed as a 款
-(or a 款 as a 项) under the same 类. A name the lists cannot confirm is a warning that says so, a name of
+An error is only what the lists prove: a code printed with the name of another subject (neither a rename, an
+alias nor a near variant of its own name); a doubled-character slip of an official name; a 项 or 类 name printed
+as a 款 (a 款 as a 项) under the same 类. A name the lists cannot confirm is a warning that says so, a name of
 another year a warning naming the year, a local alias an info.
 """
 
@@ -55,7 +55,9 @@ def check_code_name(code: str, name: str, year: int) -> tuple[str, str] | None:
         return ERROR, f"科目名称有重复字：{c.note}"
     if c.close:
         return WARNING, f"{level}级科目名称与官方名称略有不同：{c.note}"
-    return ERROR, f"{level}级科目名称与编码不符：{c.note}"
+    if C.confirm(None, name, year).status in (C.OFFICIAL, C.RENAMED):  # the name of another subject
+        return ERROR, f"{level}级科目名称与编码不符：{c.note}"
+    return WARNING, f"{level}级科目名称无法确认：{c.note}"
 
 
 def check_code_names(doc: Document, year: int) -> list[Finding]:
