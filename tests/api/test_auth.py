@@ -1,6 +1,9 @@
 import json
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests import factories
 from xinfang.accounts.models import ApiToken
@@ -80,3 +83,19 @@ def test_session_write_needs_csrf_token(clerk):
     )
     assert response.status_code == 201, response.content
     assert Matter.objects.count() == 1
+
+
+def test_last_use_is_written_once_a_minute_not_at_every_call(clerk, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    key = create_api_token(clerk, name="对接")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    client.get("/api/worklist")
+    first = ApiToken.objects.get(user=clerk).last_used_at
+    time_machine.shift(30)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/worklist").status_code == 200
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "accounts_apitoken"')]
+    assert ApiToken.objects.get(user=clerk).last_used_at == first
+    time_machine.shift(31)
+    client.get("/api/worklist")
+    assert ApiToken.objects.get(user=clerk).last_used_at > first

@@ -123,3 +123,11 @@ def test_gunicorn_refuses_to_start_without_a_real_secret_key(settings):
     settings.SECRET_KEY = secrets.token_urlsafe(64)
     settings.XINFANG_PII_KEYS = PII_KEYS  # and a real key for personal data (issue 14)
     gunicorn_conf.on_starting(server=None)  # a real key: no error
+
+
+def test_each_worker_loads_the_search_dictionary_before_it_takes_requests(monkeypatch):
+    """jieba's dictionary is loaded by gunicorn's post_worker_init hook, not by the first request (issue 14)."""
+    loaded = []
+    monkeypatch.setattr("xinfang.petitions.search._jieba", lambda: loaded.append(True))
+    gunicorn_conf.post_worker_init(worker=None)
+    assert loaded == [True]

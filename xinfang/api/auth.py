@@ -2,6 +2,8 @@
 Django session (CSRF enforced). Both set `request.user` and return the user, which ninja keeps as
 `request.auth`. No match → ninja raises AuthenticationError → 401 (see errors.py)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -10,6 +12,10 @@ from ninja.utils import check_csrf
 
 from xinfang.accounts.models import ApiToken
 from xinfang.accounts.services import hash_token
+
+# `last_used_at` to the minute: written at most once a minute per token, not at every call (it was a write and a
+# commit of its own before each API request's work; issue 14, intake under load).
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 class ApiTokenAuth(HttpBearer):
@@ -25,7 +31,9 @@ class ApiTokenAuth(HttpBearer):
         )
         if found is None:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USE_PRECISION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from xinfang.core import keyring
 from xinfang.petitions import receipts, services, sms, workflow
 from xinfang.petitions.models import Attachment, Code, Evaluation, Event, Matter, Registration
+from xinfang.petitions.services import _query_code_message, query_code_hash
 
 ALLOWED_TYPES = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -27,16 +28,6 @@ MAX_FILES = 5
 class Upload:
     name: str
     content: bytes
-
-
-def _query_code_message(number: str, code: str) -> str:
-    return f"{number}:{code.strip().upper()}"
-
-
-def query_code_hash(number: str, code: str) -> str:
-    """The stored digest of a 查询码: HMAC under the current key of XINFANG_QUERY_CODE_KEYS, with its id
-    (core.keyring), so that codes already given out still verify after the key is rotated."""
-    return keyring.query_code_keys().sign(_query_code_message(number, code))
 
 
 def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
@@ -132,11 +123,11 @@ def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -
         if p is None or not (p.name.strip() and p.id_number.strip() and p.mobile.strip()):
             raise ValidationError({"petitioners": ["申诉求决类信访须填写姓名、身份证号码和手机号码。"]})
     checked = check_uploads(list(uploads))
+    code, bureau = services.new_query_code(), services.bureau().name
     with removing_on_failure() as stored:
-        registration = services.register_petition(data, by=None)
-        code = issue_query_code(registration)
+        registration = services.register_petition(data, by=None, query_code=code)
         _save_attachments(registration.matter, checked, registration=registration, stored=stored)
-        sms.send_registration(registration, code, bureau=services.bureau().name)
+        sms.send_registration(registration, code, bureau=bureau)
     return registration, code
 
 
@@ -148,11 +139,11 @@ def register_incoming(
     online one does: returned to be shown once and printed on the 登记回执, sent by SMS when a mobile number is
     known; only its hash is stored."""
     checked = check_uploads(list(uploads))
+    code, bureau = services.new_query_code(), services.bureau().name  # read before the transaction's locks
     with removing_on_failure() as stored:
-        registration = services.register_petition(data, by=by)
-        code = issue_query_code(registration)
+        registration = services.register_petition(data, by=by, query_code=code)
         _save_attachments(registration.matter, checked, by=by, registration=registration, stored=stored)
-        sms.send_registration(registration, code, bureau=services.bureau().name)
+        sms.send_registration(registration, code, bureau=bureau)
     return registration, code
 
 

@@ -7,8 +7,7 @@ from datetime import date
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from xinfang.core import officialdoc
 from xinfang.core.officialdoc import clause, sentence
@@ -16,14 +15,29 @@ from xinfang.petitions import workflow
 from xinfang.petitions.models import Document, Matter, NumberSequence, Unit
 
 
+def _advance(scope: Unit, year: int, kind: str) -> int | None:
+    """`last + 1` of the sequence row in one statement (UPDATE … RETURNING, PostgreSQL and SQLite ≥ 3.35): the
+    row stays locked to the commit; None when the row does not exist yet."""
+    q = connection.ops.quote_name
+    with connection.cursor() as c:
+        c.execute(
+            f"UPDATE {q(NumberSequence._meta.db_table)} SET {q('last')} = {q('last')} + 1 "
+            f"WHERE {q('issuer_id')} = %s AND {q('year')} = %s AND {q('kind')} = %s RETURNING {q('last')}",
+            [scope.pk, year, kind],
+        )
+        row = c.fetchone()
+    return row[0] if row else None
+
+
 def next_number(*, scope: Unit, year: int, kind: str) -> int:
-    """Allocate the next number of a sequence inside the caller's transaction."""
+    """Allocate the next number of a sequence inside the caller's transaction (one statement once the year's
+    row exists; it was an UPDATE and a SELECT … FOR UPDATE, issue 14)."""
     assert transaction.get_connection().in_atomic_block, "numbers are allocated inside a transaction"
-    sequence = NumberSequence.objects.filter(issuer=scope, year=year, kind=kind)
-    if not sequence.update(last=F("last") + 1):  # the first number of its kind this year: create the row
+    last = _advance(scope, year, kind)
+    if last is None:  # the first number of its kind this year: create the row
         NumberSequence.objects.get_or_create(issuer=scope, year=year, kind=kind)
-        sequence.update(last=F("last") + 1)
-    return sequence.select_for_update().values_list("last", flat=True).get()
+        last = _advance(scope, year, kind)
+    return last
 
 
 def format_number(*, issuer: Unit, kind: str, year: int, seq: int) -> str:

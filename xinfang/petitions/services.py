@@ -13,7 +13,7 @@ from django.utils import timezone
 from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.analytics import tallies
-from xinfang.core import validators
+from xinfang.core import keyring, validators
 from xinfang.petitions import access, deadlines, documents, pii, search, sms, workflow
 from xinfang.petitions.models import (
     Code,
@@ -289,13 +289,26 @@ def validate_petition(data: PetitionInput) -> dict:
     )  # fmt: skip
 
 
+def _query_code_message(number: str, code: str) -> str:
+    return f"{number}:{code.strip().upper()}"
+
+
+def query_code_hash(number: str, code: str) -> str:
+    """The stored digest of a 查询码: HMAC under the current key of XINFANG_QUERY_CODE_KEYS, with its id
+    (core.keyring), so that codes already given out still verify after the key is rotated."""
+    return keyring.query_code_keys().sign(_query_code_message(number, code))
+
+
 def new_query_code() -> str:
     """查询码 for the citizen: 12 characters from an alphabet without look-alikes (~60 bits)."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-def _save_petitioners(registration: Registration, people: list[PetitionerInput]) -> None:
+def _save_petitioners(registration: Registration, people: list[PetitionerInput]) -> list[Petitioner]:
+    """The registration's petitioners: a known person (same ID number) is linked, not created again. Returns
+    them as stored."""
+    saved = []
     for p in people:
         petitioner = None
         if p.id_number:  # the same person, found by the keyed hash (the plain column may be encrypted)
@@ -314,6 +327,8 @@ def _save_petitioners(registration: Registration, people: list[PetitionerInput])
         RegistrationPetitioner.objects.create(
             registration=registration, petitioner=petitioner, is_representative=p.is_representative
         )
+        saved.append(petitioner)
+    return saved
 
 
 def triage_clock(channel: str, received_on: date) -> tuple[str, date]:
@@ -338,29 +353,34 @@ def _pending_number() -> str:
     return f"~{secrets.token_hex(8)}"
 
 
-def _number(model, obj, prefix: str, kind: str, desk: Unit, year: int) -> None:
+def _number(model, obj, prefix: str, kind: str, desk: Unit, year: int, *, query_code: str = "") -> None:
     """事项编号/登记编号: allocated at the end of the registering transaction (issue 14). The sequence row is
     locked from here to the commit — a few statements instead of the whole registration — and the numbers
-    stay gapless: a rolled-back registration returns its number."""
+    stay gapless: a rolled-back registration returns its number. A 查询码's digest is bound to the number, so
+    it is written with it."""
     obj.number = f"{prefix}{year}{documents.next_number(scope=desk, year=year, kind=kind):06d}"
-    model.objects.filter(pk=obj.pk).update(number=obj.number)
+    fields = {"number": obj.number}
+    if query_code:
+        obj.query_code_hash = fields["query_code_hash"] = query_code_hash(obj.number, query_code)
+    model.objects.filter(pk=obj.pk).update(**fields)
 
 
 @transaction.atomic
-def register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str = "") -> Registration:
+def register_petition(data: PetitionInput, *, by: User | None, query_code: str = "") -> Registration:
     """登记: record an incoming registration. A new matter starts the 15-day triage clock; a registration
     the clerk marks as repeating an existing matter joins it — and is answered 不再受理 when that matter
     was terminated after recheck (条例第三十六条第三款). `by=None` is an online submission, which waits
-    for a clerk's registration (state received). At the end of the transaction, the summary tables are
-    refreshed once and then the numbers taken (issue 14: intake that scales with clients) — the rows every
-    registration updates are locked for the last few statements only."""
+    for a clerk's registration (state received). `query_code`: the 查询码 given to the citizen, stored as its
+    digest with the 登记编号. At the end of the transaction, the summary tables are refreshed once and then the
+    numbers taken (issue 14: intake that scales with clients) — the rows every registration updates are locked
+    for the last few statements only."""
     with tallies.once():
-        registration, desk, year = _register_petition(data, by=by, query_code_hash=query_code_hash)
-    _numbered(registration, data.channel, by=by, desk=desk, year=year)
+        registration, desk, year = _register_petition(data, by=by)
+    _numbered(registration, data.channel, by=by, desk=desk, year=year, query_code=query_code)
     return registration
 
 
-def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash: str):
+def _register_petition(data: PetitionInput, *, by: User | None):
     if by is not None and not access.can_register(by):
         raise PermissionDenied("您的角色无权登记信访事项。")
     resolved = validate_petition(data)
@@ -426,19 +446,25 @@ def _register_petition(data: PetitionInput, *, by: User | None, query_code_hash:
         source_unit=resolved["source_unit"],
         external_number=data.external_number.strip(),
         external_due=data.external_due,
-        query_code_hash=query_code_hash,
     )
-    _save_petitioners(registration, resolved["people"])
-    search.refresh(matter)  # the names and words of the new registration become searchable
+    petitioners = _save_petitioners(registration, resolved["people"])
+    # the names and words of the new registration become searchable
+    if disposition == Registration.Disposition.NEW:
+        texts = [t for t in (registration.content, registration.request, registration.facts) if t]
+        search.index_new(matter, texts, [p.name for p in petitioners])
+    else:
+        search.refresh(matter)
     return registration, desk, year
 
 
-def _numbered(registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int) -> None:
+def _numbered(
+    registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int, query_code: str
+) -> None:
     """The registration's numbers, its event and, for 不再受理, its notice (none of them moves a tally)."""
     matter, disposition = registration.matter, registration.disposition
     if disposition == Registration.Disposition.NEW:
         _number(Matter, matter, "XF", "matter", desk, year)
-    _number(Registration, registration, "DJ", "registration", desk, year)
+    _number(Registration, registration, "DJ", "registration", desk, year, query_code=query_code)
     kind = {
         Registration.Disposition.NEW: "matter:received" if by is None else "matter:registered",
         Registration.Disposition.REPEAT: "registration:repeat",
