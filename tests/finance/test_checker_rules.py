@@ -3,6 +3,7 @@ corrected seed that must be found (and the corrected seed stays clean), the Chon
 was a false error, and the wording and unit variants of the templates."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,15 @@ def test_class_path_on_the_last_line_does_not_crash():
     check_text(
         "2020年一般公共预算财政拨款支出情况\n卫生健康支出（类）公立医院（款）综合医院（项）", year=2020
     )
+
+
+def test_basic_spending_of_all_funds_and_of_the_grant_are_different_figures():
+    """A unit with other income: 基本支出 of all funds (三) ≠ 一般公共预算财政拨款基本支出 (六) is no error; the
+    grant's own figure is what 人员经费 + 公用经费 must equal."""
+    text = (Path(__file__).parent / "corpus" / "county_education_2017.txt").read_text(encoding="utf-8")
+    old = "基本支出7,210.00万元，占83.33%；项目支出1,442.40万元，占16.67%"
+    assert old in text
+    text = text.replace(old, "基本支出7,310.00万元，占84.49%；项目支出1,342.40万元，占15.51%")
+    assert [(f.rule, f.message) for f in check_text(text) if f.severity == "error"] == []
+    broken = text.replace("人员经费6,650.00万元", "人员经费6,750.00万元")
+    assert any(f.rule == "PERS" for f in check_text(broken))

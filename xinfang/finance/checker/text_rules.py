@@ -409,10 +409,25 @@ LABELLED = re.compile(
 )
 
 
+# figures quoted for all funds ("基本支出") and for the 一般公共预算 grant alone ("…财政拨款基本支出")
+SCOPED = ("基本支出", "项目支出")
+FISCAL = "财政拨款"
+
+
 def labelled_figures(doc: Document) -> dict[str, list[tuple[Decimal, int, int]]]:
+    """label → (value, start, end) of each quoted figure. 基本支出/项目支出 of the 财政拨款 alone are kept apart
+    from those of all funds when the unit has other income (本年收入合计 ≠ 一般公共预算财政拨款收入)."""
     found = defaultdict(list)
     for m in LABELLED.finditer(doc.text):
-        found[m.group("label")].append((D(m.group(2)), m.start(), m.end()))
+        label = m.group("label")
+        if label in SCOPED and "拨款" in doc.text[max(0, m.start() - 6) : m.start()]:
+            label = FISCAL + label
+        found[label].append((D(m.group(2)), m.start(), m.end()))
+    total, general = found.get("本年收入合计"), found.get("一般公共预算财政拨款收入")
+    if not (total and general and total[0][0] != general[0][0]):  # one fund: the two scopes are one
+        for label in SCOPED:
+            if FISCAL + label in found:
+                found[label] = sorted(found[label] + found.pop(FISCAL + label), key=lambda v: v[1])
     for m in re.finditer(rf"国内公务接待\d+批次[^。]*?共计支出\s*{NUM}\s*万元", doc.text):
         found["国内公务接待"].append((D(m.group(1)), m.start(), m.end()))
     return found
@@ -448,7 +463,7 @@ def check_identities(doc: Document) -> list[Finding]:
 
     for person in values("人员经费"):
         for public in values("日常公用经费"):
-            for label in ("基本支出",):
+            for label in (FISCAL + "基本支出" if FISCAL + "基本支出" in figs else "基本支出",):
                 for value, a, b in figs.get(label, []):
                     diff = abs(person + public - value)
                     if diff:
