@@ -135,3 +135,18 @@ def test_basic_spending_of_all_funds_and_of_the_grant_are_different_figures():
     assert [(f.rule, f.message) for f in check_text(text) if f.severity == "error"] == []
     broken = text.replace("人员经费6,650.00万元", "人员经费6,750.00万元")
     assert any(f.rule == "PERS" for f in check_text(broken))
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("某县审计局2022年部门决算\n2022年本年收入合计100万元。比2021年增加10万元。", 2022),
+        ("2016年度收、支总计50万元。2016年度本年收入合计50万元。与2015年相比……", 2016),
+        ("2024年本年收入合计100万元。2024年本年支出合计100万元，比2023年减少5万元。", 2024),
+    ],
+)
+def test_report_year_from_the_text(text, year):
+    from xinfang.finance.checker import guess_year
+
+    assert guess_year(text) == year
+    assert not [f for f in check_text(text) if f.rule == "YEAR"]

@@ -6,14 +6,24 @@ from pathlib import Path
 from xinfang.finance.checker.document import parse, read_path
 from xinfang.finance.checker.findings import ERROR, INFO, WARNING, Finding, sort_findings
 from xinfang.finance.checker.text_rules import check_document
+from xinfang.finance.classification import LAST_YEAR
 
 __all__ = ["ERROR", "INFO", "WARNING", "Finding", "check_path", "check_text"]
 
 
+TITLE_YEAR = re.compile(r"((?:19|20)\d\d)\s*年度?\s*(?:部门|单位)?决算")
+REPORT_YEAR = re.compile(r"((?:19|20)\d\d)\s*年度")
+ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+
+
 def guess_year(text: str) -> int:
-    years = re.findall(r"(20\d\d)年度?部门决算|(20\d\d)年度", text)
-    flat = [int(a or b) for a, b in years]
-    return max(set(flat), key=flat.count) if flat else 2019
+    """The report year: the year the title names (“2022年度部门决算”), else the most frequent “X年度”, else
+    the most frequent “X年”."""
+    for rx in (TITLE_YEAR, REPORT_YEAR, ANY_YEAR):
+        years = [int(y) for y in rx.findall(text)]
+        if years:
+            return max(set(years), key=lambda y: (years.count(y), y))
+    return LAST_YEAR  # the text names no year at all: no year rule applies, names are checked against the latest list
 
 
 def check_text(text: str, *, year: int | None = None) -> list[Finding]:
