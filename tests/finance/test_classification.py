@@ -108,6 +108,20 @@ def test_confirm_gives_the_official_name():
 
 
 @pytest.mark.parametrize(
+    ("name", "near", "close"),
+    [
+        ("城管执法", False, False),  # another subject's name: the only provable difference
+        ("随便什么名称", False, True),  # no subject the lists know
+        ("行政单位医", True, True),  # part of the official name (a cut table cell)
+        ("行政单位医疗支出", True, True),  # a variant
+    ],
+)
+def test_a_differing_name_is_close_unless_it_is_another_subject(name, near, close):
+    c = C.confirm("2101101", name, 2020)
+    assert (c.status, c.near, c.close) == (C.NAME_DIFFERS, near, close)
+
+
+@pytest.mark.parametrize(
     ("code", "name", "year", "severity"),
     [
         ("2010301", "行政运行", 2019, None),

@@ -35,11 +35,22 @@ class Confirmation:
     official: str | None  # the official name of that code in the year
     note: str  # one sentence in Chinese for a finding
     name: str  # the name as printed
+    year: int  # the year it was confirmed for
+
+    @property
+    def near(self) -> bool:
+        """A differing name near the official one, or part of it (a variant, a slip, a cut table cell)."""
+        if self.official is None:
+            return False
+        return similar(self.name, self.official) or normalize(self.name) in normalize(self.official)
 
     @property
     def close(self) -> bool:
-        """A differing name near the official one (a variant or a slip rather than another subject)."""
-        return self.official is not None and similar(self.name, self.official)
+        """The name differs without proving another subject: near the official name, or a name that is no
+        subject of the lists at all. Only a name that is not close is an error."""
+        if self.official is None or self.near:
+            return self.official is not None
+        return confirm_name(normalize(self.name), self.name, self.year).status == PLAUSIBLE
 
 
 def clamp(year: int) -> int:
@@ -140,19 +151,19 @@ def confirm(code: str | None, name: str, year: int) -> Confirmation:
     economic = code.startswith("3")
     official = names.get(code)
     if official is not None and normalize(official) == key:
-        return Confirmation(OFFICIAL, code, official, f"“{code} {name}”为{year}年度官方科目", name)
+        return Confirmation(OFFICIAL, code, official, f"“{code} {name}”为{year}年度官方科目", name, year)
     if name in aliases().get(code, set()):
         return Confirmation(
-            ALIAS, code, official, f"“{name}”为地方常用名称，{year}年度官方名称为“{official}”", name
+            ALIAS, code, official, f"“{name}”为地方常用名称，{year}年度官方名称为“{official}”", name, year
         )
     elsewhere = other_names(economic).get(code, {}).get(key)
     if elsewhere:
         now = f"，{year}年度名称为“{official}”" if official else f"，{year}年度科目表中无此编码"
         return Confirmation(
-            RENAMED, code, official, f"“{code} {name}”为{years_text(elsewhere)}的科目名称{now}", name
+            RENAMED, code, official, f"“{code} {name}”为{years_text(elsewhere)}的科目名称{now}", name, year
         )
     if note := moved(code, key):
-        return Confirmation(RENAMED, code, official, note, name)
+        return Confirmation(RENAMED, code, official, note, name, year)
     if official is not None:
         return Confirmation(
             NAME_DIFFERS,
@@ -160,9 +171,10 @@ def confirm(code: str | None, name: str, year: int) -> Confirmation:
             official,
             f"编码{code}在{year}年度的官方名称为“{official}”，文中为“{name}”",
             name,
+            year,
         )
     return Confirmation(
-        CODE_UNKNOWN, code, None, f"编码{code}不在{FIRST_YEAR}–{LAST_YEAR}年度的科目表中", name
+        CODE_UNKNOWN, code, None, f"编码{code}不在{FIRST_YEAR}–{LAST_YEAR}年度的科目表中", name, year
     )
 
 
@@ -171,7 +183,7 @@ def confirm_name(key: str, name: str, year: int) -> Confirmation:
         codes = [c for c, n in names.items() if normalize(n) == key]
         if codes:
             return Confirmation(
-                OFFICIAL, codes[0], names[codes[0]], f"“{name}”为{year}年度官方科目名称", name
+                OFFICIAL, codes[0], names[codes[0]], f"“{name}”为{year}年度官方科目名称", name, year
             )
     for economic in (False, True):
         for code, variants in other_names(economic).items():
@@ -184,14 +196,15 @@ def confirm_name(key: str, name: str, year: int) -> Confirmation:
                     f"“{name}”为{years_text(variants[key])}的科目名称"
                     + (f"，{year}年度为“{official}”" if official else ""),
                     name,
+                    year,
                 )
     for code, local in aliases().items():
         if name in local:
             official = official_names(year).get(code)
             return Confirmation(
-                ALIAS, code, official, f"“{name}”为地方常用名称，官方名称为“{official}”", name
+                ALIAS, code, official, f"“{name}”为地方常用名称，官方名称为“{official}”", name, year
             )
-    return Confirmation(PLAUSIBLE, None, None, f"“{name}”无法在{year}年度科目表中确认", name)
+    return Confirmation(PLAUSIBLE, None, None, f"“{name}”无法在{year}年度科目表中确认", name, year)
 
 
 # ---------------------------------------------------------------- the tree, for names printed without codes

@@ -53,11 +53,11 @@ def check_code_name(code: str, name: str, year: int) -> tuple[str, str] | None:
         return ERROR, f"编码与名称不符：{c.note}；“{name}”的编码为{sibling}"
     if C.normalize(c.official) in undoubled(key):
         return ERROR, f"科目名称有重复字：{c.note}"
-    if c.close:
+    if c.near:
         return WARNING, f"{level}级科目名称与官方名称略有不同：{c.note}"
-    if C.confirm(None, name, year).status in (C.OFFICIAL, C.RENAMED):  # the name of another subject
-        return ERROR, f"{level}级科目名称与编码不符：{c.note}"
-    return WARNING, f"{level}级科目名称无法确认：{c.note}"
+    if c.close:
+        return WARNING, f"{level}级科目名称无法确认：{c.note}"
+    return ERROR, f"{level}级科目名称与编码不符：{c.note}"
 
 
 def check_code_names(doc: Document, year: int) -> list[Finding]:
