@@ -54,7 +54,7 @@ migrate: install $(VAR)/secret_key $(VAR)/pii_keys
 	$(XF) migrate --noinput
 
 demo: migrate
-	$(XF) load_demo
+	$(XF) load_demo --i-know-this-is-a-demo
 
 # Production stack (issue 13, docs/deploy.md). `make run` serves through gunicorn (xinfang/gunicorn_conf.py:
 # WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS, GUNICORN_BIND) on the embedded

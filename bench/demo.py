@@ -27,6 +27,7 @@ def run_once(source: Path) -> tuple[float, float, float]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the SQLite file in var/
     env |= {"XINFANG_VAR_DIR": str(var), "PYTHONPATH": str(source), "SECRET_KEY": secrets.token_urlsafe(50)}
     env["XINFANG_PII_KEYS"] = "k1:" + base64.b64encode(secrets.token_bytes(32)).decode()  # issue 14 (E004)
+    env["XINFANG_DEMO"] = "1"  # issue 14: load_demo refuses without it (older versions ignore it)
     manage = [sys.executable, "-c", "from xinfang.cli import main; main()"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=source, env=env, check=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -83,7 +83,8 @@ def main() -> None:
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'], check=True)
         subprocess.run([*psql, f'CREATE DATABASE "{DB}"'], check=True)
         subprocess.run([*xinfang, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([*xinfang, "load_demo", "--without-history", "-v0"], cwd=ROOT, env=env, check=True)
+        demo = [*xinfang, "load_demo", "--without-history", "--i-know-this-is-a-demo", "-v0"]
+        subprocess.run(demo, cwd=ROOT, env=env, check=True)
     token = (
         subprocess.run(
             [

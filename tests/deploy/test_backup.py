@@ -57,7 +57,7 @@ def backed_up(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), fast:
         seeded = connection.creation.serialize_db_to_string()
         try:
-            call_command("load_demo", verbosity=0)  # the demo as `make run` loads it
+            call_command("load_demo", "--i-know-this-is-a-demo", verbosity=0)  # as `make run` loads it
             for username in ("jiedai", "banan", "shenji"):  # the demo signs nobody in: a few audit rows
                 log_audit(action="login", username=username, user=User.objects.get(username=username))
             for name, content in FILES.items():

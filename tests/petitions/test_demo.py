@@ -32,7 +32,9 @@ def loaded(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             out = StringIO()
-            call_command("load_demo", "--count", str(COUNT), "--without-history", stdout=out)
+            call_command(
+                "load_demo", "--count", str(COUNT), "--without-history", "--i-know-this-is-a-demo", stdout=out
+            )
             yield out.getvalue()
         finally:
             transaction.set_rollback(True)
@@ -208,7 +210,7 @@ def test_second_run_changes_nothing_and_prints_logins(loaded):
     counts = [model.objects.count() for model in models]
     last_event = Event.objects.order_by("-id").first().pk
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--i-know-this-is-a-demo", stdout=out)
     text = out.getvalue()
     assert "演示数据已存在" in text
     assert [model.objects.count() for model in models] == counts
@@ -259,7 +261,7 @@ def test_progress_line_per_phase_and_summary(loaded):
 
 def test_quiet_with_verbosity_zero(loaded):
     out = StringIO()
-    call_command("load_demo", "--without-history", verbosity=0, stdout=out)
+    call_command("load_demo", "--without-history", "--i-know-this-is-a-demo", verbosity=0, stdout=out)
     assert out.getvalue() == ""
 
 

@@ -951,6 +951,25 @@ def demo_present() -> bool:
     return User.objects.filter(username="jiedai").exists() and Unit.objects.filter(code=BUREAU).exists()
 
 
+def demo_logins() -> set[str]:
+    """Every account the demo creates (make_users)."""
+    return {login for login, *_ in _STAFF} | set(OFFICER_LOGINS.values()) | set(HEAD_LOGINS.values())
+
+
+def other_data() -> str:
+    """Why the demo may not go into this database (it holds records the demo did not make), or ''. The demo's
+    ~50 accounts share a published password: they must never sit beside real accounts or real matters."""
+    if Matter.objects.exists():
+        return "数据库中已有信访事项，不能载入演示数据。"
+    others = list(User.objects.exclude(username__in=demo_logins()).values_list("username", flat=True)[:3])
+    if others:
+        return (
+            f"数据库中已有非演示账号（{'、'.join(others)} 等），不能载入演示数据：演示账号共用公开的口令，"
+            "不能与真实账号同处一库。"
+        )
+    return ""
+
+
 def load_demo(*, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, start: date = DEFAULT_START,
               end: date | None = None, history: bool = True, progress: Progress | None = None) -> DemoResult:  # fmt: skip
     """Load the demo units, users and matters, this year's programme work (demo_current) and, with `history`,
@@ -960,8 +979,9 @@ def load_demo(*, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED, start: da
     progress = progress or Progress(phases(history=history))
     if demo_present():
         return DemoResult(created=False)
-    if Matter.objects.exists():
-        raise RuntimeError("数据库中已有信访事项，不能载入演示数据。")
+    refusal = other_data()
+    if refusal:
+        raise RuntimeError(refusal)
     today = timezone.localdate()
     plans = plan_demo(count=count, seed=seed, start=start, end=end)
     # the sender is replaced until after the commit, when the services' SMS (on_commit) go out

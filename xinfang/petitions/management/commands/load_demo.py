@@ -1,17 +1,26 @@
 from time import monotonic
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from xinfang.core.env import env_bool
 from xinfang.finance.demo import load_finance_demo
 from xinfang.petitions import demo
 from xinfang.petitions.demo_history import grouped
+
+# ~50 accounts with the published password Xinfang@2019 must never reach a production database by mistake.
+REFUSAL = (
+    "拒绝载入演示数据：演示数据含约50个共用公开口令的账号，不能进入生产数据库。"
+    "这是演示或测试环境时，请加 --i-know-this-is-a-demo（或设环境变量 XINFANG_DEMO=1，或打开 DEBUG）。"
+)
 
 
 class Command(BaseCommand):
     help = (
         "载入演示数据：单位、各角色演示账号、2018—2019年业务记录（统计数字与2019年部门决算一致）、"
         "2020年以来约300件信访事项（经真实业务流程按历史日期生成）、本年度领导接访日、包案、积案化解、视频接访和督办，"
-        "以及部门决算演示数据；每完成一个阶段输出一行进度（-v0 不输出）"
+        "以及部门决算演示数据；每完成一个阶段输出一行进度（-v0 不输出）。演示账号共用公开的口令：只在 DEBUG 打开、"
+        "或给出 --i-know-this-is-a-demo（或环境变量 XINFANG_DEMO=1）时载入，且库中不能已有非演示的账号或信访事项"
     )
 
     def add_arguments(self, parser):
@@ -22,9 +31,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-history", action="store_true", help="不载入2018—2019年业务记录（测试用，载入更快）"
         )
+        parser.add_argument(
+            "--i-know-this-is-a-demo",
+            action="store_true",
+            dest="confirmed",
+            help="确认这是演示或测试环境（DEBUG 关闭时必须给出，或设环境变量 XINFANG_DEMO=1）",
+        )
 
-    def handle(self, *args, count, seed, without_history=False, verbosity=1, **options):
+    def handle(self, *args, count, seed, without_history=False, confirmed=False, verbosity=1, **options):
         """A line per phase with its counts and a summary; nothing at all with -v0."""
+        if not (settings.DEBUG or confirmed or env_bool("XINFANG_DEMO", False)):
+            raise CommandError(REFUSAL)
         say = self.stdout.write if verbosity > 0 else (lambda *a, **k: None)
         history = not without_history
         progress = demo.Progress(demo.phases(history=history) + 1, say)
