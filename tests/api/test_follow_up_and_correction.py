@@ -58,3 +58,27 @@ def test_correction_by_the_api(api_as, clerk, units):
     stale = api.post(f"/matters/{matter.number}/registration-correction",
                      {"version": matter.version - 1, "title": "x", "reason": "y"})  # fmt: skip
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
+
+
+def test_the_record_and_its_audit_row_are_one_transaction(api_as, people, units, case_officer, monkeypatch):
+    """api.routes.common.audited: when the audit row cannot be written, neither 回访 nor correction is saved."""
+
+    def failing_audit(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    replied = factories.matter_in_state(workflow.REPLIED, people=people, units=units)
+    registered = factories.matter_in_state(workflow.REGISTERED, people=people, units=units)
+    api = api_as(case_officer)
+    monkeypatch.setattr("xinfang.api.routes.common.log_audit", failing_audit)
+    at = timezone.localtime().replace(microsecond=0).isoformat()
+    call = api.post(
+        f"/matters/{replied.number}/follow-ups", {"called_at": at, "callee": "张三", "outcome": "satisfied"}
+    )
+    assert call.status_code == 500 and not FollowUpCall.objects.exists()
+    title = registered.title
+    fix = api.post(f"/matters/{registered.number}/registration-correction",
+                   {"version": registered.version, "title": "更正后的摘要", "reason": "摘要有误"})  # fmt: skip
+    assert fix.status_code == 500
+    registered.refresh_from_db()
+    assert registered.title == title
+    assert not Event.objects.filter(kind="matter:registration_corrected").exists()

@@ -117,7 +117,7 @@ def test_registration_and_its_audit_row_are_one_transaction(api_as, clerk, monke
         raise RuntimeError("audit table unavailable")
 
     api = api_as(clerk)
-    monkeypatch.setattr("xinfang.api.routes.intake.log_audit", failing_audit)
+    monkeypatch.setattr("xinfang.api.routes.common.log_audit", failing_audit)
     failed = api.post("/registrations", body())
     assert failed.status_code == 500 and "request_id" in failed.json()
     assert not Matter.objects.exists() and not Registration.objects.exists()

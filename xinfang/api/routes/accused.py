@@ -3,8 +3,7 @@
 
 from ninja import Router
 
-from xinfang.api import presenters
-from xinfang.api.routes.common import actor, unit_by_code, visible_matter
+from xinfang.api.routes.common import actor, changed_matter, unit_by_code, visible_matter
 from xinfang.api.schemas import AccusedIn, ErrorOut, MatterDetailOut
 from xinfang.petitions import services
 
@@ -27,5 +26,4 @@ def set_accused(request, number: str, payload: AccusedIn):
         matter, by=actor(request), accused_unit=unit_by_code(payload.accused_unit, field="accused_unit"),
         accused_person=payload.accused_person, reason=payload.reason, expected_version=payload.version,
     )  # fmt: skip
-    matter.refresh_from_db()
-    return presenters.matter_detail(actor(request), matter)
+    return changed_matter(request, matter)

@@ -9,8 +9,14 @@ from django.http import Http404
 from ninja import Router
 
 from xinfang.accounts import roles as R
-from xinfang.api import presenters
-from xinfang.api.routes.common import active_user, actor, unit_by_code, user_by_username, visible_matter
+from xinfang.api.routes.common import (
+    active_user,
+    actor,
+    changed_matter,
+    unit_by_code,
+    user_by_username,
+    visible_matter,
+)
 from xinfang.api.schemas import (
     AcceptIn,
     AssignIn,
@@ -56,11 +62,6 @@ def _described(*actions: str, extra: str = "") -> dict:
     return {"summary": " / ".join(t.label for t in ts), "description": "\n\n".join(lines)}
 
 
-def _done(request, matter):
-    matter.refresh_from_db()
-    return presenters.matter_detail(actor(request), matter)
-
-
 def _path(action: str) -> str:
     """The route of an action, from the transition table (workflow.Transition.route)."""
     return f"/matters/{{number}}/{workflow.transition_for(action).route}"
@@ -71,7 +72,7 @@ def _take(request, number: str, action: str, **arguments):
     matter = visible_matter(request, number)
     t = workflow.transition_for(action)
     getattr(services, t.service)(matter, by=actor(request), **dict(t.arguments), **arguments)
-    return _done(request, matter)
+    return changed_matter(request, matter)
 
 
 @router.post(_path("register"), response=RESPONSES, **_described("register"))
@@ -188,7 +189,7 @@ def extension_request(request, number: str, payload: ExtensionRequestIn):
     getattr(services, t.request_service)(
         matter, by=actor(request), days=payload.days, reason=payload.reason, expected_version=payload.version
     )
-    return _done(request, matter)
+    return changed_matter(request, matter)
 
 
 @router.post(_path("extend"), response=RESPONSES, **_described("extend", extra=EXTENSION_RULES))
@@ -202,7 +203,7 @@ def extension_decision(request, number: str, request_id: int, payload: Extension
         pending, by=actor(request), approve=payload.approve, reason=payload.reason,
         expected_version=payload.version,
     )  # fmt: skip
-    return _done(request, matter)
+    return changed_matter(request, matter)
 
 
 @router.post(_path("reply"), response=RESPONSES, **_described("reply"))
@@ -266,7 +267,7 @@ def handler(request, number: str, payload: HandlerIn):
     services.assign_handler(
         matter, by=actor(request), handler=active_user(payload.handler), expected_version=payload.version
     )
-    return _done(request, matter)
+    return changed_matter(request, matter)
 
 
 @router.post(
@@ -285,4 +286,4 @@ def recusals(request, number: str, payload: RecusalIn):
     services.declare_recusal(
         matter, by=actor(request), user=user_by_username(payload.user, field="user"), reason=payload.reason
     )
-    return _done(request, matter)
+    return changed_matter(request, matter)

@@ -3,12 +3,10 @@ correction of what was registered — summary, 内容分类, 属地 (services.co
 row in the same transaction, like the staff pages."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from ninja import Router, Status
 
-from xinfang.accounts.audit import log_audit
 from xinfang.api import presenters
-from xinfang.api.routes.common import actor, unit_by_code, visible_matter
+from xinfang.api.routes.common import actor, audited, changed_matter, unit_by_code, visible_matter
 from xinfang.api.schemas import CorrectionIn, ErrorOut, FollowUpIn, FollowUpOut, MatterDetailOut
 from xinfang.petitions import services
 from xinfang.petitions.models import Code
@@ -28,12 +26,10 @@ router = Router(tags=["办理流程"])
 )
 def follow_up(request, number: str, payload: FollowUpIn):
     matter = visible_matter(request, number)
-    with transaction.atomic():  # the record and its audit row: both or neither
-        call = services.record_follow_up(
-            matter, by=actor(request), called_at=payload.called_at, callee=payload.callee, outcome=payload.outcome,
-            notes=payload.notes,
-        )  # fmt: skip
-        log_audit(action="follow_up:create", request=request, obj=call, matter=matter.number)
+    call = audited(request, "follow_up:create", lambda: services.record_follow_up(
+        matter, by=actor(request), called_at=payload.called_at, callee=payload.callee, outcome=payload.outcome,
+        notes=payload.notes,
+    ), matter=matter.number)  # fmt: skip
     return Status(201, presenters.follow_up(call))
 
 
@@ -65,10 +61,7 @@ def correct_registration(request, number: str, payload: CorrectionIn):
         changes["content_class"] = _code(payload.content_class)
     if payload.township is not None:
         changes["township"] = unit_by_code(payload.township, field="township")
-    with transaction.atomic():  # the correction and its audit row: both or neither
-        services.correct_registration(
-            matter, by=actor(request), reason=payload.reason, expected_version=payload.version, **changes
-        )
-        log_audit(action="matter:correct", request=request, obj=matter, matter=matter.number)
-    matter.refresh_from_db()
-    return presenters.matter_detail(actor(request), matter)
+    audited(request, "matter:correct", lambda: services.correct_registration(
+        matter, by=actor(request), reason=payload.reason, expected_version=payload.version, **changes
+    ), audit_obj=lambda _: matter, matter=matter.number)  # fmt: skip
+    return changed_matter(request, matter)

@@ -1,11 +1,21 @@
-"""Look-ups shared by the routes: turn identifiers from the request into objects, through access.py."""
+"""Shared by the routes: look-ups that turn identifiers from the request into objects (through access.py), a
+change with its audit row in one transaction, and the matter as the caller sees it after a change."""
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 
+from xinfang.accounts.audit import log_audit
 from xinfang.accounts.models import User
+from xinfang.api import presenters
 from xinfang.petitions import access
 from xinfang.petitions.models import Matter, Unit
+
+T = TypeVar("T")
 
 
 def actor(request):
@@ -44,3 +54,27 @@ def user_by_username(username: str, *, field: str) -> User:
     if found is None:
         raise ValidationError({field: [f"用户“{username}”不存在或已停用。"]})
     return found
+
+
+def audited(
+    request,
+    action: str,
+    change: Callable[[], T],
+    *,
+    audit_obj: Callable[[T], object] = lambda result: result,
+    within: Callable[[], AbstractContextManager] = transaction.atomic,
+    **detail,
+) -> T:
+    """Run `change` (a service call) and write its audit row `action` about `audit_obj(result)` in one
+    transaction: both or neither, as the staff pages do. `within` opens the transaction
+    (`citizens.removing_on_failure` when the change stores files)."""
+    with within():
+        result = change()
+        log_audit(action=action, request=request, obj=audit_obj(result), **detail)
+    return result
+
+
+def changed_matter(request, matter: Matter):
+    """The matter's detail as the caller sees it after a change (the services change it in the database)."""
+    matter.refresh_from_db()
+    return presenters.matter_detail(actor(request), matter)

@@ -1,8 +1,7 @@
 from ninja import Router, Status
 
-from xinfang.accounts.audit import log_audit
 from xinfang.api import presenters
-from xinfang.api.routes.common import actor
+from xinfang.api.routes.common import actor, audited
 from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut
 from xinfang.petitions import citizens, services
 
@@ -23,9 +22,9 @@ router = Router(tags=["信访登记"])
 def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
-    with citizens.removing_on_failure():  # the registration and its audit row: both or neither
-        registration, code = citizens.register_incoming(
-            services.PetitionInput(**data, petitioners=people), by=actor(request)
-        )
-        log_audit(action="registration:create", request=request, obj=registration)  # personal data recorded
+    registration, code = audited(  # personal data recorded
+        request, "registration:create",
+        lambda: citizens.register_incoming(services.PetitionInput(**data, petitioners=people), by=actor(request)),
+        audit_obj=lambda done: done[0], within=citizens.removing_on_failure,
+    )  # fmt: skip
     return Status(201, presenters.registration_created(registration, query_code=code))
