@@ -26,10 +26,10 @@ router = Router(tags=["办理流程"])
 )
 def follow_up(request, number: str, payload: FollowUpIn):
     matter = visible_matter(request, number)
-    call = audited(request, "follow_up:create", lambda: services.record_follow_up(
+    call = audited(request, lambda: services.record_follow_up(
         matter, by=actor(request), called_at=payload.called_at, callee=payload.callee, outcome=payload.outcome,
         notes=payload.notes,
-    ), matter=matter.number)  # fmt: skip
+    ), audit="follow_up:create", matter=matter.number)  # fmt: skip
     return Status(201, presenters.follow_up(call))
 
 
@@ -61,7 +61,7 @@ def correct_registration(request, number: str, payload: CorrectionIn):
         changes["content_class"] = _code(payload.content_class)
     if payload.township is not None:
         changes["township"] = unit_by_code(payload.township, field="township")
-    audited(request, "matter:correct", lambda: services.correct_registration(
+    audited(request, lambda: services.correct_registration(
         matter, by=actor(request), reason=payload.reason, expected_version=payload.version, **changes
-    ), audit_obj=lambda _: matter, matter=matter.number)  # fmt: skip
+    ), audit="matter:correct", audit_obj=lambda _: matter, matter=matter.number)  # fmt: skip
     return changed_matter(request, matter)

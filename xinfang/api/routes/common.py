@@ -58,19 +58,19 @@ def user_by_username(username: str, *, field: str) -> User:
 
 def audited(
     request,
-    action: str,
     change: Callable[[], T],
     *,
+    audit: str,
     audit_obj: Callable[[T], object] = lambda result: result,
     within: Callable[[], AbstractContextManager] = transaction.atomic,
     **detail,
 ) -> T:
-    """Run `change` (a service call) and write its audit row `action` about `audit_obj(result)` in one
+    """Run `change` (a service call) and write its audit row (action `audit`) about `audit_obj(result)` in one
     transaction: both or neither, as the staff pages do. `within` opens the transaction
     (`citizens.removing_on_failure` when the change stores files)."""
     with within():
         result = change()
-        log_audit(action=action, request=request, obj=audit_obj(result), **detail)
+        log_audit(action=audit, request=request, obj=audit_obj(result), **detail)
     return result
 
 

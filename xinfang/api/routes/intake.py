@@ -23,8 +23,8 @@ def register(request, payload: RegistrationIn):
     data = payload.dict(exclude={"petitioners"})
     people = [services.PetitionerInput(**p.dict()) for p in payload.petitioners]
     registration, code = audited(  # personal data recorded
-        request, "registration:create",
+        request,
         lambda: citizens.register_incoming(services.PetitionInput(**data, petitioners=people), by=actor(request)),
-        audit_obj=lambda done: done[0], within=citizens.removing_on_failure,
+        audit="registration:create", audit_obj=lambda done: done[0], within=citizens.removing_on_failure,
     )  # fmt: skip
     return Status(201, presenters.registration_created(registration, query_code=code))
