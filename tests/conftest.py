@@ -167,6 +167,15 @@ def admin_user(units):
 
 
 @pytest.fixture
+def security_admin(units):
+    """安全管理员 (issue 14): approves the grants of guarded roles in the admin."""
+    user = factories.make_user("security1", "security_admin", unit=units["bureau"], full_name="安全员")
+    type(user).objects.filter(pk=user.pk).update(is_staff=True)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
 def people(clerk, case_officer, unit_officer, unit_head):
     """The natural actors of the workflow, as factories.do / matter_in_state expect them."""
     return {

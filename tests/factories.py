@@ -4,7 +4,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from xinfang.accounts.models import User
+from xinfang.accounts import totp
+from xinfang.accounts.models import TotpDevice, User
 from xinfang.accounts.services import grant_roles
 from xinfang.petitions import access, services, workflow
 from xinfang.petitions.codes import load_codes
@@ -37,6 +38,15 @@ def make_user(username: str, *roles: str, unit: Unit | None = None, full_name: s
     user = User.objects.create_user(username=username, password=PASSWORD, unit=unit, full_name=full_name)
     grant_roles(user, *roles)
     return User.objects.get(pk=user.pk)
+
+
+def enrol_totp(user) -> str:
+    """A confirmed second factor for `user` (issue 14); returns its secret (totp.code_at(secret) is the code)."""
+    secret = totp.new_secret()
+    TotpDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed_at": timezone.now()}
+    )
+    return secret
 
 
 def petitioner_input(**overrides) -> services.PetitionerInput:

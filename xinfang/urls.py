@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from xinfang.accounts.views import LoginView, home
+from xinfang.accounts.views import LoginView, home, two_factor
 from xinfang.api.urls import api
 from xinfang.core import views as core_views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor, name="two_factor"),
     path("casework/supervision/", include("xinfang.casework.supervision.urls")),
     path("casework/programs/", include("xinfang.casework.programs.urls")),
     path("casework/exchange/", include("xinfang.exchange.urls")),  # issue 17

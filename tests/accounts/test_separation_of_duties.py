@@ -146,12 +146,21 @@ def test_the_service_refuses_the_administrator_a_guarded_grant(admin_user, leade
     assert roles_of(leader) == {R.LEADER}
 
 
-def test_the_refusal_is_the_administrators(auditor, leader):
-    """The service refuses the administrator a guarded grant; who else may grant roles is decided by the screen
-    that calls it (today only the admin site, which only administrators reach): this is where a second
-    person's approval would come in (docs/security.md)."""
-    grant_roles(leader, R.CASE_OFFICER, by=auditor)
+def test_only_a_security_administrator_grants_a_guarded_role(auditor, security_admin, leader):
+    """The service grants a guarded role only for a 安全管理员 (who does so by approving a request of a 系统管理员:
+    test_grant_requests.py); nobody else, the auditor included."""
+    with pytest.raises(RoleChangeRefused, match="只能经安全管理员审批授予"):
+        grant_roles(leader, R.CASE_OFFICER, by=auditor)
+    grant_roles(leader, R.CASE_OFFICER, by=security_admin)
     assert roles_of(leader) == {R.LEADER, R.CASE_OFFICER}
-    [entry] = role_changes()
-    assert entry["result"] == "success" and entry["username"] == "audit1"
-    assert entry["detail"]["new_roles"] == [R.CASE_OFFICER, R.LEADER]
+    denied, granted = role_changes()
+    assert denied["result"] == "denied" and denied["username"] == "audit1"
+    assert granted["result"] == "success" and granted["username"] == "security1"
+    assert granted["detail"]["new_roles"] == [R.CASE_OFFICER, R.LEADER]
+
+
+@pytest.mark.parametrize("second", [R.AUDITOR, R.SECURITY_ADMIN])
+def test_the_three_administrators_are_three_people(security_admin, admin_user, second):
+    with pytest.raises(RoleChangeRefused, match="须由不同人员担任"):
+        change_roles(admin_user, roles=[R.ADMIN, second], by=security_admin)
+    assert roles_of(admin_user) == {R.ADMIN}

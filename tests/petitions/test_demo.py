@@ -186,7 +186,7 @@ def test_demo_users_log_in_with_their_roles(loaded, client):
     expected = {
         "jiedai": R.CLERK, "banan": R.CASE_OFFICER, "renshe": R.UNIT_OFFICER, "renshe2": R.UNIT_HEAD,
         "fengyi": R.UNIT_OFFICER, "ducha": R.SUPERVISOR, "lingdao": R.LEADER, "caiwu": R.FINANCE,
-        "shenji": R.AUDITOR, "admin": R.ADMIN,
+        "shenji": R.AUDITOR, "admin": R.ADMIN, "anquan": R.SECURITY_ADMIN,
     }  # fmt: skip
     assert [u for u, _, _ in demo.DEMO_USERS] == list(expected)
     for username, label, password in demo.DEMO_USERS:

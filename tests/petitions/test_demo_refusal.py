@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.db import connections
 
 from tests import factories
 from xinfang.accounts.models import User
@@ -32,7 +33,10 @@ def test_without_debug_or_confirmation_it_refuses_and_creates_nothing():
     assert nothing_loaded()
 
 
-def test_the_command_line_exits_non_zero_with_the_chinese_message(capsys):
+def test_the_command_line_exits_non_zero_with_the_chinese_message(capsys, monkeypatch):
+    monkeypatch.setattr(
+        connections, "close_all", lambda: None
+    )  # run_from_argv closes them; the test's is open
     with pytest.raises(SystemExit) as exit_:
         execute_from_command_line(["xinfang", "load_demo", "--without-history"])
     assert exit_.value.code != 0

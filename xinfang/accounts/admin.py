@@ -1,11 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
+from xinfang.accounts import roles as R
 from xinfang.accounts import services
+from xinfang.accounts.audit import log_audit
 from xinfang.accounts.forms import AdminLoginForm
-from xinfang.accounts.models import User
+from xinfang.accounts.models import RoleGrantRequest, User
 from xinfang.accounts.roles import ROLE_LABELS
 
 admin.site.login_form = AdminLoginForm
@@ -28,6 +31,12 @@ class RoleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
+USER_CREATE = "user:create"
+USER_DEACTIVATE = "user:deactivate"
+USER_ACTIVATE = "user:activate"
+USER_SET_PASSWORD = "user:set_password"
 
 
 @admin.register(User)
@@ -87,6 +96,23 @@ class UserAdmin(BaseUserAdmin):
 
         return RoleCheckedForm
 
+    def save_model(self, request, obj, form, change):
+        """Creating an account, and switching it off or on, are audit rows (等保 8.1.5.1: 系统管理员的操作被审计)."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            log_audit(action=USER_CREATE, request=request, obj=obj, target=obj.username)
+        elif "is_active" in form.changed_data:
+            action = USER_ACTIVATE if obj.is_active else USER_DEACTIVATE
+            log_audit(action=action, request=request, obj=obj, target=obj.username)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting another user's password (Django's page): an audit row when it was set."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.get(pk=id)
+            log_audit(action=USER_SET_PASSWORD, request=request, obj=user, target=user.username)
+        return response
+
     def save_related(self, request, form, formsets, change):
         groups = form.cleaned_data.pop("groups", None)  # not saved by the form: by the service below
         super().save_related(request, form, formsets, change)
@@ -119,3 +145,93 @@ class RoleAdmin(BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class GrantRequestForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label="申请授予的角色", choices=[(c, ROLE_LABELS[c]) for c in services.GUARDED_ROLES]
+    )
+
+    class Meta:
+        model = RoleGrantRequest
+        fields = ("user", "role", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("user") and cleaned.get("role"):
+            refusal = services.grant_request_refusal(cleaned["user"], role=cleaned["role"], by=self.requester)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return cleaned
+
+
+@admin.register(RoleGrantRequest)
+class RoleGrantRequestAdmin(admin.ModelAdmin):
+    """三权分立: a 系统管理员 asks here for a guarded role (审计管理员, 安全管理员, a role that sees personal data in
+    full) for someone else; a different person holding 安全管理员 approves or refuses it with the list's actions.
+    A request is never edited or deleted: it is the record of who asked and who decided."""
+
+    form = GrantRequestForm
+    list_display = (
+        "user",
+        "role_label",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "state",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("state",)
+    actions = ("approve", "refuse")
+
+    @admin.display(description="申请授予的角色", ordering="role")
+    def role_label(self, obj):
+        return ROLE_LABELS.get(obj.role, obj.role)
+
+    def get_fields(self, request, obj=None):
+        return ("user", "role", "reason") if obj is None else self.list_display
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.list_display
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("RequesterForm", (form,), {"requester": request.user})
+
+    def save_model(self, request, obj, form, change):
+        created = services.request_grant(
+            obj.user, role=obj.role, reason=obj.reason, by=request.user, request=request
+        )
+        obj.pk = created.pk
+
+    def has_add_permission(self, request):
+        return request.user.has_role(R.ADMIN) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided only by the actions below
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_role(R.SECURITY_ADMIN)
+
+    @admin.action(description="批准所选申请（授予角色）", permissions=["decide"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="驳回所选申请", permissions=["decide"])
+    def refuse(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        for grant in queryset.select_related("user"):
+            try:
+                services.decide_grant(grant, approve=approve, by=request.user, request=request)
+            except services.RoleChangeRefused as refusal:
+                self.message_user(request, f"{grant}：{refusal}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{grant}：{'已批准' if approve else '已驳回'}。", messages.SUCCESS
+                )

@@ -14,7 +14,16 @@ from xinfang.accounts import roles as R
 ACTION_LABELS = {
     # accounts
     "login": _("登录"),
+    "logout": _("退出登录"),
     "role:change": _("变更角色"),
+    "role:request": _("申请授予角色"),
+    "role:approve": _("批准角色授予申请"),
+    "role:refuse": _("驳回角色授予申请"),
+    "user:create": _("新建账号"),
+    "user:deactivate": _("停用账号"),
+    "user:activate": _("启用账号"),
+    "user:set_password": _("设置他人口令"),
+    "2fa:enrol": _("绑定动态验证码"),
     "audit:read": _("查看审计日志"),
     "audit:export": _("导出审计日志"),
     "audit:archive": _("归档审计日志"),
@@ -90,7 +99,7 @@ DETAIL_LABELS = {
     "sort": _("排序"),
     "filtered": _("筛选"),
 }
-VALUE_LABELS = {"locked": _("账号已临时锁定"), "保存期内": _("保存期内")}
+VALUE_LABELS = {"locked": _("账号已临时锁定"), "otp": _("动态验证码错误"), "保存期内": _("保存期内")}
 RESULT_LABELS = {"success": _("成功"), "failure": _("失败"), "denied": _("拒绝")}
 ROLE_KEYS = {"old_roles", "new_roles"}
 

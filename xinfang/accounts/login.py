@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
+from xinfang.accounts.audit import log_audit
 from xinfang.accounts.models import AuditEntry
 
 LOGIN = "login"
@@ -50,3 +51,13 @@ def _locked_until(key: dict, limit: int, now: datetime) -> datetime | None:
         return None
     until = newest + period
     return until if now < until else None
+
+
+LOGOUT = "logout"
+
+
+def on_logout(sender, request, user, **kwargs):
+    """Every logout (the staff pages' and the admin's) is an audit row (等保 8.1.4.3 a). `user` is None when the
+    session had already ended."""
+    if user is not None:
+        log_audit(action=LOGOUT, user=user, request=request)

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.fieldcrypt import EncryptedCharField
+
 
 class User(AbstractUser):
     """A staff user. Roles are groups (see roles.py); `unit` is the organisation the user works for."""
@@ -99,3 +101,59 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+
+class RoleGrantRequest(models.Model):
+    """三权分立: a guarded role (审计管理员, 安全管理员, a role that sees personal data in full) is granted in two steps —
+    a 系统管理员 asks, a different person holding 安全管理员 approves or refuses (services.request_grant,
+    services.decide_grant). Never for oneself."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("已驳回")
+
+    user = models.ForeignKey(User, verbose_name=_("授予对象"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("申请授予的角色"), max_length=30)
+    reason = models.CharField(_("申请理由"), max_length=200)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("审批人"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("角色授予申请")
+        verbose_name_plural = _("角色授予申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(state="pending"),
+                name="one_pending_grant_per_role",
+            )
+        ]
+
+    def __str__(self):
+        from xinfang.accounts.roles import ROLE_LABELS
+
+        return f"{self.user}：{ROLE_LABELS.get(self.role, self.role)}"
+
+
+class TotpDevice(models.Model):
+    """The second factor of a staff account (等保 8.1.4.1 d): a TOTP secret (RFC 6238, accounts/totp.py), encrypted
+    at rest under the personal-data keys (core.fieldcrypt). Unconfirmed until the user has entered one code from
+    it; `last_step` is the time step of the last code accepted, so no code is accepted twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    secret = EncryptedCharField(_("密钥"), max_length=64)
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("动态验证码")
+        verbose_name_plural = _("动态验证码")

@@ -11,6 +11,9 @@ LEADER = "leader"  # 领导
 FINANCE = "finance"  # 财务人员
 AUDITOR = "auditor"  # 审计管理员 (read-only, reads the audit log)
 ADMIN = "admin"  # 系统管理员 (manages users, cannot read the audit log)
+SECURITY_ADMIN = (
+    "security_admin"  # 安全管理员 (approves grants of the guarded roles; no casework, no audit log)
+)
 
 ROLE_LABELS = {
     CLERK: _("接待登记员"),
@@ -22,5 +25,9 @@ ROLE_LABELS = {
     FINANCE: _("财务人员"),
     AUDITOR: _("审计管理员"),
     ADMIN: _("系统管理员"),
+    SECURITY_ADMIN: _("安全管理员"),
 }
 ALL_ROLES = tuple(ROLE_LABELS)
+# 三权分立 (等保 2.0 第三级 安全管理中心): the three administrators are three different people, and each signs in
+# with a second factor (accounts/totp.py).
+ADMINISTRATORS = (ADMIN, AUDITOR, SECURITY_ADMIN)

@@ -143,6 +143,7 @@ _STAFF = [
     ("caiwu", R.FINANCE, BUREAU, "罗某", "信访局"),
     ("shenji", R.AUDITOR, BUREAU, "周某", "信访局"),
     ("admin", R.ADMIN, BUREAU, "李某", "信访局，管理用户"),
+    ("anquan", R.SECURITY_ADMIN, BUREAU, "孙某", "信访局，审批角色授予"),
 ]
 _UNIT_NAMES = {c: n for c, n, *_ in HIGHER_UNITS} | {c: n for _, c, n, _ in DEPARTMENTS}
 _UNIT_NAMES |= {c: n for _, n, c in TOWNSHIPS}
@@ -185,6 +186,9 @@ def make_users(units: dict[str, Unit]) -> dict[str, User]:
         if created:
             grant_roles(user, role)
         users[login] = User.objects.get(pk=user.pk)
+    # 安全管理员 decides the grant requests in the admin site (its role's permissions): staff, not superuser.
+    User.objects.filter(username="anquan").update(is_staff=True)
+    users["anquan"] = User.objects.get(username="anquan")
     admin = users["admin"]
     if not admin.is_staff:
         # 系统管理员 manages accounts in the admin site and nothing else: staff, not superuser.

@@ -70,4 +70,8 @@ class Command(BaseCommand):
         # Chinese characters are two columns wide: pad the role column with full-width spaces.
         lines = [f"{u:<{width}}{r:\u3000<{role_width}}{p}" for u, r, p in rows]
         lines.append(f"其他单位经办人：用户名为单位拼音（如 zhujian、weimen），密码同为 {demo.DEMO_PASSWORD}")
+        lines.append(
+            "admin、shenji、anquan（系统管理员、审计管理员、安全管理员）须使用动态验证码：首次登录后先用手机验证器"
+            "（TOTP，手动输入页面上的密钥）完成绑定，之后每次登录同时输入验证码。"
+        )
         return "\n".join(lines)
