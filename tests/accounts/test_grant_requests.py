@@ -3,8 +3,12 @@ in full) is granted only when a 系统管理员 asks and a different 安全管�
 administrators are three people; every step is an audit row. The admin's account changes — creation,
 deactivation, a password set for someone else — and every logout are audit rows too."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 
 from tests import factories
@@ -190,3 +194,16 @@ def test_every_logout_is_audited(client, admin_user, path):
     assert row.user == admin_user and row.ip == "127.0.0.1"
     client.post(path)  # already signed out: nobody to record
     assert AuditEntry.objects.filter(action="logout").count() == 1
+
+
+def test_the_first_security_administrator_is_appointed_on_the_server_once(leader, admin_user):
+    out = StringIO()
+    call_command("appoint_security_admin", "leader1", stdout=out)
+    assert "已指定 leader1 为安全管理员" in out.getvalue()
+    leader = User.objects.get(pk=leader.pk)
+    assert leader.has_role(R.SECURITY_ADMIN) and leader.is_staff
+    [row] = audit("role:change")
+    assert row["username"] == "" and row["detail"]["reason"] == "appoint_security_admin"
+    with pytest.raises(CommandError, match="已有在用的安全管理员"):
+        call_command("appoint_security_admin", "admin1", stdout=StringIO())
+    assert roles_of(admin_user) == {R.ADMIN}

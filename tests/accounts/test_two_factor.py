@@ -52,7 +52,9 @@ def test_enrolment_with_the_manual_key_and_one_code(client, clerk, frozen):
     done = client.post("/accounts/two-factor/", {"code": totp.code_at(key)})
     assert done.status_code == 302 and totp.enrolled(clerk)
     assert "已启用动态验证码" in client.get("/accounts/two-factor/").content.decode()
-    assert list(AuditEntry.objects.filter(action="2fa:enrol").order_by("id").values_list("result", flat=True)) == [
+    assert list(
+        AuditEntry.objects.filter(action="2fa:enrol").order_by("id").values_list("result", flat=True)
+    ) == [
         "failure",
         "success",
     ]
