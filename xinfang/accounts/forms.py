@@ -57,6 +57,8 @@ class LockoutMixin:
         """The password was right: an enrolled user also needs the current code (a wrong one is a failed login,
         counted by the lockout); an administrator without a device may only enrol (totp.MUST_ENROL)."""
         user = self.get_user()
+        if user is None:  # a field was missing: the form has its error already
+            return
         found = totp.device(user)
         if found is not None and not totp.verify(found, self.cleaned_data.get("otp", "")):
             raise forms.ValidationError(
