@@ -221,3 +221,12 @@ def test_name_findings_only_what_is_provable_is_an_error(line, severity, needle)
     findings = name_findings(f"某县某局2020年度部门决算\n1.{line}：支出决算为1万元。")
     assert [f.severity for f in findings] == [severity], [f.message for f in findings]
     assert needle in findings[0].message
+
+
+def test_codes_with_names_in_text_and_tables():
+    head = "某县某局2020年度部门决算\n"
+    assert name_findings(head + "201 名干部参加了培训") == []  # running text: a number and a word
+    cells = name_findings(head + "2101101\t随便什么名称\t1.00")
+    assert [f.severity for f in cells] == ["warning"]  # a table row: the name cannot be confirmed
+    wrong = name_findings(head + "2101101\t城管执法\t1.00\n2010301\t行政运行\t2.00")
+    assert [f.severity for f in wrong] == ["error"] and "城管执法" in wrong[0].message

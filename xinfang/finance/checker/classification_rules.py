@@ -29,8 +29,9 @@ def undoubled(name: str) -> set[str]:
     return {name[:i] + name[i + 1 :] for i in range(len(name) - 1) if name[i] == name[i + 1]}
 
 
-def check_code_name(code: str, name: str, year: int) -> tuple[str, str] | None:
-    """(severity, message) for a code printed with a name, e.g. a table row; None when it is official."""
+def check_code_name(code: str, name: str, year: int, *, in_table: bool = True) -> tuple[str, str] | None:
+    """(severity, message) for a code printed with a name, e.g. a table row; None when it is official.
+    Out of a table (`in_table=False`: a number and a word in running text) a word no list knows is ignored."""
     code = re.sub(r"\s", "", code)
     c = C.confirm(code, name, year)
     level = LEVEL.get(len(code), "")
@@ -56,14 +57,14 @@ def check_code_name(code: str, name: str, year: int) -> tuple[str, str] | None:
     if c.near:
         return WARNING, f"{level}级科目名称与官方名称略有不同：{c.note}"
     if c.close:
-        return WARNING, f"{level}级科目名称无法确认：{c.note}"
+        return (WARNING, f"{level}级科目名称无法确认：{c.note}") if in_table else None
     return ERROR, f"{level}级科目名称与编码不符：{c.note}"
 
 
 def check_code_names(doc: Document, year: int) -> list[Finding]:
     out = []
     for m in CODE_NAME.finditer(doc.text):
-        result = check_code_name(m.group("code"), m.group("name"), year)
+        result = check_code_name(m.group("code"), m.group("name"), year, in_table="\t" in m.group(0))
         if result:
             out.append(T.finding(doc, RULE, result[0], result[1], m.start("code"), m.end()))
     return out
