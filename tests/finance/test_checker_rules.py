@@ -150,3 +150,15 @@ def test_report_year_from_the_text(text, year):
 
     assert guess_year(text) == year
     assert not [f for f in check_text(text) if f.rule == "YEAR"]
+
+
+def test_plans_and_other_comparisons_are_no_year_errors():
+    text = (
+        "2019年度部门决算\n力争到2025年实现信访事项网上办理全覆盖。与2016年相比，来访批次下降三成。"
+        "2019年本年支出合计100万元，比2018年增加10万元，增长11.11%。"
+    )
+    years = [f for f in check_text(text) if f.rule == "YEAR"]
+    assert [f.severity for f in years] == ["warning"]  # only the target year, as a question
+    assert any(
+        f.rule == "YEAR" and f.severity == "error" for f in check_text(text.replace("比2018年", "比2016年"))
+    )

@@ -193,17 +193,38 @@ AS_OF = re.compile(r"截[至止](?:到)?\s*((?:19|20)\d\d)\s*年\s*12\s*月")
 COMPARED = re.compile(r"(?:比|较|与|同)\s*((?:19|20)\d\d)\s*年度?(?:决算数?)?(?:相比|比较|同期)?")
 
 
+PLANNED = re.compile(r"(?:到|至|于|在|计划|力争|预计|规划|展望)\s*$")
+NEAR_FUTURE = 10  # a target year up to ten years ahead may be a plan ("力争到X年"); further is a typo
+
+
+def same_sentence_money(doc: Document, start: int) -> bool:
+    a = max(doc.text.rfind("。", 0, start), doc.text.rfind("\n", 0, start)) + 1
+    ends = [i for i in (doc.text.find("。", start), doc.text.find("\n", start)) if i != -1]
+    return "万元" in doc.text[a : min(ends) if ends else len(doc.text)]
+
+
 def check_years(doc: Document, *, year: int | None) -> list[Finding]:
-    """The years a report may name: none after its publication year (report year + 1); the year-end
-    position is the report year's; year-on-year figures compare with the year before."""
+    """The years a report may name: none after its publication year (report year + 1) — a warning for a
+    near year after 到/力争/计划 (a target), an error otherwise; the year-end position is the report
+    year's; year-on-year figures (a sentence with an amount) compare with the year before."""
     if not year:
         return []
     out = []
     for m in YEAR.finditer(doc.text):
-        if int(m.group(1)) > year + 1:
+        named = int(m.group(1))
+        if named > year + 1:
+            planned = named <= year + NEAR_FUTURE and PLANNED.search(
+                doc.text[max(0, m.start() - 4) : m.start()]
+            )
             out.append(
                 finding(
-                    doc, "YEAR", ERROR, f"年份{m.group(1)}年晚于{year}年度报告的公开年份", m.start(), m.end()
+                    doc,
+                    "YEAR",
+                    WARNING if planned else ERROR,
+                    f"年份{named}年晚于{year}年度报告的公开年份"
+                    + ("，请核对是否为规划目标年份" if planned else ""),
+                    m.start(),
+                    m.end(),
                 )
             )
     for m in AS_OF.finditer(doc.text):
@@ -215,16 +236,17 @@ def check_years(doc: Document, *, year: int | None) -> list[Finding]:
             )
     for m in COMPARED.finditer(doc.text):
         if int(m.group(1)) not in (year - 1, year) and int(m.group(1)) <= year + 1:
-            out.append(
-                finding(
-                    doc,
-                    "YEAR",
-                    ERROR,
-                    f"{year}年度决算应与上年（{year - 1}年）比较，文中为{m.group(1)}年",
-                    m.start(),
-                    m.end(),
+            if same_sentence_money(doc, m.start()):
+                out.append(
+                    finding(
+                        doc,
+                        "YEAR",
+                        ERROR,
+                        f"{year}年度决算应与上年（{year - 1}年）比较，文中为{m.group(1)}年",
+                        m.start(),
+                        m.end(),
+                    )
                 )
-            )
     return out
 
 
