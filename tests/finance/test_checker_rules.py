@@ -162,3 +162,17 @@ def test_plans_and_other_comparisons_are_no_year_errors():
     assert any(
         f.rule == "YEAR" and f.severity == "error" for f in check_text(text.replace("比2018年", "比2016年"))
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "本年度取得省级补助收入20万元。",
+        "机关运行费较上年下降。",
+        "对下属单位的附属单位补助支出0万元。",
+        "公务用车购置运行维护费3万元。",
+        "年初结转结余和年末结转结余均为0万元。",
+    ],
+)
+def test_legitimate_variants_of_template_phrases_are_not_typos(sentence):
+    assert not [f for f in check_text("2019年度部门决算\n" + sentence) if f.rule == "TYPO"]

@@ -333,11 +333,17 @@ SUBSTITUTED = [(p, substitution(p)) for p in PHRASES if len(p) >= 6]
 LEGIT = set(PHRASES) | {
     "年初结转结余",
     "年末结转结余",
+    "机关运行费",
+    "公务用车购置运行维护费",
+    "附属单位补助支出",
     "一般公共预算财政",
     "本年收入",
     "本年支出",
     "因公出国",
 }
+
+
+BOUNDARY = set("年度的和及与了在是为中其、")
 
 
 def check_near_phrases(doc: Document) -> list[Finding]:
@@ -352,8 +358,13 @@ def check_near_phrases(doc: Document) -> list[Finding]:
     for phrase, variant in NEAR:
         if variant in LEGIT or any(variant in p for p in PHRASES if p != phrase):
             continue
+        first_missing = variant == phrase[1:]
         for m in re.finditer(re.escape(variant), text):
-            # a missing edge character: the variant must not be the edge of a longer legit string
+            # a missing first character is a slip only after a word boundary ("2019年般公共预算"), not when
+            # another word's character stands there ("省级补助收入" is not "上级补助收入" without 上)
+            before = text[m.start() - 1 : m.start()]
+            if first_missing and re.fullmatch(r"[\u4e00-\u9fff]", before or "。") and before not in BOUNDARY:
+                continue
             if not inside_exact(m.start(), m.end()):
                 hits.append((m.start(), m.end(), phrase))
     for phrase, rx in SUBSTITUTED:
