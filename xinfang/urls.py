@@ -18,6 +18,7 @@ urlpatterns = [
     path("analytics/", include("xinfang.analytics.urls")),
     path("finance/", include("xinfang.finance.urls")),
     path("portal/", include("xinfang.portal.urls")),
+    path("open311/v2/", include("xinfang.open311.urls")),  # GeoReport v2 (issue 17)
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

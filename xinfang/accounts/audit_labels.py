@@ -56,6 +56,9 @@ ACTION_LABELS = {
     "portal:request_review": _("网上申请复查"),
     "portal:request_recheck": _("网上申请复核"),
     "portal:add_information": _("网上补充材料"),
+    # Open311 GeoReport v2 (issue 17)
+    "open311:submit": _("Open311 接口提交"),
+    "open311:submit_blocked": _("Open311 接口提交（频率限制）"),
 }
 
 DETAIL_LABELS = {

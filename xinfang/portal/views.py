@@ -60,7 +60,8 @@ def home(request):
 # --- submit -------------------------------------------------------------------------------------------
 
 
-def _petition_input(d: dict) -> services.PetitionInput:
+def petition_input(d: dict) -> services.PetitionInput:
+    """The service input of a valid SubmitForm (also the Open311 POST, open311/views.py)."""
     people = []
     if d["name"] or d["id_number"] or d["mobile"]:
         people.append(
@@ -128,7 +129,7 @@ def submit(request):
                 # the submission, its audit row and its token's receipt: all or none
                 with citizens.removing_on_failure():
                     registration, code = citizens.submit_online(
-                        _petition_input(d), uploads=F.uploads_of(d["attachments"])
+                        petition_input(d), uploads=F.uploads_of(d["attachments"])
                     )
                     log_audit(action="portal:submit", request=request, obj=registration)
                     receipt = {
