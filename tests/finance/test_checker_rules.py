@@ -176,3 +176,22 @@ def test_plans_and_other_comparisons_are_no_year_errors():
 )
 def test_legitimate_variants_of_template_phrases_are_not_typos(sentence):
     assert not [f for f in check_text("2019年度部门决算\n" + sentence) if f.rule == "TYPO"]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (
+            "chongqing_xinfang_2019.txt",
+            "公务接待费支出1.60万元，完成预算的80.00%",
+            "公务接待费支出1.90万元，完成预算的95.00%",
+        ),
+        ("county_hospital_2020.txt", "因公出国（境）费支出0.00元", "因公出国（境）费支出30,000.00元"),
+        ("province_transport_2024.txt", "公务接待费支出50.00万元", "公务接待费支出55.00万元"),
+    ],
+)
+def test_three_public_total_is_the_sum_of_its_items(name, old, new):
+    text = (Path(__file__).parent / "corpus" / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    assert not [f for f in check_text(text) if f.rule == "SUM"]
+    assert any(f.rule == "SUM" and "三公" in f.message for f in check_text(text.replace(old, new)))

@@ -120,6 +120,43 @@ def check_vehicle_subtotal(doc: Document) -> list[Finding]:
     return out
 
 
+THREE_PUBLIC_TOTAL = re.compile(rf"“三公”经费[^。\n]{{0,24}}?决算数?为?\s*{NUM}\s*万元")
+THREE_PUBLIC_ITEMS = (r"因公出国（境）(?:经)?", VEHICLE_TOTAL, r"公务接待")
+
+
+def check_three_public_sum(doc: Document) -> list[Finding]:
+    """“三公”经费 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费 (fiscal-rules §2 T7): the total's
+    决算 and the first figure of each item quoted after it in the same chapter."""
+    out = []
+    for t in THREE_PUBLIC_TOTAL.finditer(doc.text):
+        chapter = doc.section_at(t.start()).split("（")[0]
+        items = []
+        for label in THREE_PUBLIC_ITEMS:
+            after = [
+                v
+                for v in quoted(doc, rf"(?:{label})费?", after="预算|年初")
+                if v[1] > t.end() and doc.section_at(v[1]).startswith(chapter)
+            ]
+            items.append(after[0] if after else None)
+        if None in items:
+            continue
+        parts = sum(v[0] for v in items)
+        if abs(parts - Decimal(t.group(1))) > CENT:
+            out.append(
+                finding(
+                    doc,
+                    "SUM",
+                    ERROR,
+                    f"因公出国（境）费{items[0][0]}＋公务用车购置及运行维护费{items[1][0]}＋公务接待费{items[2][0]}"
+                    f"＝{parts}万元，与“三公”经费决算{t.group(1)}万元不符",
+                    t.start(),
+                    t.end(),
+                )
+            )
+        break  # the first total: the 决算 of the year
+    return out
+
+
 PROC_TOTAL = r"政府采购支出总额|政府采购(?:合同)?总额|政府采购支出"
 SME = r"授予中小企业合同金额|中小企业合同金额"
 SMALL = r"授予小微企业合同金额|小微企业合同金额"
@@ -384,6 +421,7 @@ def check_general(doc: Document, *, year: int | None) -> list[Finding]:
     return [
         *check_grand_totals(doc),
         *check_vehicle_subtotal(doc),
+        *check_three_public_sum(doc),
         *check_procurement(doc),
         *check_fund_spending(doc),
         *check_share_range(doc),

@@ -753,7 +753,7 @@ def check_projects(doc: Document) -> list[Finding]:
 
 
 def check_chart_data(doc: Document) -> list[Finding]:
-    """Chart source data printed at the end ('2019年度 302.75 …') must match the text."""
+    """Chart source data printed at the end (a 'YYYY年度' row of figures under a row of labels) must match the text."""
     out = []
     lines = doc.text.split("\n")
     offsets = [s for s in doc.starts]
