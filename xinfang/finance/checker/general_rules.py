@@ -157,6 +157,44 @@ def check_three_public_sum(doc: Document) -> list[Finding]:
     return out
 
 
+BUDGET_ACTUAL = re.compile(rf"预算数?为?\s*{NUM}\s*万元[，,]\s*(?:执行数|(?:支出)?决算数?)为?\s*{NUM}\s*万元")
+DIRECTION = re.compile(r"决算数?(大于|多于|超过|高于|小于|少于|低于|等于|与)(?:年初)?预算数?(持平)?")
+
+
+def check_budget_direction(doc: Document) -> list[Finding]:
+    """“决算数大于/小于/等于预算数” agrees with the budget and the actual quoted before it (fiscal-rules C-DIR)."""
+    out = []
+    for m in BUDGET_ACTUAL.finditer(doc.text):
+        budget, actual = Decimal(m.group(1)), Decimal(m.group(2))
+        end = doc.text.find("\n", m.end())
+        d = DIRECTION.search(doc.text, m.end(), end if end != -1 else len(doc.text))
+        if not d or d.start() - m.end() > 60:
+            continue
+        said = {
+            "大于": 1,
+            "多于": 1,
+            "超过": 1,
+            "高于": 1,
+            "小于": -1,
+            "少于": -1,
+            "低于": -1,
+            "等于": 0,
+        }.get(d.group(1), 0 if d.group(2) else None)
+        true = (actual > budget) - (actual < budget)
+        if said is not None and said != true:
+            out.append(
+                finding(
+                    doc,
+                    "COMPL",
+                    ERROR,
+                    f"“{d.group(0)}”与数字不符：预算数{budget}万元，决算数{actual}万元",
+                    m.start(),
+                    d.end(),
+                )
+            )
+    return out
+
+
 PROC_TOTAL = r"政府采购支出总额|政府采购(?:合同)?总额|政府采购支出"
 SME = r"授予中小企业合同金额|中小企业合同金额"
 SMALL = r"授予小微企业合同金额|小微企业合同金额"
@@ -422,6 +460,7 @@ def check_general(doc: Document, *, year: int | None) -> list[Finding]:
         *check_grand_totals(doc),
         *check_vehicle_subtotal(doc),
         *check_three_public_sum(doc),
+        *check_budget_direction(doc),
         *check_procurement(doc),
         *check_fund_spending(doc),
         *check_share_range(doc),

@@ -278,7 +278,10 @@ def yoy_priors(doc: Document) -> list[tuple[Decimal, Decimal, int]]:
 # ---------------------------------------------------------------- completion rates
 
 RATE = rf"完成(?:年初|全年)?预算的?\s*{NUM}%"
-COMPLETION = re.compile(rf"预算数\s*{NUM}\s*万元[，,]\s*执行数为?\s*{NUM}\s*万元[，,]\s*{RATE}")
+# "预算数A万元，执行数为B万元，完成预算的C%", "年初预算为A万元，支出决算为B万元，完成年初预算的C%"
+COMPLETION = re.compile(
+    rf"预算数?为?\s*{NUM}\s*万元[，,]\s*(?:执行数|(?:支出)?决算数?)为?\s*{NUM}\s*万元[，,]\s*{RATE}"
+)
 ITEM_COMPLETION = re.compile(rf"(?P<name>[^，,。；;\d\n]{{2,30}}?)支出\s*{NUM}\s*万元\s*[，,]\s*{RATE}")
 TOTAL_COMPLETION = re.compile(rf"决算数?为?\s*{NUM}\s*万元[，,]\s*{RATE}")
 
