@@ -142,3 +142,29 @@ def test_the_admin_login_page_asks_for_the_code(client, admin_user, frozen):
     assert refused.status_code == 200 and "动态验证码错误" in refused.content.decode()
     response = login(client, "admin1", totp.code_at(secret), path="/admin/login/")
     assert response.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_a_security_administrator_removes_a_lost_device_and_the_owner_enrols_again(
+    client, auditor, security_admin, admin_user, frozen
+):
+    lost = factories.enrol_totp(auditor)
+    factories.enrol_totp(security_admin)
+    User.objects.filter(pk=admin_user.pk).update(is_staff=True)
+    device = TotpDevice.objects.get(user=auditor)
+    client.force_login(admin_user)  # the 系统管理员 neither sees nor removes devices
+    assert client.get("/admin/accounts/totpdevice/").status_code == 403
+    assert client.post(f"/admin/accounts/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.force_login(security_admin)
+    page = client.get("/admin/accounts/totpdevice/").content.decode()
+    assert "audit1" in page or str(auditor) in page
+    assert lost not in page and totp.grouped_key(lost) not in page  # the secret is never shown
+    own = TotpDevice.objects.get(user=security_admin)
+    assert client.post(f"/admin/accounts/totpdevice/{own.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"/admin/accounts/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert (
+        not TotpDevice.objects.filter(user=auditor).exists() and TotpDevice.objects.filter(pk=own.pk).exists()
+    )
+    [row] = AuditEntry.objects.filter(action="2fa:reset")
+    assert row.username == "security1" and row.detail == {"target": "audit1"}
+    client.logout()
+    assert login(client, "audit1")["Location"] == "/accounts/two-factor/"  # held on enrolment again

@@ -3,12 +3,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from xinfang.accounts import roles as R
-from xinfang.accounts import services
+from xinfang.accounts import services, totp
 from xinfang.accounts.audit import log_audit
 from xinfang.accounts.forms import AdminLoginForm
-from xinfang.accounts.models import RoleGrantRequest, User
+from xinfang.accounts.models import RoleGrantRequest, TotpDevice, User
 from xinfang.accounts.roles import ROLE_LABELS
 
 admin.site.login_form = AdminLoginForm
@@ -235,3 +236,46 @@ class RoleGrantRequestAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{grant}：{'已批准' if approve else '已驳回'}。", messages.SUCCESS
                 )
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin):
+    """动态验证码 of the staff, for the 安全管理员 only: who has one and since when. A lost device is removed here
+    (audited); its owner enrols a new one — an administrator is held on the enrolment page at the next login.
+    Nobody removes their own, and the secret is never shown."""
+
+    list_display = ("user", "confirmed_at")
+    fields = list_display
+    readonly_fields = list_display
+    search_fields = ("user__username", "user__full_name")
+
+    @staticmethod
+    def _security(request) -> bool:
+        return request.user.is_active and request.user.has_role(R.SECURITY_ADMIN)
+
+    def has_module_permission(self, request):
+        return self._security(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._security(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self._security(request) and (obj is None or obj.user_id != request.user.pk)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, TotpDevice.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        own = queryset.filter(user=request.user)
+        if own.exists():
+            self.message_user(request, "不能停用自己的动态验证码：须由另一名安全管理员办理。", messages.ERROR)
+        with transaction.atomic():
+            for device in queryset.exclude(user=request.user).select_related("user"):
+                log_audit(action=totp.RESET, request=request, obj=device.user, target=device.user.username)
+                device.delete()

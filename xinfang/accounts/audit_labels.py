@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "user:activate": _("启用账号"),
     "user:set_password": _("设置他人口令"),
     "2fa:enrol": _("绑定动态验证码"),
+    "2fa:reset": _("停用他人的动态验证码"),
     "audit:read": _("查看审计日志"),
     "audit:export": _("导出审计日志"),
     "audit:archive": _("归档审计日志"),

@@ -32,6 +32,7 @@ DIGITS = 6
 DRIFT_STEPS = 1  # a code of the previous or the next step is accepted too
 ISSUER = "信访业务与绩效管理系统"
 ENROL = "2fa:enrol"
+RESET = "2fa:reset"  # a 安全管理员 removes a lost device (accounts/admin.py TotpDeviceAdmin)
 
 
 def new_secret() -> str:
