@@ -149,10 +149,10 @@ class TotpDevice(models.Model):
     at rest under the personal-data keys (core.fieldcrypt). Unconfirmed until the user has entered one code from
     it; `last_step` is the time step of the last code accepted, so no code is accepted twice."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp")
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="totp")
     secret = EncryptedCharField(_("密钥"), max_length=64)
     confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
-    last_step = models.BigIntegerField(default=0)
+    last_step = models.BigIntegerField(_("最近一次验证码的时间步"), default=0)
 
     class Meta:
         verbose_name = _("动态验证码")

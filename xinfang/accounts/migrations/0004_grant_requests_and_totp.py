@@ -24,13 +24,14 @@ class Migration(migrations.Migration):
                 ),
                 ("secret", xinfang.core.fieldcrypt.EncryptedCharField(max_length=64, verbose_name="密钥")),
                 ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="启用时间")),
-                ("last_step", models.BigIntegerField(default=0)),
+                ("last_step", models.BigIntegerField(default=0, verbose_name="最近一次验证码的时间步")),
                 (
                     "user",
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="totp",
                         to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
                     ),
                 ),
             ],
