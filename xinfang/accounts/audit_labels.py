@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "attachment:download": _("下载附件"),
     "assistance:download": _("下载专项资金救助档案"),
     "worklist:export": _("导出信访事项列表"),
+    "matter:similar": _("查找同人同事（疑似重复）"),
+    "person:view": _("查看信访人的全部信访记录"),
     "api:denied": _("接口访问被拒绝"),
     # exchange with the level above (issue 17)
     "exchange:import": _("导入上级交办件"),
@@ -75,6 +77,7 @@ DETAIL_LABELS = {
     "new_roles": _("新角色"),
     "before": _("截止时间"),
     "count": _("条数"),
+    "found": _("结果（事项编号）"),
     "first_id": _("起始记录号"),
     "last_id": _("结束记录号"),
     "file": _("文件"),

@@ -64,6 +64,16 @@ def registration_created(registration: Registration, *, query_code: str) -> dict
     }
 
 
+def similar_candidate(c) -> dict:
+    """A candidate of POST /api/matters/similar (similar.Candidate)."""
+    m = c.matter
+    return {
+        "matter_number": m.number, "title": m.title, "state": m.state, "state_label": workflow.STATES[m.state],
+        "registered_on": m.registered_on, "score": c.score, "content_similarity": c.content,
+        "reasons": c.reasons, "choices": c.choices,
+    }  # fmt: skip
+
+
 def follow_up(call: FollowUpCall) -> dict:
     """A 回访 record (staff only; never on the portal)."""
     return {

@@ -17,7 +17,8 @@ ChannelCode = Literal[tuple(Registration.Channel.values)]  # type: ignore[valid-
 ChannelFilter = Literal[("", *Registration.Channel.values)]  # type: ignore[valid-type]
 OutcomeCode = Literal[tuple(Matter.Outcome.values)]  # type: ignore[valid-type]
 DeliveryCode = Literal[tuple(Matter.DeliveryMethod.values)]  # type: ignore[valid-type]
-DeclineCode = Literal[tuple(DECLINE_REASONS)]  # type: ignore[valid-type]
+DeclineCode = Literal[tuple(DECLINE_REASONS)]
+DispositionCode = Literal[("", *Registration.Disposition.values)]  # type: ignore[valid-type]
 ProcedureCode = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
 StateFilter = Literal[("", *workflow.STATES)]  # type: ignore[valid-type]
 
@@ -111,8 +112,51 @@ class RegistrationIn(Schema):
     accused_unit: str = Field("", max_length=32, description="被检举单位代码（检举控告类）")
     accused_person: str = Field("", max_length=100, description="被检举人")
     repeat_of: str = Field("", max_length=30, description="重复件：原事项编号（同人同事）")
+    disposition: DispositionCode = Field(
+        "",
+        description="登记员对重复件的选择：new 新事项 / repeat 并入未办结的原事项 / no_longer 原事项已复核终结，"
+        "不再受理（条例第三十六条第三款）/ pending 原事项已受理且在办理期限内，不予受理（条例第十九条第三款）；"
+        "缺省按原事项状态（复核终结为 no_longer，否则 repeat）。原事项状态不符时返回 422",
+    )
+    repeat_reason: str = Field(
+        "", max_length=500, description="选择的理由（如“同一证件号，内容相同”），记入事项记录"
+    )
 
     _aware_received = field_validator("received_at")(_aware)
+
+
+class SimilarPetitionerIn(Schema):
+    name: str = Field("", max_length=100, description="姓名（名称），按拼音比较")
+    id_number: str = Field("", max_length=40, description="证件号码（15位旧号码按18位比较）")
+    mobile: str = Field("", max_length=20, description="手机号码")
+    landline: str = Field("", max_length=20, description="固定电话")
+
+
+class SimilarIn(Schema):
+    title: str = Field("", max_length=200, description="事项摘要")
+    content: str = Field("", max_length=20000, description="反映内容（及诉求、事实和理由）")
+    petitioners: list[SimilarPetitionerIn] = Field(
+        [], max_length=50, description="信访人（含集体访代表、代理人）"
+    )
+    township: str = Field("", max_length=32, description="问题属地（乡镇单位代码）")
+    content_class: str = Field("", max_length=20, description="内容分类代码")
+    accused_unit: str = Field("", max_length=32, description="被反映（被检举）单位代码")
+    limit: int = Field(10, ge=1, le=50, description="最多返回几条")
+
+
+class SimilarOut(Schema):
+    matter_number: str = Field(description="事项编号")
+    title: str = Field(description="事项摘要")
+    state: str = Field(description="事项状态代码")
+    state_label: str = Field(description="事项状态")
+    registered_on: date = Field(description="登记日期")
+    score: float = Field(description="相似程度 0–1（内容与同人、同乡镇同类别等合计），由高到低排列")
+    content_similarity: float = Field(description="内容相似度 0–1（共同词语）")
+    reasons: list[str] = Field(description="理由，如“同一证件号”“同一电话”“内容相似 87%”“同乡镇同类别”")
+    choices: list[str] = Field(
+        description="登记为重复件时可选的处理方式：repeat（原事项未办结）/ pending（原事项在办理期限内）/ "
+        "no_longer（原事项已复核终结）"
+    )
 
 
 class RegistrationOut(Schema):
@@ -120,7 +164,7 @@ class RegistrationOut(Schema):
     matter_number: str = Field(description="事项编号")
     state: str = Field(description="事项状态代码")
     state_label: str = Field(description="事项状态")
-    disposition: str = Field(description="处理方式代码：new / repeat / no_longer")
+    disposition: str = Field(description="处理方式代码：new / repeat / no_longer / pending")
     disposition_label: str = Field(description="处理方式，如“不再受理（原事项已终结）”")
     query_code: str = Field(
         description="查询码（12位）：信访人凭登记编号和查询码在网上信访平台查询进展。只在本次应答中返回一次，"

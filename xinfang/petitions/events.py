@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "matter:received": _("网上提交（待登记）"),
     "registration:repeat": _("重复件登记（并入本事项）"),
     "registration:no_longer_accepted": _("重复件登记，不再受理"),
+    "registration:not_accepted": _("重复件登记，不予受理（原事项正在办理）"),
     "matter:accused_set": _("填写或更正被检举对象"),
     "matter:hearing_recorded": _("登记复核听证"),
     "matter:handler_assigned": _("指定承办人"),

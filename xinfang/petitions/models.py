@@ -101,6 +101,10 @@ class Petitioner(models.Model):
     # value (search, similar matters): petitions/pii.py. Filled on every save; a queryset update() passes them.
     id_number_hash = models.CharField(_("证件号码（摘要）"), max_length=64, blank=True, db_index=True)
     mobile_hash = models.CharField(_("手机号码（摘要）"), max_length=64, blank=True, db_index=True)
+    # 同人 (issue 16): the landline's keyed hash (area code and number, no extension) and the name's pinyin
+    # without tones (张伟 = 章伟 = "zhang wei"), derived on every save like the hashes above.
+    landline_hash = models.CharField(_("固定电话（摘要）"), max_length=64, blank=True, db_index=True)
+    name_key = models.CharField(_("姓名拼音"), max_length=200, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("信访人")
@@ -115,10 +119,15 @@ class Petitioner(models.Model):
         # follow the plain values.
         from xinfang.petitions import pii
 
-        for field, value in pii.hashes(id_number=self.id_number, mobile=self.mobile).items():
+        derived = {
+            **pii.hashes(id_number=self.id_number, mobile=self.mobile),
+            "landline_hash": pii.landline_hash(self.landline),
+            "name_key": pii.name_key(self.name),
+        }
+        for field, value in derived.items():
             setattr(self, field, value)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "id_number_hash", "mobile_hash"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
         super().save(*args, **kwargs)
 
 
@@ -405,6 +414,18 @@ class MatterSearch(models.Model):
     matter = models.OneToOneField(Matter, on_delete=models.CASCADE, primary_key=True, related_name="search")
     names = models.TextField(blank=True)
     words = models.TextField(blank=True)
+
+
+class SimilarityBand(models.Model):
+    """One LSH band key of a matter's MinHash signature (petitions/similar.py, ADR 0015): matters whose words
+    agree in a band share its key, so a draft's candidates are found by an indexed IN over its band keys on
+    SQLite and PostgreSQL alike. Written only by similar.refresh/rebuild, with the search row."""
+
+    key = models.BigIntegerField()
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "matter"], name="similarity_band_key")]
 
 
 class Document(models.Model):

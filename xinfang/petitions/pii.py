@@ -57,6 +57,26 @@ def normal_mobile(value: str) -> str:
         return cleaned
 
 
+def normal_landline(value: str) -> str:
+    """The line of a fixed-line number: area code and number without separators or extension (0837-1234567-801
+    and (0837)1234567 → 08371234567), or the cleaned input if it is none."""
+    try:
+        line = validators.normalize_landline(unicodedata.normalize("NFKC", value or ""))
+    except ValidationError:
+        return _clean(value)
+    return "".join(line.split("-")[:2])
+
+
+def name_key(name: str) -> str:
+    """The name as it sounds: pinyin without tones, letters only, lower case (张伟, 章伟 → "zhangwei"; 阿依·买买提
+    → "ayimaimaiti"), so that a name written with another character of the same sound finds the same person.
+    Not a secret: names are stored in plain text."""
+    from pypinyin import lazy_pinyin
+
+    letters = re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", name or ""))
+    return "".join(lazy_pinyin(letters)).lower()
+
+
 def _hash(kind: str, normal: str) -> str:
     if not normal:
         return ""
@@ -71,6 +91,11 @@ def id_number_hash(value: str) -> str:
 def mobile_hash(value: str) -> str:
     """The lookup hash of a mobile number as typed or stored ("" for none)."""
     return _hash("mobile", normal_mobile(value))
+
+
+def landline_hash(value: str) -> str:
+    """The lookup hash of a fixed-line number as typed or stored ("" for none)."""
+    return _hash("landline", normal_landline(value))
 
 
 def id_number_lookup_hashes(value: str) -> list[str]:
@@ -93,15 +118,24 @@ def looks_like_mobile(value: str) -> bool:
 
 
 def refill_hashes(petitioner_model) -> int:
-    """Recompute every petitioner's hashes (after the key changed, and in the migration that adds them)."""
+    """Recompute every petitioner's hashes (after the key changed, and in the migrations that add them); the
+    landline hash and the name's pinyin too where the model (a migration's historical one) has them."""
+    fields = {f.name for f in petitioner_model._meta.get_fields()}
+    extra = [f for f in ("landline_hash", "name_key") if f in fields]
+    columns = ["id_number_hash", "mobile_hash", *extra]
     batch, count = [], 0
-    for p in petitioner_model.objects.only("pk", "id_number", "mobile").iterator(chunk_size=2000):
-        for field, value in hashes(id_number=p.id_number, mobile=p.mobile).items():
+    for p in petitioner_model.objects.only("pk", "id_number", "mobile", "landline", "name").iterator(
+        chunk_size=2000
+    ):
+        derived = hashes(id_number=p.id_number, mobile=p.mobile)
+        if extra:
+            derived.update(landline_hash=landline_hash(p.landline), name_key=name_key(p.name))
+        for field, value in derived.items():
             setattr(p, field, value)
         batch.append(p)
         if len(batch) == 2000:
-            count += petitioner_model.objects.bulk_update(batch, ["id_number_hash", "mobile_hash"])
+            count += petitioner_model.objects.bulk_update(batch, columns)
             batch = []
     if batch:
-        count += petitioner_model.objects.bulk_update(batch, ["id_number_hash", "mobile_hash"])
+        count += petitioner_model.objects.bulk_update(batch, columns)
     return count

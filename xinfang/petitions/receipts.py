@@ -34,6 +34,11 @@ def _period(registration: Registration) -> str:
             "该事项已经复核终结，依照《信访工作条例》第三十六条第三款，以同一事实和理由提出的投诉请求不再受理，"
             "不再受理告知书另行送达。"
         )
+    if registration.disposition == Registration.Disposition.PENDING_ELSEWHERE:
+        return (
+            f"该事项已经受理，正在办理期限内（事项编号：{matter.number}），依照《信访工作条例》第十九条第三款，"
+            "向上级机关再次提出的不予受理，不予受理告知书另行送达。"
+        )
     if registration.disposition == Registration.Disposition.REPEAT:
         return f"本次反映已并入原信访事项（事项编号：{matter.number}）一并办理，办理期限按原事项计算。"
     if matter.is_direct:

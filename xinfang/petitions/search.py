@@ -125,16 +125,22 @@ def refresh(matter: Matter) -> None:
         .values_list("name", flat=True)
         .distinct()
     )
-    MatterSearch.objects.update_or_create(
-        matter_id=matter.pk, defaults=document_of(matter.title, texts, names)
-    )
+    row = document_of(matter.title, texts, names)
+    MatterSearch.objects.update_or_create(matter_id=matter.pk, defaults=row)
+    from xinfang.petitions import similar  # (it reads this module's tokens)
+
+    similar.refresh(matter.pk, row["words"])  # the band keys of 同事 candidates follow the words
 
 
 def index_new(matter: Matter, texts: list[str], names: list[str]) -> None:
     """The index row of a matter created in this transaction, from what was just written (its first
     registration's texts, its petitioners' names as stored): the row `refresh` would write, without reading
     them back (issue 14: two SELECTs and an upsert fewer per registration)."""
-    MatterSearch.objects.create(matter_id=matter.pk, **document_of(matter.title, texts, names))
+    row = document_of(matter.title, texts, names)
+    MatterSearch.objects.create(matter_id=matter.pk, **row)
+    from xinfang.petitions import similar
+
+    similar.refresh(matter.pk, row["words"], new=True)
 
 
 def rebuild(*, models=None, chunk: int = 2000) -> int:

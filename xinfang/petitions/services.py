@@ -14,7 +14,7 @@ from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.analytics import tallies
 from xinfang.core import keyring, validators
-from xinfang.petitions import access, deadlines, documents, pii, search, sms, workflow
+from xinfang.petitions import access, deadlines, documents, pii, search, similar, sms, workflow
 from xinfang.petitions.models import (
     Code,
     Event,
@@ -190,6 +190,10 @@ class PetitionInput:
     accused_person: str = ""
     accused_user: str = ""  # username, when the accused person is a user of this system
     repeat_of: str = ""  # Matter.number this registration repeats (同人同事), chosen by the clerk
+    # The clerk's choice for a repeat (Registration.Disposition: repeat / no_longer / pending); "" = by the
+    # original's state (复核终结 → no_longer, otherwise repeat). similar.choices says which the original allows.
+    disposition: str = ""
+    repeat_reason: str = ""  # why the clerk chose so (同一证件号、内容相同 …): recorded on the event
 
 
 def _clean_petitioner(p: PetitionerInput, errors: dict) -> PetitionerInput:
@@ -276,11 +280,7 @@ def validate_petition(data: PetitionInput) -> dict:
         accused_user = User.objects.filter(username=data.accused_user).first()
         if accused_user is None:
             errors.setdefault("accused_user", []).append(f"用户“{data.accused_user}”不存在。")
-    repeat_of = None
-    if data.repeat_of:
-        repeat_of = Matter.objects.filter(number=data.repeat_of).first()
-        if repeat_of is None:
-            errors.setdefault("repeat_of", []).append(f"原事项编号“{data.repeat_of}”不存在。")
+    repeat_of = _repeat_of(data, errors)
     if errors:
         raise ValidationError(errors)
     return dict(
@@ -297,6 +297,34 @@ def query_code_hash(number: str, code: str) -> str:
     """The stored digest of a 查询码: HMAC under the current key of XINFANG_QUERY_CODE_KEYS, with its id
     (core.keyring), so that codes already given out still verify after the key is rotated."""
     return keyring.query_code_keys().sign(_query_code_message(number, code))
+
+
+# What each disposition of a repeat requires of the original matter (similar.py decides), and the message.
+REPEAT_RULES = {
+    Registration.Disposition.REPEAT: (lambda m: m.state in workflow.OPEN_STATES,
+                                      "原事项已办结，不能作为重复件并入；请选择新事项或不再受理。"),
+    Registration.Disposition.NO_LONGER: (similar.is_terminated,
+                                         "原事项尚未经复核终结，不能以此为由不再受理（条例第三十六条第三款）。"),
+    Registration.Disposition.PENDING_ELSEWHERE: (
+        similar.is_pending_elsewhere, "原事项未被受理或已超过办理期限，不能以此为由不予受理（条例第十九条第三款）。"),
+}  # fmt: skip
+
+
+def _repeat_of(data: PetitionInput, errors: dict) -> Matter | None:
+    """The original matter a repeat names, checked against the clerk's disposition."""
+    if data.disposition and data.disposition not in {*REPEAT_RULES, Registration.Disposition.NEW}:
+        errors.setdefault("disposition", []).append("处理方式无效。")
+        return None
+    if data.disposition in REPEAT_RULES and not data.repeat_of:
+        errors.setdefault("repeat_of", []).append("请填写原事项编号。")
+    if not data.repeat_of or data.disposition == Registration.Disposition.NEW:
+        return None
+    repeat_of = Matter.objects.filter(number=data.repeat_of).first()
+    if repeat_of is None:
+        errors.setdefault("repeat_of", []).append(f"原事项编号“{data.repeat_of}”不存在。")
+    elif data.disposition in REPEAT_RULES and not REPEAT_RULES[data.disposition][0](repeat_of):
+        errors.setdefault("disposition", []).append(REPEAT_RULES[data.disposition][1])
+    return repeat_of
 
 
 def new_query_code() -> str:
@@ -376,7 +404,8 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code: str =
     for the last few statements only."""
     with tallies.once():
         registration, desk, year = _register_petition(data, by=by)
-    _numbered(registration, data.channel, by=by, desk=desk, year=year, query_code=query_code)
+    _numbered(registration, data.channel, by=by, desk=desk, year=year, query_code=query_code,
+              reason=data.repeat_reason.strip())
     return registration
 
 
@@ -423,6 +452,8 @@ def _register_petition(data: PetitionInput, *, by: User | None):
             accused_user=resolved["accused_user"],
         )
         disposition = Registration.Disposition.NEW
+    elif data.disposition:
+        matter, disposition = repeat_of, Registration.Disposition(data.disposition)
     else:
         matter = repeat_of
         terminated = matter.state == workflow.TERMINATED or matter.recheck_decided_on is not None
@@ -458,9 +489,11 @@ def _register_petition(data: PetitionInput, *, by: User | None):
 
 
 def _numbered(
-    registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int, query_code: str
+    registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int, query_code: str,
+    reason: str = "",
 ) -> None:
-    """The registration's numbers, its event and, for 不再受理, its notice (none of them moves a tally)."""
+    """The registration's numbers, its event (with the clerk's reason for the disposition, issue 16) and, for
+    不再受理 and 不予受理, its notice (none of them moves a tally)."""
     matter, disposition = registration.matter, registration.disposition
     if disposition == Registration.Disposition.NEW:
         _number(Matter, matter, "XF", "matter", desk, year)
@@ -469,14 +502,22 @@ def _numbered(
         Registration.Disposition.NEW: "matter:received" if by is None else "matter:registered",
         Registration.Disposition.REPEAT: "registration:repeat",
         Registration.Disposition.NO_LONGER: "registration:no_longer_accepted",
+        Registration.Disposition.PENDING_ELSEWHERE: "registration:not_accepted",
     }[disposition]
-    _record(matter, kind, by=by, public=True, data={"registration": registration.number, "channel": channel})
+    data = {"registration": registration.number, "channel": channel, "disposition": disposition}
+    event = _record(matter, kind, by=by, public=True, note=reason, data=data)
     if disposition == Registration.Disposition.NO_LONGER:
-        doc = documents.issue_document(
+        event.document = documents.issue_document(
             matter, "no_longer_notice", issuer=desk, on=today(), registration=registration,
             terminated_on=matter.recheck_decided_on or today(), original=matter.number,
         )  # fmt: skip
-        Event.objects.filter(matter=matter, kind=kind).order_by("-id").update(document=doc)
+    elif disposition == Registration.Disposition.PENDING_ELSEWHERE:  # 条例第十九条第三款
+        event.document = documents.issue_document(
+            matter, "non_acceptance_notice", issuer=desk, on=today(), registration=registration,
+            reason=DECLINE_REASONS["pending_elsewhere"],
+        )  # fmt: skip
+    if event.document is not None:
+        Event.objects.filter(pk=event.pk).update(document=event.document)
 
 
 @transaction.atomic

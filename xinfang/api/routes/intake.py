@@ -1,9 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from ninja import Router, Status
 
+from xinfang.accounts.audit import log_audit
 from xinfang.api import presenters
 from xinfang.api.routes.common import actor, audited
-from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut
-from xinfang.petitions import citizens, services
+from xinfang.api.schemas import ErrorOut, RegistrationIn, RegistrationOut, SimilarIn, SimilarOut
+from xinfang.petitions import access, citizens, services, similar
 
 router = Router(tags=["信访登记"])
 
@@ -28,3 +30,29 @@ def register(request, payload: RegistrationIn):
         audit="registration:create", audit_obj=lambda done: done[0], within=citizens.removing_on_failure,
     )  # fmt: skip
     return Status(201, presenters.registration_created(registration, query_code=code))
+
+
+@router.post(
+    "/matters/similar",
+    response={200: list[SimilarOut], 403: ErrorOut, 422: ErrorOut},
+    summary="同人同事：疑似重复的事项",
+    description=(
+        "按拟登记信访件的内容、信访人（证件号码、手机、固定电话、姓名拼音）、问题属地、内容分类和被反映单位，"
+        "返回可能为同一事项的已有事项，由高到低排列，附理由（同一证件号、同一电话、内容相似 87%、同乡镇同类别等）"
+        "和登记为重复件时可选的处理方式。只是建议：是否为重复件由登记人员决定。结果限于调用者有权查看的事项，"
+        "检举控告保密事项不列出。只有有权登记信访件的用户可以调用（否则 403）；每次查询记入审计日志。"
+    ),
+)
+def similar_matters(request, payload: SimilarIn):
+    user = actor(request)
+    if not access.can_register(user):
+        raise PermissionDenied("您的角色无权登记信访事项，不能查找疑似重复事项。")
+    draft = similar.Draft(
+        content="\n".join([payload.title, payload.content]), township=payload.township,
+        content_class=payload.content_class, accused_unit=payload.accused_unit,
+        petitioners=[similar.Person(**p.dict()) for p in payload.petitioners],
+    )  # fmt: skip
+    found = similar.candidates(user, draft, limit=payload.limit)
+    log_audit(action="matter:similar", request=request, count=len(found),
+              found=[c.matter.number for c in found])  # fmt: skip
+    return [presenters.similar_candidate(c) for c in found]

@@ -1,0 +1,333 @@
+"""同人同事 (issue 16): the earlier matters a draft registration may repeat, ranked, with the reasons.
+
+Three sources of candidates, each an indexed lookup, so that the cost does not grow with the county's history:
+
+* **the same person** — the keyed hashes of the normalised ID number (15 → 18 digits), mobile and landline
+  (pii.py: never the plain value), for every petitioner of the draft: individuals, the representatives of a
+  collective visit and whoever acts for others alike (each is a petitioner of the registration);
+* **the same words** — a MinHash signature of the matter's words (the search index's jieba tokens of the title
+  and every registration's content, request and facts, two characters or more, without the words every
+  petition uses) cut into LSH bands; each band's key is a row of `SimilarityBand` (one indexed table, the same
+  SQL on SQLite and PostgreSQL: ADR 0015). A draft's candidates are the matters sharing most band keys;
+* **the same place and kind** — matters of the same township and content class registered in the last
+  `RECENT_DAYS`.
+
+Each candidate is then scored from the exact word overlap (Ochiai: shared words / √(|a|·|b|), shown as
+“内容相似 87%”) and the structured keys (同一证件号, 同一电话, 同名, 同乡镇同类别, 同一被反映单位) — a suggestion
+for the clerk, who decides (services.register_petition records the choice). Candidates are limited to what the
+user may see (access.visible_matters), and a confidential matter (检举控告) is never suggested.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from xinfang.petitions import access, pii, search, workflow
+from xinfang.petitions.models import (
+    Code,
+    Matter,
+    MatterSearch,
+    Petitioner,
+    Registration,
+    RegistrationPetitioner,
+    SimilarityBand,
+    Unit,
+)
+
+# MinHash: HASHES functions, cut into BANDS bands of ROWS values (a pair of matters with word Jaccard J shares
+# a band with probability 1 - (1 - J^ROWS)^BANDS: J = 0.3 → 0.90, 0.4 → 0.98). Changing them means rebuild().
+BANDS, ROWS = 24, 2
+HASHES = BANDS * ROWS
+_PRIME = (1 << 31) - 1
+_rng = np.random.default_rng(20261201)  # fixed: the functions must be the same in every process and release
+_A = _rng.integers(1, _PRIME, HASHES, dtype=np.uint64)
+_B = _rng.integers(0, _PRIME, HASHES, dtype=np.uint64)
+
+# Words that nearly every petition uses: they say nothing about which matter it is.
+STOP_WORDS = frozenset(
+    "我们 你们 他们 我的 自己 这个 那个 一个 没有 什么 怎么 因为 所以 但是 而且 已经 还是 就是 可以 要求 请求 问题 "
+    "反映 情况 希望 领导 有关 相关 部门 政府 解决 处理 给予 进行 目前 现在 至今 多次 一直 本人 信访 事项 依法 关于".split()
+)
+
+RECENT_DAYS = 30  # same township and class: registered within this many days
+CANDIDATES_FROM_BANDS = 200  # the matters sharing most band keys, scored exactly
+MIN_CONTENT = 0.2  # below this, shared words alone are not a reason
+LIMIT = 10
+
+
+# --- the signature ------------------------------------------------------------------------------------
+
+
+def shingles(words: str | list[str]) -> set[str]:
+    """The words a matter is compared by: indexed tokens (search.content_tokens, or a MatterSearch row's
+    `words`) of two characters or more, without STOP_WORDS."""
+    tokens = words.split() if isinstance(words, str) else words
+    return {t for t in tokens if len(t) >= 2 and t not in STOP_WORDS}
+
+
+def text_shingles(text: str) -> set[str]:
+    return shingles(search.content_tokens(text))
+
+
+def _base(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "big") % _PRIME
+
+
+def signature(tokens: set[str]) -> np.ndarray | None:
+    """The MinHash signature (HASHES values) of a set of words; None for an empty set."""
+    if not tokens:
+        return None
+    x = np.fromiter((_base(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return ((np.outer(x, _A) + _B) % _PRIME).min(axis=0)
+
+
+def band_keys(tokens: set[str]) -> list[int]:
+    """The LSH band keys (signed 64-bit, as stored) of a set of words; [] for an empty set."""
+    sig = signature(tokens)
+    if sig is None:
+        return []
+    keys = []
+    for band in range(BANDS):
+        part = sig[band * ROWS : (band + 1) * ROWS].astype(np.uint64).tobytes()
+        digest = hashlib.blake2b(bytes([band]) + part, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
+    return sorted(set(keys))
+
+
+def refresh(matter_id: int, words: str, *, new: bool = False) -> None:
+    """Rewrite the band rows of a matter from its search row's words (search.refresh and search.index_new call
+    it; `new`: the matter was created in this transaction and has none yet — one INSERT, no DELETE)."""
+    if not new:
+        SimilarityBand.objects.filter(matter_id=matter_id).delete()
+    SimilarityBand.objects.bulk_create(
+        [SimilarityBand(key=k, matter_id=matter_id) for k in band_keys(shingles(words))]
+    )
+
+
+def rebuild(*, chunk: int = 5000, models=None) -> int:
+    """Every matter's band rows again, from the search rows (after a bulk load, or a change of BANDS/ROWS).
+    `models`: a migration's historical models by name."""
+    m = models or {"MatterSearch": MatterSearch, "SimilarityBand": SimilarityBand}
+    m["SimilarityBand"].objects.all().delete()
+    rows, last = 0, 0
+    while True:
+        part = list(
+            m["MatterSearch"].objects.filter(matter_id__gt=last).order_by("matter_id")
+            .values_list("matter_id", "words")[:chunk]
+        )  # fmt: skip
+        if not part:
+            return rows
+        bands = [
+            m["SimilarityBand"](key=k, matter_id=pk) for pk, words in part for k in band_keys(shingles(words))
+        ]
+        m["SimilarityBand"].objects.bulk_create(bands, batch_size=5000)
+        rows, last = rows + len(bands), part[-1][0]
+
+
+# --- the draft and its candidates ---------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    name: str = ""
+    id_number: str = ""
+    mobile: str = ""
+    landline: str = ""
+
+
+@dataclass
+class Draft:
+    """What a clerk has typed so far (or an online submission, or an API caller's draft)."""
+
+    content: str = ""  # title, content, request and facts together
+    petitioners: list[Person] = field(default_factory=list)
+    township: str = ""  # Unit.code
+    content_class: str = ""  # Code.code
+    accused_unit: str = ""  # Unit.code
+    exclude: int | None = None  # the matter of the draft itself (an online submission being registered)
+
+
+@dataclass
+class Candidate:
+    matter: Matter
+    score: float
+    content: float  # word overlap 0..1
+    reasons: list[str]
+
+    @property
+    def choices(self) -> list[str]:
+        return choices(self.matter)
+
+
+def _people_keys(people: list[Person]) -> dict[str, set[str]]:
+    keys: dict[str, set[str]] = {"id_number_hash": set(), "mobile_hash": set(), "landline_hash": set(),
+                                 "name_key": set()}  # fmt: skip
+    for p in people:
+        if p.id_number.strip():
+            keys["id_number_hash"].update(pii.id_number_lookup_hashes(p.id_number))
+        if p.mobile.strip():
+            keys["mobile_hash"].add(pii.mobile_hash(p.mobile))
+        if p.landline.strip():
+            keys["landline_hash"].add(pii.landline_hash(p.landline))
+        if p.name.strip() and (key := pii.name_key(p.name)):
+            keys["name_key"].add(key)
+    return {k: v - {""} for k, v in keys.items()}
+
+
+def _person_matters(keys: dict[str, set[str]]) -> dict[int, set[str]]:
+    """matter id → which identifiers of the draft's people its petitioners share (not the names: a name alone
+    finds too many; it is a reason for a candidate found otherwise)."""
+    q = None
+    for column in ("id_number_hash", "mobile_hash", "landline_hash"):
+        if keys[column]:
+            q = (q or Q()) | Q(**{f"petitioner__{column}__in": keys[column]})
+    if q is None:
+        return {}
+    found: dict[int, set[str]] = {}
+    rows = (
+        RegistrationPetitioner.objects.filter(q)
+        .order_by("-registration__registered_at")
+        .values_list("registration__matter_id", "petitioner__id_number_hash", "petitioner__mobile_hash",
+                     "petitioner__landline_hash")[:500]
+    )  # fmt: skip
+    for matter_id, id_hash, mobile, landline in rows:
+        found.setdefault(matter_id, set())
+        if id_hash in keys["id_number_hash"]:
+            found[matter_id].add("id")
+        if mobile in keys["mobile_hash"] or landline in keys["landline_hash"]:
+            found[matter_id].add("phone")
+    return found
+
+
+def _band_matters(keys: list[int]) -> list[int]:
+    """The matters sharing most band keys with the draft (one indexed statement)."""
+    if not keys:
+        return []
+    table = SimilarityBand._meta.db_table
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT matter_id FROM {table} WHERE key IN ({marks}) GROUP BY matter_id"
+            f" ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {CANDIDATES_FROM_BANDS}",
+            keys,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def ochiai(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / (len(a) * len(b)) ** 0.5
+
+
+def candidates(user, draft: Draft, *, limit: int = LIMIT) -> list[Candidate]:
+    """The ranked candidates for `draft` that `user` may see (best first, at most `limit`)."""
+    words = text_shingles(draft.content)
+    people = _people_keys(draft.petitioners)
+    by_person = _person_matters(people)
+    ids = set(by_person) | set(_band_matters(band_keys(words)))
+    township = Unit.objects.filter(code=draft.township).values_list("pk", flat=True).first()
+    content_class = (
+        Code.objects.filter(table=Code.Table.CONTENT, code=draft.content_class, is_active=True)
+        .values_list("pk", flat=True).first()
+    )  # fmt: skip
+    accused = Unit.objects.filter(code=draft.accused_unit).values_list("pk", flat=True).first()
+    if township and content_class:
+        since = timezone.now() - timedelta(days=RECENT_DAYS)
+        ids |= set(
+            Matter.objects.filter(township_id=township, content_class_id=content_class, registered_at__gte=since)
+            .order_by("-registered_at").values_list("pk", flat=True)[:50]
+        )  # fmt: skip
+    ids.discard(draft.exclude)
+    if not ids:
+        return []
+    matters = (
+        access.visible_matters(user).filter(pk__in=ids, is_confidential=False)
+        .select_related("township", "content_class", "handling_unit")
+    )  # fmt: skip
+    matters = {m.pk: m for m in matters}
+    texts = dict(MatterSearch.objects.filter(matter_id__in=list(matters)).values_list("matter_id", "words"))
+    names: dict[int, set[str]] = {}
+    if people["name_key"]:
+        for matter_id, key in RegistrationPetitioner.objects.filter(
+            registration__matter_id__in=list(matters), petitioner__name_key__in=people["name_key"]
+        ).values_list("registration__matter_id", "petitioner__name_key"):
+            names.setdefault(matter_id, set()).add(key)
+    found = []
+    for pk, m in matters.items():
+        content = ochiai(words, shingles(texts.get(pk, "")))
+        score, reasons = 0.55 * content, []
+        how = by_person.get(pk, set())
+        if "id" in how:
+            score, reasons = score + 0.4, [*reasons, "同一证件号"]
+        if "phone" in how:
+            score, reasons = score + (0.3 if "id" not in how else 0.05), [*reasons, "同一电话"]
+        if not how and pk in names:
+            score, reasons = score + 0.1, [*reasons, "同名（拼音相同）"]
+        if content >= MIN_CONTENT:
+            reasons.append(f"内容相似 {round(content * 100)}%")
+        place = [
+            label for label, same in (("同乡镇", township and m.township_id == township),
+                                      ("同类别", content_class and m.content_class_id == content_class))
+            if same
+        ]  # fmt: skip
+        if place:
+            score += 0.05 * len(place)
+            reasons.append("".join(place) if len(place) == 1 else "同乡镇同类别")
+        if accused and m.accused_unit_id == accused:
+            score, reasons = score + 0.05, [*reasons, "同一被反映单位"]
+        if not how and content < MIN_CONTENT and len(place) < 2:
+            continue  # nothing but a shared word or a shared place: not a candidate
+        found.append(Candidate(m, round(min(score, 1.0), 3), round(content, 3), reasons))
+    found.sort(key=lambda c: (-c.score, -c.matter.registered_at.timestamp(), -c.matter.pk))
+    return found[:limit]
+
+
+# --- what the clerk may do with a candidate -----------------------------------------------------------
+
+# A matter accepted by the unit that handles it and still within its period (条例第十九条第三款).
+IN_PERIOD_STATES = frozenset({workflow.ACCEPTED, workflow.INVESTIGATING, workflow.EXTENDED})
+
+
+def is_terminated(matter: Matter) -> bool:
+    """复核终结: 不再受理 the same facts and reasons (条例第三十六条第三款)."""
+    return matter.state in (workflow.TERMINATED, workflow.ARCHIVED) and matter.recheck_decided_on is not None
+
+
+def is_pending_elsewhere(matter: Matter, *, today=None) -> bool:
+    """Accepted by the unit that handles it, and its handling period still runs."""
+    today = today or timezone.localdate()
+    return matter.state in IN_PERIOD_STATES and matter.handle_due is not None and matter.handle_due >= today
+
+
+def choices(matter: Matter, *, today=None) -> list[str]:
+    """The dispositions (Registration.Disposition values) a repeat of `matter` may take."""
+    out = []
+    if matter.state in workflow.OPEN_STATES:
+        out.append(Registration.Disposition.REPEAT.value)
+    if is_pending_elsewhere(matter, today=today):
+        out.append(Registration.Disposition.PENDING_ELSEWHERE.value)
+    if is_terminated(matter):
+        out.append(Registration.Disposition.NO_LONGER.value)
+    return out
+
+
+def draft_of_registration(registration: Registration) -> Draft:
+    """The draft of a registration already stored (an online submission the clerk is about to register)."""
+    people = [
+        Person(p.name, p.id_number, p.mobile, p.landline) for p in Petitioner.objects.filter(
+            registrationpetitioner__registration=registration
+        )
+    ]  # fmt: skip
+    m = registration.matter
+    return Draft(
+        content="\n".join([m.title, registration.content, registration.request, registration.facts]),
+        petitioners=people, township=m.township.code if m.township else "",
+        content_class=m.content_class.code if m.content_class else "",
+        accused_unit=m.accused_unit.code if m.accused_unit else "", exclude=m.pk,
+    )  # fmt: skip
