@@ -29,6 +29,7 @@ from xinfang.petitions.models import (
     CampaignMatter,
     Matter,
     Notification,
+    Petitioner,
     Registration,
     SupervisionOrder,
 )
@@ -169,6 +170,7 @@ NAMES = {
 # Routes with a `pk`: what it is, and whether it names the matter (404) or is a page that must not show it.
 PK_ROUTES = {
     "casework:document": ("matter", lambda m: _documents(m)),
+    "casework:person": ("matter", lambda m: _pks(Petitioner.objects.filter(registrations__matter=m))),
     "supervision:detail": ("matter", lambda m: _orders(m)),
     "supervision:issue": ("matter", lambda m: _orders(m)),
     "supervision:dismiss": ("matter", lambda m: _orders(m)),

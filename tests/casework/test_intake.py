@@ -156,9 +156,9 @@ def test_repeat_registration_joins_original_matter(login, clerk):
 
 def test_similar_matters_lookup(login, clerk):
     earlier = factories.register(clerk)
-    html = login(clerk).get("/casework/register/similar/", {"p-0-id_number": ID_A.lower()}).content.decode()
-    assert earlier.number in html and "选为原事项" in html
-    html = login(clerk).get("/casework/register/similar/", {"p-0-id_number": ID_B}).content.decode()
+    html = login(clerk).post("/casework/register/similar/", {"p-0-id_number": ID_A.lower()}).content.decode()
+    assert earlier.number in html and "同一证件号" in html and 'data-disposition="repeat"' in html
+    html = login(clerk).post("/casework/register/similar/", {"p-0-id_number": ID_B}).content.decode()
     assert earlier.number not in html and "未发现" in html
 
 

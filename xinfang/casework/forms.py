@@ -107,6 +107,18 @@ class IntakeForm(Form):
         label=_("重复件：原事项编号"), max_length=30, required=False,
         help_text=_("同一信访人反映同一事项的，填写原事项编号，本件将并入原事项。"),
     )  # fmt: skip
+    disposition = forms.ChoiceField(
+        label=_("处理方式"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("按原事项状态（已复核终结的不再受理，否则并入）"))] + [
+            (value, label) for value, label in Registration.Disposition.choices
+            if value != Registration.Disposition.NEW
+        ],
+        help_text=_("系统列出的疑似重复事项只是建议，由登记人员决定并写明理由。"),
+    )  # fmt: skip
+    repeat_reason = forms.CharField(
+        label=_("理由"), max_length=500, required=False,
+        help_text=_("如：同一证件号，反映内容相同。记入事项记录。"),
+    )  # fmt: skip
 
     def __init__(self, *args, channel: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +148,7 @@ class IntakeForm(Form):
             source_unit=d.get("source_unit", ""), external_number=d.get("external_number", ""),
             external_due=d.get("external_due"), accused_unit=d["accused_unit"],
             accused_person=d["accused_person"], repeat_of=d["repeat_of"].strip(),
+            disposition=d["disposition"] if d["repeat_of"].strip() else "", repeat_reason=d["repeat_reason"],
         )  # fmt: skip
 
     def add_service_errors(self, error_dict: dict[str, list[str]]) -> list[str]:

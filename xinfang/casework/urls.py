@@ -14,6 +14,7 @@ urlpatterns = [
     path("register/done/", views.registered, name="registered"),
     path("register/<str:channel>/", views.register, name="register"),
     path("matters/<str:number>/", views.matter_detail, name="matter"),
+    path("people/<int:pk>/", views.person, name="person"),
     path("matters/<str:number>/act/<str:action>/", views.act, name="act"),
     path("matters/<str:number>/request/<str:action>/", views.ask, name="ask"),
     path(

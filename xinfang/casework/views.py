@@ -3,6 +3,7 @@
 Who may see or do what is decided by `petitions.access` and the services; a denial renders the 403
 page with the reason and changes nothing."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ from xinfang.casework import forms as F
 from xinfang.casework import triage
 from xinfang.core import validators
 from xinfang.petitions import access, citizens, deadlines, documents, events, queries, services, workflow
-from xinfang.petitions.models import Attachment, Code, Document, Matter, Registration
+from xinfang.petitions import similar as similar_matters
+from xinfang.petitions.models import Attachment, Code, Document, Matter, Petitioner, Registration
 
 PAGE_SIZE = 50
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -269,20 +271,55 @@ def _error_summary(form, people, people_errors) -> list[tuple[str, str]]:
 
 
 @login_required
-@require_GET
+@require_POST
 def similar(request):
-    """htmx: earlier matters of the petitioners whose ID numbers have been typed (同人), to link a 重复件."""
-    numbers = []
-    for key, values in request.GET.lists():
-        if key.endswith("id_number"):
-            for v in values:
-                try:
-                    numbers.append(validators.normalize_id_number(v))
-                except ValidationError:
-                    continue
-    found = queries.similar_matters(request.user, id_numbers=numbers)[:10] if numbers else []
-    rows = [(m, workflow.STATES[m.state]) for m in found]
-    return render(request, "casework/_similar.html", {"rows": rows, "asked": bool(numbers)})
+    """htmx, while the clerk types (debounced): the earlier matters this registration may repeat (同人同事),
+    ranked, with the reasons and the dispositions each allows; the clerk decides. POST, so that ID and phone
+    numbers stay out of URLs and access logs; a look-up by them is recorded in the audit log."""
+    if not access.can_register(request.user):
+        return denied(request, _("您的角色无权登记信访事项。"))
+    g = request.POST
+    rows = sorted({int(m.group(1)) for k in g if (m := re.fullmatch(r"p-(\d+)-\w+", k))})
+    people = [
+        similar_matters.Person(*(g.get(f"p-{i}-{k}", "") for k in ("name", "id_number", "mobile", "landline")))
+        for i in rows[:50]
+    ]  # fmt: skip
+    draft = similar_matters.Draft(
+        content="\n".join(g.get(k, "") for k in ("title", "content", "request", "facts")), petitioners=people,
+        township=g.get("township", ""), content_class=g.get("content_class", ""),
+        accused_unit=g.get("accused_unit", ""),
+    )  # fmt: skip
+    asked = bool(draft.content.strip()) or any(p.id_number or p.mobile or p.landline for p in people)
+    found = similar_matters.candidates(request.user, draft) if asked else []
+    if any(p.id_number or p.mobile or p.landline for p in people):
+        log_audit(action="matter:similar", request=request, count=len(found),
+                  found=[c.matter.number for c in found])  # fmt: skip
+    labels = dict(Registration.Disposition.choices)
+    rows = [(c, workflow.STATES[c.matter.state], [(d, labels[d]) for d in c.choices]) for c in found]
+    return render(request, "casework/_similar.html", {"rows": rows, "asked": asked})
+
+
+@login_required
+@require_GET
+def person(request, pk: int):
+    """信访人: every registration of the same person (ID number, mobile or landline) on the matters the user may
+    see, with each matter's state and outcome. A personal-data view: recorded in the audit log; a person with
+    nothing the user may see is the same 404 as one that does not exist."""
+    petitioner = Petitioner.objects.filter(pk=pk).first()
+    regs = list(similar_matters.person_registrations(request.user, petitioner)[:500]) if petitioner else []
+    if not regs:
+        if petitioner is not None:
+            log_audit(action="person:view", request=request, obj=petitioner, result="denied")
+        raise Http404
+    log_audit(action="person:view", request=request, obj=petitioner, count=len(regs))
+    matters = {r.matter_id for r in regs}
+    context = {
+        "petitioner": petitioner, "regs": regs, "matter_count": len(matters),
+        "id_number": validators.mask_id_number(petitioner.id_number) if petitioner.id_number else "",
+        "mobile": validators.mask_phone(petitioner.mobile) if petitioner.mobile else "",
+        "states": workflow.STATES,
+    }  # fmt: skip
+    return render(request, "casework/person.html", context)
 
 
 # --- matter page --------------------------------------------------------------------------------------

@@ -331,3 +331,31 @@ def draft_of_registration(registration: Registration) -> Draft:
         content_class=m.content_class.code if m.content_class else "",
         accused_unit=m.accused_unit.code if m.accused_unit else "", exclude=m.pk,
     )  # fmt: skip
+
+
+# --- the person page ----------------------------------------------------------------------------------
+
+
+def same_person(petitioner: Petitioner):
+    """The petitioner rows of the same person: this row, and those sharing its ID number, mobile or landline
+    (by their keyed hashes). A row per registration for people without an ID number, one row per ID number
+    otherwise (services._save_petitioners)."""
+    q = Q(pk=petitioner.pk)
+    for column in ("id_number_hash", "mobile_hash", "landline_hash"):
+        if value := getattr(petitioner, column):
+            q |= Q(**{column: value})
+    return Petitioner.objects.filter(q)
+
+
+def person_registrations(user, petitioner: Petitioner):
+    """Every registration of the person on a matter `user` may see, newest first: what they petitioned, when,
+    and (through the matter) its state and outcome. Nothing about where they went (no movement tracking)."""
+    return (
+        Registration.objects.filter(
+            registrationpetitioner__petitioner__in=same_person(petitioner),
+            matter__in=access.visible_matters(user),
+        )
+        .select_related("matter", "matter__handling_unit")
+        .distinct()
+        .order_by("-received_at", "-pk")
+    )

@@ -37,11 +37,17 @@
     toggle();
   }
 
-  // "选为原事项" in the similar-matters lookup fills the repeat_of field.
+  // A choice in the similar-matters list fills the repeat_of field, the disposition and (if empty) the reason.
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("[data-repeat-of]");
     if (!btn) return;
     var input = document.getElementById("id_repeat_of");
-    if (input) { input.value = btn.getAttribute("data-repeat-of"); input.focus(); }
+    if (input) { input.value = btn.getAttribute("data-repeat-of"); }
+    var disposition = btn.getAttribute("data-disposition") || "";
+    var radio = document.querySelector("input[name='disposition'][value='" + disposition + "']");
+    if (radio) { radio.checked = true; }
+    var reason = document.getElementById("id_repeat_reason");
+    if (reason && !reason.value) { reason.value = btn.getAttribute("data-reason") || ""; }
+    if (reason) { reason.focus(); } else if (input) { input.focus(); }
   });
 })();
