@@ -404,8 +404,15 @@ def register_petition(data: PetitionInput, *, by: User | None, query_code: str =
     for the last few statements only."""
     with tallies.once():
         registration, desk, year = _register_petition(data, by=by)
-    _numbered(registration, data.channel, by=by, desk=desk, year=year, query_code=query_code,
-              reason=data.repeat_reason.strip())
+    _numbered(
+        registration,
+        data.channel,
+        by=by,
+        desk=desk,
+        year=year,
+        query_code=query_code,
+        reason=data.repeat_reason.strip(),
+    )
     return registration
 
 
@@ -489,7 +496,13 @@ def _register_petition(data: PetitionInput, *, by: User | None):
 
 
 def _numbered(
-    registration: Registration, channel: str, *, by: User | None, desk: Unit, year: int, query_code: str,
+    registration: Registration,
+    channel: str,
+    *,
+    by: User | None,
+    desk: Unit,
+    year: int,
+    query_code: str,
     reason: str = "",
 ) -> None:
     """The registration's numbers, its event (with the clerk's reason for the disposition, issue 16) and, for
