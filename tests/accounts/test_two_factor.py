@@ -168,3 +168,20 @@ def test_a_security_administrator_removes_a_lost_device_and_the_owner_enrols_aga
     assert row.username == "security1" and row.detail == {"target": "audit1"}
     client.logout()
     assert login(client, "audit1")["Location"] == "/accounts/two-factor/"  # held on enrolment again
+
+
+def test_of_two_logins_with_one_code_exactly_one_passes(clerk, frozen):
+    """Both read the device before either wrote (a race): the conditional update lets one through."""
+    secret = factories.enrol_totp(clerk)
+    first, second = TotpDevice.objects.get(user=clerk), TotpDevice.objects.get(user=clerk)
+    code = totp.code_at(secret)
+    assert [totp.verify(first, code), totp.verify(second, code)] == [True, False]
+    earlier = totp.code_at(secret, timezone.now() - timedelta(seconds=30))
+    assert not totp.verify(
+        TotpDevice.objects.get(user=clerk), earlier
+    )  # nothing older than the last code used
+
+
+def test_a_superuser_needs_a_second_factor_too(client, units):
+    User.objects.create_superuser("root", password=factories.PASSWORD)
+    assert login(client, "root")["Location"] == "/accounts/two-factor/"

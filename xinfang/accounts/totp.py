@@ -18,7 +18,6 @@ import secrets
 import struct
 from urllib.parse import quote
 
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -72,8 +71,8 @@ def provisioning_uri(user, secret: str) -> str:
 
 
 def required(user) -> bool:
-    """The administrators must use a second factor."""
-    return user.has_role(*R.ADMINISTRATORS)
+    """The administrators must use a second factor, and so must a superuser (`createsuperuser`)."""
+    return user.is_superuser or user.has_role(*R.ADMINISTRATORS)
 
 
 def device(user) -> TotpDevice | None:
@@ -92,20 +91,20 @@ def pending_secret(user) -> str:
     return found.secret
 
 
-@transaction.atomic
 def verify(device: TotpDevice, code: str) -> bool:
-    """Whether `code` is the device's current code (± DRIFT_STEPS) and not used before; an accepted code's step
-    is recorded, so it cannot be replayed. The row is locked: two logins with one code accept it once."""
+    """Whether `code` is the device's current code (± DRIFT_STEPS) and not used before. The accepted step is
+    recorded by a conditional update (only if it is later than the last one used), so of two logins with one code
+    — or with an older code after a newer one — exactly one succeeds, on either database."""
     code = "".join((code or "").split())
     if not (code.isdigit() and len(code) == DIGITS):
         return False
-    locked = TotpDevice.objects.select_for_update().get(pk=device.pk)
     now = step_at()
     for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):
-        if step > locked.last_step and hmac.compare_digest(hotp(locked.secret, step), code):
-            TotpDevice.objects.filter(pk=locked.pk).update(last_step=step)
-            device.last_step = step
-            return True
+        if hmac.compare_digest(hotp(device.secret, step), code):
+            taken = TotpDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step)
+            if taken:
+                device.last_step = step
+            return bool(taken)
     return False
 
 
