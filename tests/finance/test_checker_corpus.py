@@ -137,3 +137,33 @@ def test_every_document_has_every_kind():
     assert len(INJECTIONS) >= 5
     for name, cases in INJECTIONS.items():
         assert kinds <= {rule for rule, _, _ in cases}, name
+
+
+def page_wrapped(text: str, columns: int) -> str:
+    """The text as a PDF gives it: every line broken at the page width (a Chinese character two columns)."""
+    out = []
+    for line in text.split("\n"):
+        current = ""
+        for ch in line:
+            if sum(2 if ord(c) > 0x2E7F else 1 for c in current + ch) > columns:
+                out.append(current)
+                current = ""
+            current += ch
+        out.append(current)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("columns", [58, 74])
+@pytest.mark.parametrize("name", sorted(INJECTIONS))
+def test_page_wrapped_disclosure_has_no_errors_nor_warnings(name, columns):
+    text = page_wrapped(read(name), columns)
+    assert [(f.rule, f.message) for f in check_text(text) if f.severity != "info"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "rule", "old", "new"),
+    [(name, *case) for name, cases in sorted(INJECTIONS.items()) for case in cases],
+)
+def test_injected_error_is_found_in_the_page_wrapped_text(name, rule, old, new):
+    found = check_text(page_wrapped(read(name).replace(old, new), 66))
+    assert any(f.rule == rule and f.severity != "info" for f in found), [(f.rule, f.message) for f in found]

@@ -195,3 +195,13 @@ def test_three_public_total_is_the_sum_of_its_items(name, old, new):
     assert text.count(old) == 1
     assert not [f for f in check_text(text) if f.rule == "SUM"]
     assert any(f.rule == "SUM" and "三公" in f.message for f in check_text(text.replace(old, new)))
+
+
+def test_both_template_words_left_in_and_change_amounts_are_no_base():
+    text = (
+        "2024年度“三公”经费财政拨款支出决算为0.39万元。2024年度“三公”经费财政拨款支出决算数比2023年度"
+        "减少0.15万元，下降（增长）27.78%，其中：公务接待费支出决算减少0.15万元，下降27.78%。"
+    )
+    found = check_text(text)
+    assert any(f.rule == "RESIDUE" and "下降（增长）" in f.message for f in found)
+    assert not [f for f in found if f.rule == "YOY"]  # 0.15 ÷ (0.39 + 0.15), not ÷ (0.15 + 0.15)

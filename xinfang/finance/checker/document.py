@@ -89,11 +89,52 @@ def in_wan(m: re.Match) -> str:
     return f"{value:.{max(decimals - shift, 0)}f}万元"
 
 
+# a space a PDF puts between a Chinese character and a figure ("2024 年度", "增长 13.95%")
+FIGURE_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=\d)|(?<=\d)[ \u3000]+(?=[\u4e00-\u9fff%％])")
+ITEM_START = re.compile(
+    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．](?=\D))"
+)
+SENTENCE_END = ("。", "！", "？", "!", "?")
+PAGE_SLACK = 6  # display columns a full line may fall short of the page width (digits, punctuation)
+
+
+def width(line: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in line)
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Lines broken by the page width (text taken from a PDF) joined again: when many lines run to one
+    width, a line of that width that ends no sentence continues on the next line (unless the next line
+    starts a heading or a numbered item, or either is a table cell)."""
+    widths = [width(ln) for ln in lines if not ln.startswith("\t")]
+    long = sorted(w for w in widths if w >= 30)
+    if len(long) < 5:
+        return lines
+    page = long[int(len(long) * 0.75)]
+    if sum(w >= page - PAGE_SLACK for w in long) < 0.3 * len(widths):
+        return lines  # paragraphs of any length, one a line: nothing was wrapped
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if (
+            previous
+            and width(previous) >= page - PAGE_SLACK
+            and not previous.endswith(SENTENCE_END)
+            and not previous.startswith("\t")
+            and not line.startswith("\t")
+            and not ITEM_START.match(line)
+        ):
+            out[-1] = previous + line
+        else:
+            out.append(line)
+    return out
+
+
 def parse(raw: str) -> Document:
     raw = BOOKMARK.sub("", raw).replace("\r", "")
-    raw = AMOUNT.sub(in_wan, raw)
-    lines = [ln.strip() for ln in raw.split("\n")]
-    lines = [ln for ln in lines if ln]
+    lines = unwrap([ln.strip() for ln in raw.split("\n") if ln.strip()])
+    raw = FIGURE_SPACE.sub("", AMOUNT.sub(in_wan, FIGURE_SPACE.sub("", "\n".join(lines))))
+    lines = [ln for ln in raw.split("\n") if ln]
     merged: list[str] = []
     for line in lines:
         if (

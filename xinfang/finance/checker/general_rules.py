@@ -438,6 +438,10 @@ def check_near_phrases(doc: Document) -> list[Finding]:
             # a missing first character is a slip only after a word boundary ("2019年般公共预算"), not when
             # another word's character stands there ("省级补助收入" is not "上级补助收入" without 上)
             before = text[m.start() - 1 : m.start()]
+            if before == "\n":  # a line broken by the page width: the character before the break
+                before = text[m.start() - 2 : m.start() - 1]
+                if first_missing and before == phrase[0]:
+                    continue
             if first_missing and re.fullmatch(r"[\u4e00-\u9fff]", before or "。") and before not in BOUNDARY:
                 continue
             if not inside_exact(m.start(), m.end()):

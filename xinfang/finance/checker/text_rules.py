@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cache
 
 from xinfang.finance.checker import classification_rules
-from xinfang.finance.checker.document import Document
+from xinfang.finance.checker.document import Document, is_heading
 from xinfang.finance.checker.findings import (
     ERROR,
     INFO,
@@ -232,7 +232,11 @@ def yoy_statements(doc: Document):
     text = doc.text
     for m in YOY.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
-        previous = list(MONEY.finditer(text, line_start, m.start()))
+        previous = [
+            p
+            for p in MONEY.finditer(text, line_start, m.start())
+            if not CHANGE_BEFORE.search(text[max(line_start, p.start() - 8) : p.start()])
+        ]
         if previous:
             current, amount, up = D(previous[-1].group(1)), D(m.group(2)), m.group(1) in UP
             yield m, current, current - amount if up else current + amount, amount, up
@@ -885,15 +889,46 @@ def compare_indicator(doc: Document, project: str, cells: list[str], block: str,
 
 # ---------------------------------------------------------------- wording
 
+PAIRED = "增加|减少|增长|下降|大于|小于|高于|低于"  # "增加（减少）": both words of the template left in
 RESIDUE = [
     (re.compile(r"[\u4e00-\u9fff]\d{1,2}[.．](?=[\u4e00-\u9fff])"), "编号残留：正文中夹有序号"),
     (re.compile(r"X{2,}|×{2,}|＊{2,}|\*{2,}"), "模板占位符未替换"),
-    (re.compile(r"增加（减少）|增加\(减少\)|减增加|增减少|待补充|TODO"), "模板残留"),
+    (re.compile(rf"({PAIRED})[（(](?:{PAIRED})[）)]|减增加|增减少|待补充|TODO"), "模板残留"),
 ]
 REDUP_OK = set("某常人天年个一渐刚仅往纷层处事时步点严实谢看想试多少慢好")
 DUP_WORD = re.compile(r"([\u4e00-\u9fff]{2,4})[了的地]?\1")
 DUP_CHAR = re.compile(r"([\u4e00-\u9fff])\1")
 BRACKETS = [("（", "）"), ("(", ")"), ("《", "》"), ("“", "”"), ("【", "】")]
+
+
+PARAGRAPH_END = ("。", "；", ";", "：", ":", "！", "？")
+RUN_ON = 10  # lines a bracket left open may run on before the paragraph is cut
+
+
+def open_brackets(text: str) -> bool:
+    return any(text.count(left) > text.count(right) for left, right in BRACKETS)
+
+
+def paragraphs(doc: Document) -> list[tuple[str, int]]:
+    """(text, start) of each paragraph: lines run on until one ends a sentence outside brackets, so that a
+    line broken by the page width (text taken from a PDF) is read with its continuation; headings and
+    table cells with balanced brackets stand alone."""
+    out, current, start, pos, lines = [], "", 0, 0, 0
+    for line in doc.text.split("\n"):
+        alone = line.startswith("\t") or (is_heading(line) and not open_brackets(line))
+        if current and alone:
+            out.append((current, start))
+            current, lines = "", 0
+        if not current:
+            start = pos
+        current, lines = current + line, lines + 1
+        if alone or (line.endswith(PARAGRAPH_END) and (not open_brackets(current) or lines >= RUN_ON)):
+            out.append((current, start))
+            current, lines = "", 0
+        pos += len(line) + 1
+    if current:
+        out.append((current, start))
+    return out
 
 
 def check_wording(doc: Document) -> list[Finding]:
@@ -916,11 +951,10 @@ def check_wording(doc: Document) -> list[Finding]:
                 m.end(),
             )
         )
-    pos = 0
-    for line in text.split("\n"):
+    for para, pos in paragraphs(doc):
         for left, right in BRACKETS:
             depth, bad = 0, False
-            for ch in line:
+            for ch in para:
                 depth += (ch == left) - (ch == right)
                 bad = bad or depth < 0
             if bad or depth:
@@ -928,11 +962,13 @@ def check_wording(doc: Document) -> list[Finding]:
                     Finding(
                         "BRACKET",
                         ERROR,
-                        f"括号不配对：“{left}”{line.count(left)}个、“{right}”{line.count(right)}个",
+                        f"括号不配对：“{left}”{para.count(left)}个、“{right}”{para.count(right)}个",
                         doc.section_at(pos),
-                        line[:80],
+                        para[:80],
                     )
                 )
+    pos = 0
+    for line in text.split("\n"):
         mixed = re.search(r"[\u4e00-\u9fff]\([类款项]\)", line)
         if mixed:
             out.append(
