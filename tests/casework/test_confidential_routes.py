@@ -161,6 +161,8 @@ PARAMS = {
     "kind": ("page", lambda m, name: ["basic"]),
     "job": ("page", lambda m, name: ["x"]),
     "project_pk": ("page", lambda m, name: [MISSING_PK]),
+    "fmt": ("page", lambda m, name: ["json", "xml"]),  # Open311
+    "code": ("page", lambda m, name: ["02", "04"]),  # Open311 service codes (02 检举控告: none)
 }
 NAMES = {
     "analytics:chart_data": ["trend", "classes", "townships", "clocks"],

@@ -9,5 +9,5 @@ urlpatterns = [
     re_path(rf"^services{FMT}", views.services_list, name="services"),
     re_path(rf"^services/(?P<code>[^/.]+){FMT}", views.service_definition, name="service"),
     re_path(rf"^requests{FMT}", views.requests, name="requests"),
-    re_path(rf"^requests/(?P<number>[^/.]+){FMT}", views.request_detail, name="request"),
+    re_path(rf"^requests/(?P<registration>[^/.]+){FMT}", views.request_detail, name="request"),
 ]

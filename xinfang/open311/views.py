@@ -106,10 +106,10 @@ def requests(request, fmt):
 
 
 @require_GET
-def request_detail(request, number, fmt):
-    row = present.one(number)
+def request_detail(request, registration, fmt):
+    row = present.one(registration)
     if row is None:  # unknown, or a matter Open311 never shows: the same answer
-        return error(fmt, 404, f"未找到服务请求“{number}”。")
+        return error(fmt, 404, f"未找到服务请求“{registration}”。")
     return respond(fmt, "service_requests", [row])
 
 
