@@ -40,6 +40,7 @@ RULE_NAMES = {
     "SAN-ECON": "三公经费与经济分类",
     "FUND-SPEND": "政府性基金和国有资本经营预算收支",
     "YEAR": "年份核对",
+    "PCT-SIGN": "百分号缺失",
 }
 
 

@@ -261,6 +261,19 @@ def check_share_range(doc: Document) -> list[Finding]:
     ]
 
 
+NO_PERCENT = re.compile(
+    r"(?:增长|下降|增幅为?|降幅为?|占比?为?|完成(?:年初|全年)?预算的?)\s*(\d+(?:\.\d+)?)(?=[。，,；;])"
+)
+
+
+def check_percent_sign(doc: Document) -> list[Finding]:
+    """A rate or a share printed without its “%” (“增长13.95。”)."""
+    return [
+        finding(doc, "PCT-SIGN", WARNING, f"百分比缺少“%”：“{m.group(0)}”", m.start(), m.end())
+        for m in NO_PERCENT.finditer(doc.text)
+    ]
+
+
 # ---------------------------------------------------------------- years
 
 YEAR = re.compile(r"(?<![\d.])([12]\d{3})(?=\s*年)")
@@ -468,6 +481,7 @@ def check_general(doc: Document, *, year: int | None) -> list[Finding]:
         *check_procurement(doc),
         *check_fund_spending(doc),
         *check_share_range(doc),
+        *check_percent_sign(doc),
         *check_years(doc, year=year),
         *check_doubled(doc),
         *check_near_phrases(doc),
