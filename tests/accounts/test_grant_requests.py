@@ -207,3 +207,11 @@ def test_the_first_security_administrator_is_appointed_on_the_server_once(leader
     with pytest.raises(CommandError, match="已有在用的安全管理员"):
         call_command("appoint_security_admin", "admin1", stdout=StringIO())
     assert roles_of(admin_user) == {R.ADMIN}
+
+
+def test_a_superuser_asks_like_the_administrator_and_is_never_also_the_security_administrator(leader):
+    root = User.objects.create_superuser("root", password=factories.PASSWORD)
+    with pytest.raises(CommandError, match="须由不同人员担任"):
+        call_command("appoint_security_admin", "root", stdout=StringIO())
+    page = signed_in(root).post(ADD, {"user": leader.pk, "role": R.AUDITOR, "reason": "新任审计管理员"})
+    assert page.status_code == 302 and RoleGrantRequest.objects.get().requested_by == root

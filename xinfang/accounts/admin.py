@@ -207,7 +207,9 @@ class RoleGrantRequestAdmin(admin.ModelAdmin):
         obj.pk = created.pk
 
     def has_add_permission(self, request):
-        return request.user.has_role(R.ADMIN) and super().has_add_permission(request)
+        return (request.user.has_role(R.ADMIN) or request.user.is_superuser) and super().has_add_permission(
+            request
+        )
 
     def has_change_permission(self, request, obj=None):
         return False  # decided only by the actions below

@@ -81,7 +81,7 @@ def role_change_refusal(user, *, roles: Iterable[str], by) -> str | None:
     unknown = new - set(R.ALL_ROLES)
     if unknown:
         return _("未知角色：%(codes)s。") % {"codes": "、".join(sorted(unknown))}
-    exclusive = administrators_refusal(new)
+    exclusive = administrators_refusal(new | acting_as_admin(user))
     if exclusive:
         return exclusive
     guarded = sorted((new - old) & set(GUARDED_ROLES))
@@ -99,6 +99,11 @@ def role_change_refusal(user, *, roles: Iterable[str], by) -> str | None:
     if not by.has_role(R.SECURITY_ADMIN):
         return _("“%(roles)s”角色只能经安全管理员审批授予（三权分立）。") % labels
     return None
+
+
+def acting_as_admin(user) -> set[str]:
+    """A superuser (`createsuperuser`, the installation's first account) counts as the 系统管理员."""
+    return {R.ADMIN} if user.is_superuser else set()
 
 
 def administrators_refusal(roles: Iterable[str]) -> str | None:
@@ -142,7 +147,7 @@ def log_role_change_refusal(user, *, by, request=None, reason: str, **detail) ->
 
 def grant_request_refusal(user, *, role: str, by) -> str | None:
     """Why `by` may not ask for `role` to be granted to `user`, or None."""
-    if not by.has_role(R.ADMIN):
+    if not (by.has_role(R.ADMIN) or by.is_superuser):
         return _("只有系统管理员可以提交角色授予申请。")
     if role not in GUARDED_ROLES:
         return _("“%(role)s”角色无须审批，请在用户页面直接修改。") % {"role": R.ROLE_LABELS.get(role, role)}
@@ -152,7 +157,7 @@ def grant_request_refusal(user, *, role: str, by) -> str | None:
         return _("该用户已有“%(role)s”角色。") % {"role": R.ROLE_LABELS[role]}
     if RoleGrantRequest.objects.filter(user=user, role=role, state=RoleGrantRequest.State.PENDING).exists():
         return _("已有一份待审批的同一申请。")
-    return administrators_refusal(user.role_codes | {role})
+    return administrators_refusal(user.role_codes | acting_as_admin(user) | {role})
 
 
 def request_grant(user, *, role: str, reason: str, by, request=None) -> RoleGrantRequest:

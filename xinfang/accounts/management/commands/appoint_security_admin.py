@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError(f"账号“{username}”不存在或已停用。")
         if User.objects.filter(groups__name=R.SECURITY_ADMIN, is_active=True).exists():
             raise CommandError("已有在用的安全管理员：请由系统管理员提交“角色授予申请”，由安全管理员审批。")
-        refusal = services.administrators_refusal(user.role_codes | {R.SECURITY_ADMIN})
+        refusal = services.administrators_refusal(
+            user.role_codes | services.acting_as_admin(user) | {R.SECURITY_ADMIN}
+        )
         if refusal:
             raise CommandError(refusal)
         old = sorted(user.role_codes)
