@@ -55,7 +55,7 @@ STOP_WORDS = frozenset(
 )
 
 RECENT_DAYS = 30  # same township and class: registered within this many days
-CANDIDATES_FROM_BANDS = 200  # the matters sharing most band keys, scored exactly
+CANDIDATES_FROM_BANDS = 100  # the matters sharing most band keys, scored exactly
 MIN_CONTENT = 0.2  # below this, shared words alone are not a reason
 LIMIT = 10
 
@@ -225,18 +225,22 @@ def ochiai(a: set[str], b: set[str]) -> float:
     return len(a & b) / (len(a) * len(b)) ** 0.5
 
 
+def _pk_of(model, **lookup) -> int | None:
+    return (
+        model.objects.filter(**lookup).values_list("pk", flat=True).first() if all(lookup.values()) else None
+    )
+
+
 def candidates(user, draft: Draft, *, limit: int = LIMIT) -> list[Candidate]:
-    """The ranked candidates for `draft` that `user` may see (best first, at most `limit`)."""
+    """The ranked candidates for `draft` that `user` may see (best first, at most `limit`). The candidates are
+    scored from a few columns and their words; only the best `limit` are read as matters."""
     words = text_shingles(draft.content)
     people = _people_keys(draft.petitioners)
     by_person = _person_matters(people)
     ids = set(by_person) | set(_band_matters(band_keys(words)))
-    township = Unit.objects.filter(code=draft.township).values_list("pk", flat=True).first()
-    content_class = (
-        Code.objects.filter(table=Code.Table.CONTENT, code=draft.content_class, is_active=True)
-        .values_list("pk", flat=True).first()
-    )  # fmt: skip
-    accused = Unit.objects.filter(code=draft.accused_unit).values_list("pk", flat=True).first()
+    township = _pk_of(Unit, code=draft.township)
+    content_class = _pk_of(Code, table=Code.Table.CONTENT, code=draft.content_class, is_active=True)
+    accused = _pk_of(Unit, code=draft.accused_unit)
     if township and content_class:
         since = timezone.now() - timedelta(days=RECENT_DAYS)
         ids |= set(
@@ -246,21 +250,19 @@ def candidates(user, draft: Draft, *, limit: int = LIMIT) -> list[Candidate]:
     ids.discard(draft.exclude)
     if not ids:
         return []
-    matters = (
+    rows = (
         access.visible_matters(user).filter(pk__in=ids, is_confidential=False)
-        .select_related("township", "content_class", "handling_unit")
+        .values_list("pk", "township_id", "content_class_id", "accused_unit_id", "search__words")
     )  # fmt: skip
-    matters = {m.pk: m for m in matters}
-    texts = dict(MatterSearch.objects.filter(matter_id__in=list(matters)).values_list("matter_id", "words"))
     names: dict[int, set[str]] = {}
     if people["name_key"]:
         for matter_id, key in RegistrationPetitioner.objects.filter(
-            registration__matter_id__in=list(matters), petitioner__name_key__in=people["name_key"]
+            registration__matter_id__in=ids, petitioner__name_key__in=people["name_key"]
         ).values_list("registration__matter_id", "petitioner__name_key"):
             names.setdefault(matter_id, set()).add(key)
-    found = []
-    for pk, m in matters.items():
-        content = ochiai(words, shingles(texts.get(pk, "")))
+    scored = []
+    for pk, township_id, class_id, accused_id, texts in rows:
+        content = ochiai(words, shingles(texts or ""))
         score, reasons = 0.55 * content, []
         how = by_person.get(pk, set())
         if "id" in how:
@@ -271,21 +273,22 @@ def candidates(user, draft: Draft, *, limit: int = LIMIT) -> list[Candidate]:
             score, reasons = score + 0.1, [*reasons, "同名（拼音相同）"]
         if content >= MIN_CONTENT:
             reasons.append(f"内容相似 {round(content * 100)}%")
-        place = [
-            label for label, same in (("同乡镇", township and m.township_id == township),
-                                      ("同类别", content_class and m.content_class_id == content_class))
-            if same
-        ]  # fmt: skip
+        place = [label for label, same in (("同乡镇", township and township_id == township),
+                                           ("同类别", content_class and class_id == content_class)) if same]  # fmt: skip
         if place:
             score += 0.05 * len(place)
             reasons.append("".join(place) if len(place) == 1 else "同乡镇同类别")
-        if accused and m.accused_unit_id == accused:
+        if accused and accused_id == accused:
             score, reasons = score + 0.05, [*reasons, "同一被反映单位"]
         if not how and content < MIN_CONTENT and len(place) < 2:
             continue  # nothing but a shared word or a shared place: not a candidate
-        found.append(Candidate(m, round(min(score, 1.0), 3), round(content, 3), reasons))
-    found.sort(key=lambda c: (-c.score, -c.matter.registered_at.timestamp(), -c.matter.pk))
-    return found[:limit]
+        scored.append((round(min(score, 1.0), 3), pk, round(content, 3), reasons))
+    scored.sort(key=lambda row: (-row[0], -row[1]))  # the best first; of equal scores the newest matter
+    best = scored[:limit]
+    matters = Matter.objects.select_related("township", "content_class", "handling_unit").in_bulk(
+        [pk for _, pk, _, _ in best]
+    )
+    return [Candidate(matters[pk], score, content, reasons) for score, pk, content, reasons in best]
 
 
 # --- what the clerk may do with a candidate -----------------------------------------------------------
