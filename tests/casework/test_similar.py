@@ -84,3 +84,14 @@ def test_person_page_of_nothing_visible_is_404_and_recorded(login, other_unit_of
     assert login(other_unit_officer).get(f"/casework/people/{person.pk}/").status_code == 404
     assert AuditEntry.objects.get(action="person:view").result == "denied"
     assert login(other_unit_officer).get("/casework/people/999999/").status_code == 404
+
+
+def test_an_online_submission_shows_its_candidates_to_the_clerk(login, clerk, in_state):
+    terminated = in_state(workflow.TERMINATED, content=WAGES)
+    submission = factories.online_submission(content=WAGES_AGAIN)
+    html = login(clerk).get(f"/casework/matters/{submission.number}/").content.decode()
+    assert "疑似重复（同人同事）" in html and terminated.number in html and "同一证件号" in html
+    assert "不再受理（原事项已终结）" in html
+    # once triaged, no longer
+    html = login(clerk).get(f"/casework/matters/{terminated.number}/").content.decode()
+    assert "疑似重复（同人同事）" not in html
