@@ -447,7 +447,11 @@ def _matter_context(
 def _similar_rows(user, matter: Matter, regs) -> list:
     """同人同事 (issue 16) for an online submission or a registration not yet triaged: the candidates with their
     reasons and what a repeat of each allows (不再受理 / 不予受理 are then triage actions of this matter)."""
-    if matter.state not in (workflow.RECEIVED, workflow.REGISTERED) or not regs or not access.can_register(user):
+    if (
+        matter.state not in (workflow.RECEIVED, workflow.REGISTERED)
+        or not regs
+        or not access.can_register(user)
+    ):
         return []
     labels = dict(Registration.Disposition.choices)
     found = similar_matters.candidates(user, similar_matters.draft_of_registration(regs[0]))
