@@ -41,6 +41,15 @@ RULE_NAMES = {
     "FUND-SPEND": "政府性基金和国有资本经营预算收支",
     "YEAR": "年份核对",
     "PCT-SIGN": "百分号缺失",
+    "READ": "文件读取",
+    "TABLE-SET": "公开表齐全",
+    "TABLE-SUM": "表内勾稽关系",
+    "TABLE-X": "表间勾稽关系",
+    "TABLE-TEXT": "表文一致",
+    "TABLE-UNIT": "金额单位",
+    "TABLE-NAME": "表中科目名称",
+    "TABLE-YEAR": "表头年度",
+    "TABLE-EMPTY": "空表说明",
 }
 
 
