@@ -62,11 +62,14 @@ class Table:
         width = max((len(r) for r in self.rows), default=0)
         names = [""] * width
         for row in self.header_rows:
+            above = list(names)
             last = ""
             for i in range(width):
                 cell = row[i] if i < len(row) else ""
-                # A merged header cell reads as blank in the columns it spans: carry it right.
-                cell = cell or last
+                # A header cell merged across columns reads as blank in the columns it spans: carry it right,
+                # within the same parent only (a blank under a cell merged downwards stays blank).
+                if not cell and i and above[i] == above[i - 1]:
+                    cell = last
                 last = cell
                 if cell and not names[i].endswith(cell):
                     names[i] = f"{names[i]}/{cell}" if names[i] else cell
@@ -199,13 +202,32 @@ def read_pdf(path: Path) -> Read:
                 else:
                     tables.append(table)
                 below_previous = bottom
-            text_parts.append("\n".join(ln["text"] for ln in lines))
+            text_parts.append(reflow(lines))
     text = "\n".join(text_parts)
     if not text.strip() and not tables:
         raise Unreadable(
             "PDF 中没有可提取的文字（可能是扫描件图片），无法检查；请提供含文字层的 PDF 或 Word 文件"
         )
     return Read(text, tables)
+
+
+def reflow(lines: list[dict]) -> str:
+    """A page's lines as paragraphs: a line that reaches the right margin and does not end a sentence goes on
+    in the next line (a PDF breaks paragraphs into lines; the text rules read sentences)."""
+    if not lines:
+        return ""
+    right = max(ln["x1"] for ln in lines)
+    out: list[str] = []
+    wrapped = False
+    for ln in lines:
+        text = ln["text"].strip()
+        if wrapped and out:
+            out[-1] += text
+        else:
+            out.append(text)
+        size = (ln["bottom"] - ln["top"]) or 10
+        wrapped = ln["x1"] >= right - 2 * size and not text.endswith(("。", "！", "？", "：", ":"))
+    return "\n".join(out)
 
 
 def inside(obj, bbox) -> bool:

@@ -85,6 +85,7 @@ class Ctx:
     out: list[Finding] = field(default_factory=list)
     subject_names: dict[str, str] = field(default_factory=dict)
     subject_aliases: dict[str, set[str]] = field(default_factory=dict)
+    named: set[str] = field(default_factory=set)  # codes whose name was checked (T2, T3, T5 repeat them)
 
     def add(self, rule: str, severity: str, message: str, table: Table | None = None, excerpt: str = ""):
         section = f"{table_name(table)}（{table.where}）" if table is not None else "公开表"
@@ -285,10 +286,14 @@ def tree_lines(table: Table) -> tuple[Line | None, list[Line], list[str]]:
     for row in table.body:
         cell = [row[i] if i < len(row) else "" for i in range(len(names))]
         parts = [clean(cell[i]) for i in code_cols]
+        parts = [p.zfill(2) if 0 < len(p) < 2 and j else p for j, p in enumerate(parts)]  # 款/项 "1" → "01"
         name = clean(cell[name_col]) if name_col is not None else ""
         if len(parts) >= 3:
             a, b, c = parts[:3]
-            code = a + b + c if a and b and c else a or (cls + b if b and not c else kuan + c if c else "")
+            if a:
+                code = a + (b + c if b else "")
+            else:
+                code = cls + b + c if b else kuan + c if c else ""
         else:
             code = parts[0] if parts else ""
         if not code and (m := CODE.match(name)):
@@ -396,6 +401,9 @@ def check_names(ctx: Ctx, table: Table, lines: list[Line]) -> None:
     if not official:
         return
     for ln in lines:
+        if ln.code in ctx.named:
+            continue
+        ctx.named.add(ln.code)
         expected = official.get(ln.code)
         if expected is None:
             ctx.add(
