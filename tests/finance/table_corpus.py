@@ -7,6 +7,7 @@ tables from it (identities hold by construction), `text(spec)` the 说明 that q
 ships — the one the charts use), a Word file or a workbook. Tests then break one cell or one sentence.
 """
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -361,29 +362,40 @@ def cjk_font() -> Path:
     return Path(mplfonts.__file__).parent / "fonts" / "SimHei.ttf"
 
 
-def write_pdf(spec: Spec, path: Path, table_list=None, body: str | None = None) -> Path:
+def publish(spec: Spec, path: Path, *, table_list=None, body: str | None = None) -> Path:
+    """Write the spec's disclosure (or the given tables/text) as path's kind: .pdf, .docx or .xlsx."""
+    table_list = tables(spec) if table_list is None else table_list
+    body = text(spec) if body is None else body
+    writer = {".pdf": write_pdf, ".docx": write_docx, ".xlsx": write_xlsx}[path.suffix]
+    return writer(
+        path, body, table_list, money=spec.money, split_titles=spec.shanghai, unit_name=spec.unit_name
+    )
+
+
+def write_pdf(path: Path, body: str, table_list, *, money: str, split_titles=False, **_) -> Path:
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_font("cjk", fname=str(cjk_font()))
     pdf.set_font("cjk", size=10)
     pdf.add_page()
-    for line in (text(spec) if body is None else body).split("\n"):
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
-    for number, title, rows, note in tables(spec) if table_list is None else table_list:
+    for line in body.split("\n"):
+        pdf.multi_cell(0, 6, line.strip() or " ", new_x="LMARGIN", new_y="NEXT")
+    for number, title, rows, note in table_list:
         pdf.add_page(orientation="L")
         pdf.set_font("cjk", size=12)
-        if spec.shanghai and len(title) > 14:  # a title split over two lines
+        if split_titles and len(title) > 14:  # a title split over two lines
             pdf.cell(0, 7, title[:10], align="C", new_x="LMARGIN", new_y="NEXT")
             pdf.cell(0, 7, title[10:], align="C", new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.cell(0, 7, title, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", size=8)
-        pdf.cell(0, 6, f"公开{number}表    金额单位：{spec.money}", align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, f"公开{number}表    金额单位：{money}", align="R", new_x="LMARGIN", new_y="NEXT")
+        width = max(len(r) for r in rows)
         with pdf.table(first_row_as_headings=False, line_height=4.5) as table:
             for row in rows:
                 r = table.row()
-                for c in row:
+                for c in list(row) + [""] * (width - len(row)):
                     r.cell(c)
         if note:
             pdf.multi_cell(0, 6, note, new_x="LMARGIN", new_y="NEXT")
@@ -391,15 +403,15 @@ def write_pdf(spec: Spec, path: Path, table_list=None, body: str | None = None) 
     return path
 
 
-def write_docx(spec: Spec, path: Path, table_list=None, body: str | None = None) -> Path:
+def write_docx(path: Path, body: str, table_list, *, money: str, **_) -> Path:
     from docx import Document
 
     doc = Document()
-    for line in (text(spec) if body is None else body).split("\n"):
+    for line in body.split("\n"):
         doc.add_paragraph(line)
-    for number, title, rows, note in tables(spec) if table_list is None else table_list:
+    for number, title, rows, note in table_list:
         doc.add_paragraph(title)
-        doc.add_paragraph(f"公开{number}表 金额单位：{spec.money}")
+        doc.add_paragraph(f"公开{number}表 金额单位：{money}")
         width = max(len(r) for r in rows)
         table = doc.add_table(rows=len(rows), cols=width)
         for i, row in enumerate(rows):
@@ -411,24 +423,17 @@ def write_docx(spec: Spec, path: Path, table_list=None, body: str | None = None)
     return path
 
 
-def write_xlsx(spec: Spec, path: Path, table_list=None) -> Path:
+def write_xlsx(path: Path, body: str, table_list, *, money: str, unit_name: str = "", **_) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
-    for number, title, rows, note in tables(spec) if table_list is None else table_list:
+    for number, title, rows, note in table_list:
         ws = wb.create_sheet(f"公开{number}表")
         ws.append([title])
-        ws.append([f"编制单位：{spec.unit_name}", "", f"{spec.year}年度", f"金额单位：{spec.money}"])
+        ws.append([f"编制单位：{unit_name}", "", f"金额单位：{money}"])
         for row in rows:
-            ws.append(
-                [
-                    float(c.replace(",", ""))
-                    if "." in c and c.replace(",", "").replace(".", "").isdigit()
-                    else c
-                    for c in row
-                ]
-            )
+            ws.append([float(c.replace(",", "")) if re.fullmatch(r"[\d,]+\.\d+", c) else c for c in row])
         if note:
             ws.append([note])
     wb.save(str(path))
