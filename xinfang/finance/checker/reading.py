@@ -33,6 +33,7 @@ class Table:
     number: str = ""  # "01" … from "公开01表"
     where: str = ""  # 第3页 / 工作表 Sheet1
     note: str = ""  # text right below the table (e.g. "本表无数据" notes)
+    exact: bool = False  # cells are stored numbers (a workbook), not rounded print: compare to 0.01
 
     @property
     def factor(self) -> Decimal:
@@ -329,7 +330,9 @@ def read_workbook(path: Path) -> Read:
         width = max(len(r) for r in body) if body else 0
         while width and not any(len(r) >= width and r[width - 1] for r in body):
             width -= 1
-        tables.append(Table(title, [r[:width] for r in body], unit, number, f"工作表“{name}”", note))
+        tables.append(
+            Table(title, [r[:width] for r in body], unit, number, f"工作表“{name}”", note, exact=True)
+        )
         text.extend(heading + ([note] if note else []))
     if not tables:
         raise Unreadable("Excel 文件中没有数据")

@@ -32,6 +32,7 @@ NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|其中[：:])\s*"
 )
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def norm(label: str) -> str:
@@ -83,8 +84,6 @@ class Ctx:
     year: int
     tables: dict[str, Table] = field(default_factory=dict)
     out: list[Finding] = field(default_factory=list)
-    subject_names: dict[str, str] = field(default_factory=dict)
-    subject_aliases: dict[str, set[str]] = field(default_factory=dict)
     named: set[str] = field(default_factory=set)  # codes whose name was checked (T2, T3, T5 repeat them)
 
     def add(self, rule: str, severity: str, message: str, table: Table | None = None, excerpt: str = ""):
@@ -105,8 +104,10 @@ def tolerance(*values: Decimal) -> Decimal:
     return Decimal(1).scaleb(-places)
 
 
-def differ(a: Decimal, b: Decimal, *parts: Decimal) -> bool:
-    return abs(a - b) > tolerance(a, b, *parts) * Decimal("1.0001")
+def differ(a: Decimal, b: Decimal, *parts: Decimal, exact: bool = False) -> bool:
+    """Beyond rounding: one unit of the printed last decimal, or 0.01 for a workbook's stored numbers."""
+    tol = CENT if exact else tolerance(a, b, *parts)
+    return abs(a - b) > tol * Decimal("1.0001")
 
 
 def check_sum(ctx: Ctx, table: Table, total: Decimal | None, parts: list[Decimal | None], what: str) -> None:
@@ -115,7 +116,7 @@ def check_sum(ctx: Ctx, table: Table, total: Decimal | None, parts: list[Decimal
     if total is None or not values:
         return
     s = sum(values, ZERO)
-    if differ(total, s, *values):
+    if differ(total, s, *values, exact=table.exact):
         unit = table.unit or ""
         ctx.add(
             "TABLE-SUM",
@@ -396,35 +397,24 @@ def check_tree(ctx: Ctx, table: Table, key: str) -> dict:
 
 
 def check_names(ctx: Ctx, table: Table, lines: list[Line]) -> None:
-    """Subject names against the year's official list: a name the list does not confirm is a warning."""
-    official = ctx.subject_names
-    if not official:
-        return
+    """Subject names against the year's official list (finance.classification): a name the lists do not
+    confirm is a warning, a code printed with a clearly different name an error."""
+    from xinfang.finance import classification as cl
+
     for ln in lines:
-        if ln.code in ctx.named:
+        if ln.code in ctx.named or not ln.name:
             continue
         ctx.named.add(ln.code)
-        expected = official.get(ln.code)
-        if expected is None:
-            ctx.add(
-                "TABLE-NAME",
-                WARNING,
-                f"科目编码{ln.code}（{ln.name}）不在{ctx.year}年科目表中，无法确认",
-                table,
-                ln.code,
-            )
-        elif (
-            ln.name
-            and norm(ln.name) != norm(expected)
-            and ln.name not in ctx.subject_aliases.get(ln.code, ())
-        ):
-            ctx.add(
-                "TABLE-NAME",
-                WARNING,
-                f"科目{ln.code}名称为“{ln.name}”，{ctx.year}年科目表中为“{expected}”",
-                table,
-                ln.code,
-            )
+        c = cl.confirm(ln.code, ln.name, ctx.year)
+        if c.status == cl.OFFICIAL:
+            continue
+        if c.status == cl.ALIAS:
+            severity = INFO
+        elif c.status == cl.NAME_DIFFERS and not c.close:
+            severity = ERROR
+        else:
+            severity = WARNING
+        ctx.add("TABLE-NAME", severity, f"科目{ln.code}“{ln.name}”：{c.note}", table, ln.code)
 
 
 # --- 06 基本支出 by economic classification ------------------------------------------------------------
@@ -593,7 +583,6 @@ def check_sangong(ctx: Ctx, table: Table) -> dict:
 
 def check_tables(tables: list[Table], text: str, *, year: int) -> list[Finding]:
     ctx = Ctx(year=year)
-    ctx.subject_names, ctx.subject_aliases = subject_lists(year)
     for table in tables:
         key = identify(table)
         if key is None:
@@ -638,15 +627,6 @@ def guarded(ctx: Ctx, table: Table | None, fn) -> dict:
     except Exception as exc:  # noqa: BLE001 — any layout: one finding, the rest of the checks go on
         ctx.add("TABLE-SUM", WARNING, f"表格结构无法识别，未能核对（{type(exc).__name__}）", table)
         return {}
-
-
-def subject_lists(year: int) -> tuple[dict[str, str], dict[str, set[str]]]:
-    from xinfang.finance import classification
-
-    try:
-        return classification.official_names(year), classification.aliases()
-    except (OSError, ValueError):
-        return {}, {}
 
 
 def check_heading(ctx: Ctx, table: Table, key: str) -> None:
