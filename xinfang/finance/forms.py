@@ -33,6 +33,45 @@ class ImportForm(FullWidthColon, forms.Form):
     file = forms.FileField(label=_("标准表格工作簿（.xlsx）"))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input multiple>: cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f] or [super().clean(None)]
+
+
+CHECK_MAX_FILES = 30
+CHECK_SUFFIXES = (".pdf", ".docx", ".xlsx", ".xls", ".txt")
+
+
+class CheckFilesForm(FullWidthColon, forms.Form):
+    files = MultipleFileField(
+        label=_("公开文件（PDF、Word .docx、Excel .xlsx/.xls、文本；可多选）"),
+        error_messages={"required": _("请选择要检查的公开文件。")},
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > CHECK_MAX_FILES:
+            raise forms.ValidationError(_("一次最多检查 %(n)d 个文件。") % {"n": CHECK_MAX_FILES})
+        wrong = [f.name for f in files if not f.name.lower().endswith(CHECK_SUFFIXES)]
+        if wrong:
+            raise forms.ValidationError(
+                _("不支持的文件类型：%(names)s（支持 PDF、.docx、.xlsx、.xls、.txt）")
+                % {"names": "、".join(wrong)}
+            )
+        return files
+
+
 DETAILS = {
     "incomes": (_("收入"), Income, ["source", "amount"]),
     "expenditures": (_("支出（功能分类×基本/项目）"), Expenditure, ["code", "budget", "basic", "project"]),

@@ -5,6 +5,7 @@ from xinfang.finance import views
 app_name = "finance"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("check/", views.check_files, name="check"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/details/<str:kind>/", views.edit_details, name="details"),

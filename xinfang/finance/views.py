@@ -9,7 +9,14 @@ from django.views.decorators.http import require_POST
 
 from xinfang.finance import jobs
 from xinfang.finance.access import can_edit, finance_view
-from xinfang.finance.forms import DETAILS, AccountsForm, ImportForm, IndicatorFormSet, detail_formset
+from xinfang.finance.forms import (
+    DETAILS,
+    AccountsForm,
+    CheckFilesForm,
+    ImportForm,
+    IndicatorFormSet,
+    detail_formset,
+)
 from xinfang.finance.models import FinalAccounts, Project
 from xinfang.finance.queries import disclosure_data
 from xinfang.finance.review import check_accounts
@@ -19,7 +26,37 @@ from xinfang.finance.services import import_standard_tables, save_accounts_form,
 @finance_view(edit=False)
 def index(request):
     accounts = FinalAccounts.objects.select_related("budget_unit")
-    return render(request, "finance/index.html", {"accounts": accounts})
+    return render(request, "finance/index.html", {"accounts": accounts, "check_form": CheckFilesForm()})
+
+
+@finance_view(edit=False)
+def check_files(request):
+    """Check uploaded disclosures (several at once): one row per document with its counts and findings. The
+    files are read from a temporary folder and not kept; files sharing a name (a PDF and its .xls) are one
+    document."""
+    posted = request.method == "POST"
+    form = CheckFilesForm(request.POST, request.FILES) if posted else CheckFilesForm()
+    results = check_uploads(form.cleaned_data["files"]) if posted and form.is_valid() else None
+    status = 400 if posted and not form.is_valid() else 200
+    return render(request, "finance/check.html", {"form": form, "results": results}, status=status)
+
+
+def check_uploads(files) -> list:
+    import tempfile
+    from pathlib import Path
+
+    from xinfang.finance.checker.batch import check_documents, documents
+
+    with tempfile.TemporaryDirectory(prefix="xinfang-check-") as tmp:
+        for i, upload in enumerate(files):
+            name = Path(upload.name).name.replace("\x00", "") or f"file{i}"
+            path = Path(tmp) / name
+            if path.exists():  # the same name twice: keep both
+                path = path.with_name(f"{path.stem}（{i}）{path.suffix}")
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+        return check_documents(documents(Path(tmp)))
 
 
 @finance_view(edit=False)
