@@ -79,6 +79,7 @@ def write_summary(results: list[Checked], path: Path) -> Path:
     """One row per document: its files, the counts by severity, the first errors and a link to its JSON."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -99,9 +100,9 @@ def write_summary(results: list[Checked], path: Path) -> Path:
     ws.append(
         ["合计", f"{len(results)}份", *(sum(r.count(s) for r in results) for s in (ERROR, WARNING, INFO))]
     )
-    for col, width in zip("ABCDEFG", (6, 48, 8, 8, 8, 80, 36), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
+    for i, width in enumerate((6, 48, 8, 8, 8, 80, 36), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = ws.cell(row=2, column=1)  # the header row stays in view
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(str(path))
     return path
