@@ -205,3 +205,26 @@ def test_both_template_words_left_in_and_change_amounts_are_no_base():
     found = check_text(text)
     assert any(f.rule == "RESIDUE" and "下降（增长）" in f.message for f in found)
     assert not [f for f in found if f.rule == "YOY"]  # 0.15 ÷ (0.39 + 0.15), not ÷ (0.15 + 0.15)
+
+
+TONGLIANG_STYLE = (
+    "2020年度部门决算情况说明\n"
+    "1.总体情况。2020年度收入总计1315.18万元,支出总计1315.18万元。收支较上年决算数减少135.91万元、下降9.4%,"
+    "主要原因是专项经费减少。\n"
+    "2.收入情况。2020年度收入合计1314.00万元,减少132.34万元、下降9.1%,主要原因是专项经费减少。"
+    "其中:财政拨款收入1314.00万元,占100.0%;年初结转和结余1.18万元。"
+)
+
+
+def test_carry_over_after_the_list_is_not_a_part_of_the_total():
+    """'其中：财政拨款收入…；年初结转和结余…' — the 结转 is outside 收入合计 (T1: 总计 = 合计 + 结转和结余)."""
+    assert [(f.rule, f.message) for f in check_text(TONGLIANG_STYLE) if f.severity != "info"] == []
+    assert any(f.rule == "SUM" for f in check_text(TONGLIANG_STYLE.replace("结余1.18万元", "结余2.18万元")))
+
+
+def test_a_rate_cut_instead_of_rounded_is_a_warning():
+    found = [f for f in check_text(TONGLIANG_STYLE.replace("下降9.4%", "下降9.3%")) if f.rule == "YOY"]
+    assert [f.severity for f in found] == ["warning"] and "截尾" in found[0].message
+    assert [
+        f.severity for f in check_text(TONGLIANG_STYLE.replace("下降9.4%", "下降9.0%")) if f.rule == "YOY"
+    ] == ["error"]

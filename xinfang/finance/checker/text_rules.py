@@ -42,6 +42,7 @@ UP, DOWN = ("增加", "增长", "增幅"), ("减少", "下降", "降幅")
 YOY = re.compile(
     rf"(增加|减少|增长|下降)了?\s*{NUM}\s*万元[，,、]\s*(?:同比)?(增长|下降|增加|减少|增幅|降幅)了?为?\s*{NUM}\s*%"
 )
+CARRY = re.compile(r"结转|结余")
 # an amount that states a change, not a level: "较上年减少90.91万元"
 CHANGE_BEFORE = re.compile(r"(?:增加|减少|增长|下降|增|减|上年|同比|相比)了?\s*$")
 MONEY = re.compile(rf"{NUM}\s*万元")
@@ -135,6 +136,13 @@ def enumerations(doc: Document):
             )
             if lm:
                 total, total_span = D(lm.group(1)), lm.span()
+        if (
+            "总计" not in prefix
+        ):  # 结转和结余 are outside a 合计 (only a 总计 includes them): the list ends there
+            carry = [i for i, item in enumerate(items) if CARRY.search(item.group("name"))]
+            items = items[: carry[0]] if carry else items
+            if not items:
+                continue
         yield total, total_span, items, m
 
 
@@ -227,6 +235,12 @@ def check_named_share(doc: Document, i: re.Match) -> list[Finding]:
 # ---------------------------------------------------------------- year on year
 
 
+def truncated(printed: str, true: Decimal) -> bool:
+    """The printed rate is the true one cut (not rounded) at its printed decimals: a rounding slip."""
+    step = Decimal(1).scaleb(-decimals_of(printed))
+    return abs(true) >= abs(D(printed)) and abs(true) - abs(D(printed)) < step
+
+
 def yoy_statements(doc: Document):
     """(match, current, prior, amount, up) of each '增加/减少A万元，增长/下降B%' with a figure before it."""
     text = doc.text
@@ -261,12 +275,14 @@ def check_yoy(doc: Document) -> list[Finding]:
         if true is None:
             out.append(finding(doc, "YOY", ERROR, "上年数为0，不应列示增减百分比", m.start(), m.end()))
         elif not pct_matches(printed, true):
+            cut = truncated(printed, true)
             out.append(
                 finding(
                     doc,
                     "YOY",
-                    ERROR,
-                    f"增减幅度不符：{amount}÷上年{prior}={fmt_pct(true)}，文中为{printed}%",
+                    WARNING if cut else ERROR,
+                    f"增减幅度不符：{amount}÷上年{prior}={fmt_pct(true)}，文中为{printed}%"
+                    + ("（截尾而非四舍五入）" if cut else ""),
                     m.start(),
                     m.end(),
                 )
