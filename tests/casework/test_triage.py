@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from xinfang.accounts.models import AuditEntry
 from xinfang.casework import triage
 from xinfang.petitions import workflow
 
@@ -73,3 +74,14 @@ def test_htmx_gets_the_section_only_and_other_roles_get_no_guide(login, in_state
     forwarded = in_state(W.FORWARDED)
     html = page(login(unit_officer), forwarded)
     assert 'id="triage"' not in html and "/act/acknowledge/" in html
+
+
+def test_each_htmx_step_is_audited_as_a_view_of_the_matter(login, in_state, clerk, case_officer):
+    """A step is part of the matter page: it writes the same `matter:view` audit row (personal data viewed)."""
+    matter = in_state(W.REGISTERED)
+    client = login(case_officer)
+    rows = AuditEntry.objects.filter(action="matter:view", user=case_officer, object_id=str(matter.pk))
+    page(client, matter, "start.lawful", HX_Request="true")
+    page(client, matter, "start.lawful.accusation", HX_Request="true")
+    assert rows.count() == 2
+    assert all(r.result == "success" and r.detail == {"number": matter.number, "full": False} for r in rows)

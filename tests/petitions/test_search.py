@@ -213,3 +213,16 @@ def test_data_migration_fills_existing_rows(clerk, wage):
     assert found(clerk, "张三丰") == set() and found(clerk, ID) == set()
     migration.fill(apps, None)
     assert found(clerk, "张三丰") == {wage.number} and found(clerk, ID) == {wage.number}
+
+
+def test_a_search_link_without_the_filter_form_searches(login, clerk, wage, in_state):
+    """/casework/?q=… (a link, a search box elsewhere) searches all the matters the user may see, not the queue."""
+    replied = in_state(workflow.REPLIED, title="工资拖欠再反映")  # not in the clerk's queue
+    client = login(clerk)
+    html = client.get("/casework/", {"q": "工资"}).content.decode()
+    assert wage.number in html and replied.number in html and "噪声扰民" not in html
+    assert "信访事项查询" in html  # the search page, not the queue
+    table = client.get("/casework/", {"q": "噪声"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "噪声扰民" in table and wage.number not in table and replied.number not in table
+    queue = client.get("/casework/").content.decode()  # no search: the clerk's own queue, as before
+    assert replied.number not in queue

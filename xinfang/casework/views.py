@@ -65,8 +65,9 @@ def _worklist_filter(form: F.WorklistFilterForm, submitted: bool, sort: str = ""
 
 def worklist_filter(request) -> tuple[F.WorklistFilterForm, queries.WorklistFilter]:
     """The filter form and the filter of a worklist request (the page and its export read the same)."""
-    # "filtered" marks a submitted filter form, so that an unticked "只看我的待办" means all matters.
-    submitted = "filtered" in request.GET
+    # "filtered" marks a submitted filter form, so that an unticked "只看我的待办" means all matters. A search
+    # without it (a link, a search box elsewhere: ?q=…) searches all the matters the user may see.
+    submitted = "filtered" in request.GET or bool(request.GET.get("q", "").strip())
     form = F.WorklistFilterForm(request.GET if submitted else None, initial={"queue": True})
     return form, _worklist_filter(form, submitted, request.GET.get("sort", ""))
 
@@ -410,6 +411,8 @@ def _triage_step(request, matter: Matter) -> HttpResponse:
         return HttpResponse(
             headers={"HX-Redirect": reverse("casework:matter", kwargs={"number": matter.number})}
         )
+    # A step of the matter page, answered on a matter with personal data: audited as a view of it, as the page is
+    log_audit(action="matter:view", request=request, obj=matter, number=matter.number, full=False)
     return render(request, "casework/_triage.html", {"matter": matter, "triage": guide})
 
 
