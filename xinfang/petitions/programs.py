@@ -81,15 +81,16 @@ def schedule_reception_day(*, by, leader, on: date, place: str, topic: str = "",
 
 @transaction.atomic
 def record_reception(
-    day: ReceptionDay, *, by, data: services.PetitionInput, outcome: str
+    day: ReceptionDay, *, by, data: services.PetitionInput, outcome: str, uploads: list[citizens.Upload] = ()
 ) -> tuple[Registration, str]:
-    """Register the petitioners a leader received that day, through the normal intake, with the leader noted.
-    Returns the registration and its 查询码."""
+    """Register the petitioners a leader received that day, through the normal intake, with the leader noted and
+    the materials they handed over (`uploads`, checked as at any intake). Returns the registration and its
+    查询码."""
     _check(outcome in RECEPTION_OUTCOMES, "请选择接访结果。")
     _check(timezone.localtime(data.received_at).date() == day.date, "来访日期须为该领导接访日。")
     data.channel = Registration.Channel.VISIT
     data.place = data.place or day.place
-    registration, code = citizens.register_incoming(data, by=by)
+    registration, code = citizens.register_incoming(data, by=by, uploads=uploads)
     Registration.objects.filter(pk=registration.pk).update(
         leader=day.leader, reception_day=day, outcome=outcome
     )
@@ -177,11 +178,13 @@ def record_mediation(dispute: Dispute, *, by, mediator: str, result: str, agreem
 
 
 @transaction.atomic
-def convert_dispute(dispute: Dispute, *, by, data: services.PetitionInput) -> tuple[Registration, str]:
-    """Turn a dispute that could not be settled into a petition matter (registered by the bureau). Returns the
-    registration and its 查询码."""
+def convert_dispute(
+    dispute: Dispute, *, by, data: services.PetitionInput, uploads: list[citizens.Upload] = ()
+) -> tuple[Registration, str]:
+    """Turn a dispute that could not be settled into a petition matter (registered by the bureau), with the
+    scans of its materials (`uploads`). Returns the registration and its 查询码."""
     _check(dispute.matter_id is None, "该纠纷已关联信访事项。")
-    registration, code = citizens.register_incoming(data, by=by)
+    registration, code = citizens.register_incoming(data, by=by, uploads=uploads)
     matter = registration.matter
     Dispute.objects.filter(pk=dispute.pk).update(matter=matter, result=Dispute.Result.PETITION)
     _event(matter, "dispute:converted", by=by, note=f"由矛盾纠纷{dispute.number}转入")
@@ -337,17 +340,17 @@ def schedule_video_session(*, by, township: Unit, at: datetime, kind: str = "rec
 
 @transaction.atomic
 def record_video_reception(
-    session: VideoSession, *, by, data: services.PetitionInput
+    session: VideoSession, *, by, data: services.PetitionInput, uploads: list[citizens.Upload] = ()
 ) -> tuple[Registration, str]:
-    """视频接访: register a person received by video, with the session noted. Returns the registration and its
-    查询码."""
+    """视频接访: register a person received by video, with the session noted and the materials sent in (`uploads`).
+    Returns the registration and its 查询码."""
     _check(
         timezone.localtime(data.received_at).date() == timezone.localtime(session.scheduled_at).date(),
         "远程接访日期须为该视频接访场次的日期。",
     )
     data.channel = Registration.Channel.VIDEO
     data.place = data.place or f"{session.township.name}视频接访点"
-    registration, code = citizens.register_incoming(data, by=by)
+    registration, code = citizens.register_incoming(data, by=by, uploads=uploads)
     Registration.objects.filter(pk=registration.pk).update(video_session=session)
     registration.refresh_from_db()
     return registration, code

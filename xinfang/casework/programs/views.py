@@ -11,7 +11,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts import roles as R
 from xinfang.accounts.audit import log_audit
+from xinfang.casework.forms import ScansForm
 from xinfang.casework.programs import forms as F
 from xinfang.casework.views import registered_once
-from xinfang.petitions import access, programs, queries, services, workflow
+from xinfang.petitions import access, citizens, programs, queries, services, workflow
 from xinfang.petitions.models import (
     AssistanceCase,
     Campaign,
@@ -132,21 +132,46 @@ def _visible(request, qs):
     return qs.exclude(matter__in=access.hidden_matters(request.user))
 
 
-def _register_people(request, form, people, call, *, back: str, back_label: str):
-    """Validate a compact intake form and its petitioner rows, then register through `call(data)` (a service
-    that returns the registration and its 查询码). Registered: the result page that shows the code once and
-    offers the 登记回执 (casework.views.registered_once). Otherwise None and the people errors."""
+def _register_people(request, form, people, scans, call, *, back: str, back_label: str):
+    """Validate a compact intake form, its petitioner rows and its scans, then register through
+    `call(data, uploads)` (a service that returns the registration and its 查询码). Registered: the result page
+    that shows the code once and offers the 登记回执 (casework.views.registered_once). Otherwise None and the
+    people errors."""
     people_errors: list[str] = []
-    if form.is_valid() and people.is_valid():
+
+    def register():
         inputs = [p for p in (f.to_input() for f in people.forms) if p is not None]
-        with transaction.atomic():  # the registration and its audit row: both or neither
-            result = attempt(form, lambda: call(form.to_input(inputs)), people_errors)
-            if result is not None:  # personal data recorded
-                log_audit(action="registration:create", request=request, obj=result[0])
+        try:
+            # the registration, its scans and its audit row (personal data recorded): all or nothing
+            with citizens.removing_on_failure():
+                registration, code = call(form.to_input(inputs), scans.uploads())
+                log_audit(action="registration:create", request=request, obj=registration)
+        except ValidationError as e:  # a file refused by its content: next to the file field
+            if set(getattr(e, "error_dict", ())) != {"attachments"}:
+                raise
+            for message in e.message_dict["attachments"]:
+                scans.add_error("attachments", message)
+            return None
+        return registration, code
+
+    if all([form.is_valid(), people.is_valid(), scans.is_valid()]):
+        result = attempt(form, register, people_errors)
         if result is not None:
             registration, code = result
             return registered_once(request, registration, code, back=back, back_label=back_label), []
     return None, people_errors
+
+
+def _scans(request, data) -> ScansForm:
+    """The scans of the materials handed over, uploaded with the compact intake form whose POST data is `data`."""
+    return ScansForm(data, request.FILES if data is not None else None)
+
+
+def _intake_context(request, data, form, people, scans, people_errors, *others) -> dict:
+    """The compact intake form's part of a page: forms, errors and their summary."""
+    return {"form": form, "people": people, "people_errors": people_errors, "scans": scans,
+            "files_dropped": data is not None and bool(request.FILES),
+            "summary": summary(form, scans, *others, people=people, people_errors=people_errors)}  # fmt: skip
 
 
 # --- leader reception ---------------------------------------------------------------------------------
@@ -175,19 +200,18 @@ def reception_day(request, pk: int):
     day = get_object_or_404(ReceptionDay.objects.select_related("leader"), pk=pk)
     data = _post(request, "record")
     form = F.ReceptionForm(data, initial={"received_at": F.at_day(day.date)})
-    people = F.petitioner_rows(data)
+    people, scans = F.petitioner_rows(data), _scans(request, data)
     people_errors: list[str] = []
     if data is not None:
         done, people_errors = _register_people(
-            request, form, people, lambda i: programs.record_reception(
-                day, by=request.user, data=i, outcome=form.cleaned_data["outcome"]),
+            request, form, people, scans, lambda i, files: programs.record_reception(
+                day, by=request.user, data=i, outcome=form.cleaned_data["outcome"], uploads=files),
             back=reverse("programs:reception_day", kwargs={"pk": day.pk}), back_label=_("返回领导接访日"),
         )  # fmt: skip
         if done is not None:
             return done
     regs = _visible(request, Q.day_registrations(day))
-    context = {"day": day, "form": form, "people": people, "people_errors": people_errors,
-               "summary": summary(form, people=people, people_errors=people_errors),
+    context = {"day": day, **_intake_context(request, data, form, people, scans, people_errors),
                "rows": [(r, programs.RECEPTION_OUTCOMES.get(r.outcome, "")) for r in regs],
                "counts": Q.reception_counts(day.registrations.all()),
                "can_record": request.user.has_role(*workflow.BUREAU_TRIAGE)}  # fmt: skip
@@ -395,20 +419,22 @@ def dispute_convert(request, pk: int):
     people = F.petitioner_rows(
         request.POST or None, initial=[{"name": n} for n in F.split_parties(dispute.parties)]
     )
+    scans = _scans(request, request.POST or None)
     people_errors: list[str] = []
     if request.method == "POST":
         done, people_errors = _register_people(
             request,
             form,
             people,
-            lambda i: programs.convert_dispute(dispute, by=request.user, data=i),
+            scans,
+            lambda i, files: programs.convert_dispute(dispute, by=request.user, data=i, uploads=files),
             back=reverse("programs:dispute", kwargs={"pk": dispute.pk}),
             back_label=_("返回矛盾纠纷"),
         )
         if done is not None:
             return done
-    context = {"dispute": dispute, "form": form, "people": people, "people_errors": people_errors,
-               "summary": summary(form, people=people, people_errors=people_errors)}  # fmt: skip
+    data = request.POST if request.method == "POST" else None
+    context = {"dispute": dispute, **_intake_context(request, data, form, people, scans, people_errors)}
     return render(request, T + "dispute_convert.html", context)
 
 
@@ -538,7 +564,7 @@ def video_page(request, pk: int):
     session = get_object_or_404(VideoSession.objects.select_related("township"), pk=pk)
     data = _post(request, "record")
     form = F.VideoReceptionForm(data, initial={"received_at": timezone.localtime(session.scheduled_at)})
-    people = F.petitioner_rows(data)
+    people, scans = F.petitioner_rows(data), _scans(request, data)
     hold = F.HoldForm(_post(request, "hold"), user=request.user, initial={"outcome": session.outcome})
     people_errors: list[str] = []
     if data is not None:
@@ -546,7 +572,8 @@ def video_page(request, pk: int):
             request,
             form,
             people,
-            lambda i: programs.record_video_reception(session, by=request.user, data=i),
+            scans,
+            lambda i, files: programs.record_video_reception(session, by=request.user, data=i, uploads=files),
             back=reverse("programs:video", kwargs={"pk": session.pk}),
             back_label=_("返回视频接访"),
         )
@@ -559,8 +586,8 @@ def video_page(request, pk: int):
             return redirect("programs:video", pk=session.pk)
     regs = _visible(request, session.registrations.select_related("matter")).prefetch_related(
         "petitioners").order_by("received_at")  # fmt: skip
-    context = {"session": session, "form": form, "people": people, "people_errors": people_errors, "hold": hold,
-               "summary": summary(form, hold, people=people, people_errors=people_errors), "regs": regs,
+    context = {"session": session, **_intake_context(request, data, form, people, scans, people_errors, hold),
+               "hold": hold, "regs": regs,
                "counts": Q.reception_counts(session.registrations.all()),
                "can_record": request.user.has_role(*programs.BUREAU_STAFF),
                "safe_link": session.link.startswith(("https://", "http://"))}  # fmt: skip
