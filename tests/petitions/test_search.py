@@ -226,3 +226,24 @@ def test_a_search_link_without_the_filter_form_searches(login, clerk, wage, in_s
     assert "噪声扰民" in table and wage.number not in table and replied.number not in table
     queue = client.get("/casework/").content.decode()  # no search: the clerk's own queue, as before
     assert replied.number not in queue
+
+
+def test_a_surname_alone_finds_the_names_that_start_with_it(clerk, case_officer, wage, unit_officer,
+                                                           other_unit_officer, in_state):  # fmt: skip
+    """One character is matched as the start of a name piece (FTS5 "张"*, tsquery '张':*): 张 finds 张三丰."""
+    noise = queries.worklist(clerk, queries.WorklistFilter(queue=False, q="噪声")).get()
+    assert found(clerk, "张") == {wage.number}
+    assert found(clerk, "李") == {noise.number}  # 李四
+    assert found(clerk, "丰") == set()  # the last character of 张三丰 starts no piece
+    assert found(clerk, "赵") == set()
+    assert found(clerk, "张 噪声") == set()  # each word must hold
+    # within what the user may see
+    accusation = factories.register(
+        clerk, purpose="02", title="检举某干部", accused_user="officer1",
+        petitioners=[factories.petitioner_input(name="王秘密", id_number="", mobile="")],
+    )  # fmt: skip
+    assert found(clerk, "王") == {accusation.number}
+    assert found(case_officer, "王") == set()
+    forwarded = in_state(workflow.FORWARDED)  # 张三, sent to the unit officer's unit
+    assert found(unit_officer, "张") == {forwarded.number}
+    assert found(other_unit_officer, "张") == set()

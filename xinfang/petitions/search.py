@@ -3,7 +3,8 @@
 
 The words come from jieba: a matter's title and its registrations' content, request and facts are cut with
 `cut_for_search` (words and their sub-words); a query is cut into its finest words, all of which must occur.
-Names are indexed as the whole name and its two-character pieces, so "张三" finds 张三丰 and 欧阳张三. Long
+Names are indexed as the whole name and its two-character pieces, so "张三" finds 张三丰 and 欧阳张三; one
+character (a surname: 张) is matched as the start of a piece (SQLite FTS5 `"张"*`, PostgreSQL `'张':*`). Long
 digit strings (ID numbers, phone numbers typed into the content) never enter the index.
 
 The index is one row per matter (`MatterSearch`: names, words as space-separated tokens), written by
@@ -96,11 +97,18 @@ def name_tokens(name: str) -> set[str]:
 
 
 def query_name_tokens(text: str) -> list[str]:
-    """The pieces a partial name needs: its two-character pieces (one character: itself)."""
+    """The pieces a partial name needs: its two-character pieces (one character: itself, matched as the start
+    of an indexed piece: `_name_match`)."""
     letters = _letters(text)
     if len(letters) < 2:
         return [letters] if letters else []
     return list(dict.fromkeys(letters[i : i + 2] for i in range(len(letters) - 1)))
+
+
+def _name_prefix(tokens: list[str]) -> bool:
+    """One character typed as a name (a surname: 张) is matched as the start of an indexed piece, since no piece
+    is one character long: 张 finds 张三 and 张伟 (and 李张伟, whose piece 张伟 starts with it)."""
+    return len(tokens) == 1 and len(tokens[0]) == 1
 
 
 # --- keeping the index current ------------------------------------------------------------------------
@@ -240,17 +248,19 @@ def text_sql(terms: list[str]) -> tuple[str, list] | None:
             parts = []
             for column, tokens in (("names_tsv", names), ("words_tsv", words)):
                 if tokens:
+                    prefix = ":*" if column == "names_tsv" and _name_prefix(tokens) else ""
                     parts.append(f"{column} @@ %s::tsquery")
-                    params.append(" & ".join(f"'{t}'" for t in tokens))
+                    params.append(" & ".join(f"'{t}'{prefix}" for t in tokens))
             ors.append(f"({' OR '.join(parts)})")
         return f"SELECT matter_id FROM petitions_mattersearch WHERE {' AND '.join(ors)}", params
     ors = []
     for names, words in conditions:
         parts = [
-            "({} : ({}))".format(column, " AND ".join(f'"{t}"' for t in tokens))
+            "({} : ({}))".format(column, " AND ".join(
+                f'"{t}"' + ("*" if column == "names" and _name_prefix(tokens) else "") for t in tokens))
             for column, tokens in (("names", names), ("words", words))
             if tokens
-        ]
+        ]  # fmt: skip
         ors.append(f"({' OR '.join(parts)})")
     return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [" AND ".join(ors)]
 
