@@ -1,6 +1,8 @@
 """The one search box (issue 12): numbers, ID numbers and mobiles (exact, by keyed hash), names (partial) and
 words of the content — within what the user may see. Service level, worklist HTTP and API."""
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -247,3 +249,25 @@ def test_a_surname_alone_finds_the_names_that_start_with_it(clerk, case_officer,
     forwarded = in_state(workflow.FORWARDED)  # 张三, sent to the unit officer's unit
     assert found(unit_officer, "张") == {forwarded.number}
     assert found(other_unit_officer, "张") == set()
+
+
+def test_a_broad_search_lists_the_newest_first_and_counts_up_to_the_cap(login, clerk, wage, monkeypatch):
+    """A common word is paged without counting all its matches: newest first (read off the primary key's index),
+    the count of a LIMITed subquery ("超过 N 件"); sorting by a column still works."""
+    newer = [factories.register(clerk, title=f"工资问题{i}") for i in range(3)]
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
+    client = login(clerk)
+    html = client.get("/casework/", {"q": "工资"}).content.decode()
+    count = html.split('id="worklist-count">', 1)[1].split("·", 1)[0]
+    assert "超过 3 件，只列出前 3 件" in count and "按登记先后，最新的在前" in count
+    listed = re.findall(r'<td><a href="/casework/matters/(XF\d+)/">', html)
+    assert listed == [m.number for m in reversed(newer)]  # the 4th match (the oldest) is beyond the cap
+    html = client.get("/casework/", {"q": "工资", "sort": "number"}).content.decode()
+    assert re.findall(r'<td><a href="/casework/matters/(XF\d+)/">', html) == [
+        wage.number,
+        *[m.number for m in newer[:2]],
+    ]
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 4)
+    html = client.get("/casework/", {"q": "工资"}).content.decode()
+    assert 'id="worklist-count">共 4 件（按登记先后，最新的在前）' in html
+    assert "超过" not in client.get("/casework/", {"filtered": "1"}).content.decode()  # no search: no cap

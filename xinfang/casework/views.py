@@ -56,9 +56,10 @@ def _matter_or_404(request, number: str, *, audit: str = "") -> Matter:
 
 def _worklist_filter(form: F.WorklistFilterForm, submitted: bool, sort: str = "") -> queries.WorklistFilter:
     d = form.cleaned_data if form.is_valid() else {}
+    sort = sort if sort.removeprefix("-") in queries.WORKLIST_SORTS else ""
     return queries.WorklistFilter(
         queue=d.get("queue", False) if submitted else True,
-        sort=sort if sort.removeprefix("-") in queries.WORKLIST_SORTS else "",
+        sort=sort or (queries.SEARCH_SORT if d.get("q") else ""),  # a search: the newest first
         **{k: d.get(k) or "" for k in ("state", "channel", "township", "handling_unit", "clock", "q")},
     )
 
@@ -106,7 +107,11 @@ def _first_channels():
 def worklist(request):
     form, f = worklist_filter(request)
     qs = queries.worklist(request.user, f).prefetch_related(_first_channels())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if f.q:  # a search counts up to a cap: a common word would otherwise count and sort all its matches
+        paginator = queries.CappedPaginator(qs, PAGE_SIZE, cap=queries.SEARCH_COUNT_CAP)
+    else:
+        paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [_row(m) for m in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

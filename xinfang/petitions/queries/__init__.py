@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from xinfang.accounts import roles as R
 from xinfang.core import validators
@@ -42,7 +44,35 @@ WORKLIST_SORTS = {
     "state": ("state", "clock_due"),
     "township": ("township__code", "clock_due"),
     "unit": ("handling_unit__name", "clock_due"),
+    "order": ("id",),  # the order of registration (the primary key)
 }
+# Search results come newest first unless the user sorts them: in the primary key's order a page is read off
+# the index, where any other order sorts every match first (a common word matches tens of thousands).
+SEARCH_SORT = "-order"
+# A search counts its matches up to this many: beyond, the page says “1000+” and lists the first ones.
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts no further than `cap` rows (a LIMITed subquery: SELECT count(*) FROM (… LIMIT
+    cap + 1)), so that a broad search is paged without counting all its matches; `more`: there are more than
+    `cap`, and only the first `cap` are paged."""
+
+    def __init__(self, object_list, per_page, *, cap: int):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _capped_count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._capped_count, self.cap)
+
+    @property
+    def more(self) -> bool:
+        return self._capped_count > self.cap
 
 
 def worklist_order(sort: str) -> tuple[str, ...]:
