@@ -107,11 +107,10 @@ def _first_channels():
 def worklist(request):
     form, f = worklist_filter(request)
     qs = queries.worklist(request.user, f).prefetch_related(_first_channels())
-    if f.q:  # a search counts up to a cap: a common word would otherwise count and sort all its matches
-        paginator = queries.CappedPaginator(qs, PAGE_SIZE, cap=queries.SEARCH_COUNT_CAP)
+    if f.q:  # a search is not counted: a common word would otherwise count all its matches
+        page = queries.OpenPage.read(qs, request.GET.get("page"), PAGE_SIZE)
     else:
-        paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(m) for m in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

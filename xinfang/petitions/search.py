@@ -16,6 +16,7 @@ are looked up on their own indexed columns. `matching(q)` returns the ids as one
 combines with access.visible_matters, so that a hidden matter is never found (and its existence not told).
 """
 
+import json
 import logging
 import re
 import threading
@@ -305,10 +306,26 @@ def matching(q: str) -> list[RawSQL]:
 ID_LIST_MAX = 5000
 
 
+def _broad(sql: str, params: list) -> bool:
+    """PostgreSQL: the planner expects more than ID_LIST_MAX rows (from the statistics of the tsvector columns).
+    Fetching ids of a common word costs more than the page itself (the whole GIN posting list and a heap row per
+    id: ~60 ms for 5,000 of 22,000 at 1 M matters), and for such a word the planner pages well on its own."""
+    if connection.vendor != "postgresql":
+        return False  # FTS5 gives its ids cheaply
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]["Plan Rows"] > ID_LIST_MAX
+
+
 def filter_matters(qs, q: str):
     """`qs` (already limited by access.visible_matters) narrowed to the matters `q` finds."""
     for subquery in matching(q):
         sql, params = subquery.sql, subquery.params
+        if _broad(sql, params):
+            qs = qs.filter(pk__in=subquery)
+            continue
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT * FROM ({sql}) found LIMIT {ID_LIST_MAX + 1}", params)
             ids = [row[0] for row in cursor.fetchall()]

@@ -3,10 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from xinfang.accounts import roles as R
 from xinfang.core import validators
@@ -49,30 +47,44 @@ WORKLIST_SORTS = {
 # Search results come newest first unless the user sorts them: in the primary key's order a page is read off
 # the index, where any other order sorts every match first (a common word matches tens of thousands).
 SEARCH_SORT = "-order"
-# A search counts its matches up to this many: beyond, the page says “1000+” and lists the first ones.
-SEARCH_COUNT_CAP = 1000
 
 
-class CappedPaginator(Paginator):
-    """A paginator that counts no further than `cap` rows (a LIMITed subquery: SELECT count(*) FROM (… LIMIT
-    cap + 1)), so that a broad search is paged without counting all its matches; `more`: there are more than
-    `cap`, and only the first `cap` are paged."""
+@dataclass(frozen=True)
+class OpenPage:
+    """A page of a list that is not counted (a search: counting a common word's matches costs as much as sorting
+    them): `per_page` + 1 rows are read to know whether a next page exists. `total` is known only on the last
+    page. Offers what the worklist template reads of a Django Page."""
 
-    def __init__(self, object_list, per_page, *, cap: int):
-        super().__init__(object_list, per_page)
-        self.cap = cap
+    object_list: list
+    number: int
+    per_page: int
+    has_next: bool
 
-    @cached_property
-    def _capped_count(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+    @classmethod
+    def read(cls, qs: QuerySet, number, per_page: int) -> "OpenPage":
+        number = int(number) if str(number or "").isdigit() and int(number) > 0 else 1
+        start = (number - 1) * per_page
+        rows = list(qs[start : start + per_page + 1])
+        if not rows and number > 1:  # past the end (a stale link): the first page
+            return cls.read(qs, 1, per_page)
+        return cls(rows[:per_page], number, per_page, len(rows) > per_page)
 
     @property
-    def count(self) -> int:
-        return min(self._capped_count, self.cap)
+    def total(self) -> int | None:
+        return None if self.has_next else (self.number - 1) * self.per_page + len(self.object_list)
 
     @property
-    def more(self) -> bool:
-        return self._capped_count > self.cap
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def worklist_order(sort: str) -> tuple[str, ...]:
