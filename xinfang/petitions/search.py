@@ -99,7 +99,7 @@ def name_tokens(name: str) -> set[str]:
 
 def query_name_tokens(text: str) -> list[str]:
     """The pieces a partial name needs: its two-character pieces (one character: itself, matched as the start
-    of an indexed piece: `_name_match`)."""
+    of an indexed piece: `_name_prefix`)."""
     letters = _letters(text)
     if len(letters) < 2:
         return [letters] if letters else []

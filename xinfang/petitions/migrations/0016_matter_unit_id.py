@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("petitions", "0014_petitioner_pii_encrypted"),
+        ("petitions", "0015_similar_matters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
