@@ -159,3 +159,21 @@ def test_export_is_audited(clerk, tmp_path):
 
     assert AuditEntry.objects.get(action="exchange:export").detail["items"] == 1
     assert not Event.objects.filter(kind__startswith="exchange:").exists()  # nothing recorded on the matters
+
+
+def test_export_reads_in_a_few_statements_whatever_the_number_of_matters(clerk, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.exchange import exporter
+
+    def statements(out: str) -> int:
+        with CaptureQueriesContext(connection) as queries, transaction.atomic():
+            exporter.export(out=str(tmp_path / out))
+        return len(queries)
+
+    _from_above(clerk, "ABZ-1")
+    one = statements("1.json")
+    for n in range(2, 7):
+        _from_above(clerk, f"ABZ-{n}")
+    assert statements("2.json") == one  # the five new matters read in the same statements
