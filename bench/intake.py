@@ -6,13 +6,18 @@ what PostgreSQL's sessions waited on (pg_stat_activity sampled during the intake
 records. Asserts nothing but the checks; prints figures.
 
     .venv/bin/python bench/intake.py [--seconds 10] [--clients 1,10,50] [--workers 4] [--threads 2]
-                                     [--conn-max-age 60] [--root DIR]
+                                     [--conn-max-age 60] [--root DIR] [--cpu N]
 
 gunicorn as `make run` starts it (xinfang/gunicorn_conf.py) with DJANGO_SETTINGS_MODULE=bench.intake_server,
 on a throw-away PostgreSQL database `xf_bench_intake` on $BENCH_PG (default postgres://postgres@127.0.0.1:5432),
 migrated, with the test factories' units and one clerk with an API token; dropped at the end. `--root` runs
 the server from another checkout of the project (e.g. `git archive <commit>` unpacked) for a before/after
 comparison under the same conditions; bench/intake_server.py is copied there when missing.
+
+`--cpu N` first measures what one request costs in CPU, which the neighbours' load does not change much (the
+rates do): N requests of each endpoint through Django's test client in one process, its CPU time and that of
+its PostgreSQL backend (/proc/<pid>/stat: the database on this host), and the statements per request. On a
+CPU-bound machine the intake/bare ratio cannot exceed the bare/intake ratio of these CPU figures.
 """
 
 import argparse
@@ -73,6 +78,53 @@ for issuer, year, kind, seq in Document.objects.values_list("issuer_id", "year",
 out["Document"] = [sum(map(len, docs.values())),
                    all(sorted(s) == list(range(1, len(s) + 1)) for s in docs.values())]
 out["tallies_differences"] = len(tallies.check())
+print(json.dumps(out))
+"""
+
+
+CPU = """
+import json, os, sys, time, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from tests.api.test_intake import body
+from xinfang.accounts.models import User
+from xinfang.accounts.services import create_api_token
+sys.path.insert(0, "bench")
+from intake import id_number
+n, client = int(sys.argv[1]), Client()
+headers = {"HTTP_AUTHORIZATION": "Bearer " + create_api_token(User.objects.get(username="benchclerk"), name="cpu")}
+with connection.cursor() as c:
+    c.execute("SELECT pg_backend_pid()")
+    stat = f"/proc/{c.fetchone()[0]}/stat"
+
+def backend_cpu():
+    try:
+        fields = open(stat).read().rsplit(")", 1)[1].split()
+    except OSError:  # the database on another host
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def post(path, i):
+    data = body()
+    data["petitioners"][0]["id_number"] = id_number(40000 + i)
+    response = client.post(path, json.dumps(data), content_type="application/json", **headers)
+    assert response.status_code == 201, response.content
+
+out, i = {}, 0
+for path in ("/api/registrations", "/bench/bare"):
+    for _ in range(10):  # warm-up: imports, jieba's dictionary, the year's sequence rows
+        post(path, i := i + 1)
+    with CaptureQueriesContext(connection) as queries:
+        post(path, i := i + 1)
+    wrapping = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    statements = sum(not q["sql"].startswith(wrapping) for q in queries.captured_queries)
+    t, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
+    for _ in range(n):
+        post(path, i := i + 1)
+    out[path] = [(time.perf_counter() - t) / n * 1000, (time.process_time() - cpu) / n * 1000,
+                 (backend_cpu() - db) / n * 1000, statements]
 print(json.dumps(out))
 """
 
@@ -178,6 +230,21 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", f"{PG}/postgres", "-q", "-c", sql], check=True, capture_output=True)
 
 
+def cpu_per_request(python: list[str], root: Path, env: dict, n: int) -> None:
+    measured = subprocess.run([*python, "-c", CPU, str(n)], cwd=root, env=env, check=True, capture_output=True,
+                              text=True)  # fmt: skip
+    out = json.loads(measured.stdout.strip().splitlines()[-1])
+    print(f"CPU per request, {n} requests each in one process (Django's test client; load average "
+          f"{os.getloadavg()[0]:.1f}):")  # fmt: skip
+    for path, (wall, app, db, statements) in out.items():
+        print(f"  {path:<20} {statements:>3} statements, wall {wall:6.1f} ms, application {app:5.1f} ms + "
+              f"PostgreSQL backend {db:5.1f} ms = {app + db:5.1f} ms CPU")  # fmt: skip
+    (_, a_app, a_db, _), (_, b_app, b_db, _) = out["/api/registrations"], out["/bench/bare"]
+    print(
+        f"  bare/intake CPU: {(b_app + b_db) / (a_app + a_db):.2f} (the ratio's ceiling on a CPU-bound host)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
@@ -188,6 +255,7 @@ def main() -> None:
         "--conn-max-age", default="60", help="DB_CONN_MAX_AGE of the server (0 = per request)"
     )
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout the server runs from")
+    parser.add_argument("--cpu", type=int, default=0, help="first: CPU per request over N requests of each")
     args = parser.parse_args()
     root = args.root.resolve()
     if not (root / "bench" / "intake_server.py").exists():
@@ -223,6 +291,8 @@ def main() -> None:
             [*python, "-c", SETUP], cwd=root, env=env, check=True, capture_output=True, text=True
         )
         ref = json.loads(made.stdout.strip().splitlines()[-1])
+        if args.cpu:
+            cpu_per_request(python, root, env, args.cpu)
         log = (tmp / "gunicorn.log").open("w")
         server = subprocess.Popen(
             [*python, "-m", "gunicorn", "--config", "python:xinfang.gunicorn_conf"],

@@ -72,6 +72,8 @@ for name in ("officer", "unit", "supervisor"):
     sessions[name] = client.cookies["sessionid"].value
 print(json.dumps({
     "token": create_api_token(users["clerk"], name="load"),
+    "unit_token": create_api_token(users["unit"], name="load"),
+    "unit_code": units["dept"].code,
     "sessions": sessions,
     "body": body(),
     "purpose": Code.objects.filter(table=Code.Table.PURPOSE, is_active=True).order_by("code").first().code,
@@ -104,11 +106,14 @@ out = {
 }
 gaps = []
 for row in Document.objects.values("issuer", "year", "kind").annotate(n=Count("id"), top=Max("seq")):
-    if row["n"] != row["top"]:
+    seqs = sorted(Document.objects.filter(issuer=row["issuer"], year=row["year"], kind=row["kind"])
+                  .values_list("seq", flat=True))
+    if seqs != list(range(1, len(seqs) + 1)):
         gaps.append(row)
 out["docno_series"] = Document.objects.values("issuer", "year", "kind").distinct().count()
 out["docno_gaps"] = [f"{g['kind']} {g['year']}: {g['n']} of {g['top']}" for g in gaps][:20]
-out["documents"] = Document.objects.count()
+out["dup_doc_numbers"] = Document.objects.values("number").annotate(n=Count("id")).filter(n__gt=1).count()
+out["documents"] = dict(Counter(Document.objects.values_list("kind", flat=True)))
 
 def walk(path=""):
     dirs, files = default_storage.listdir(path)
@@ -289,6 +294,7 @@ class Results:
         self.accepted: dict[str, str] = {}  # Idempotency-Key / form token → registration number
         self.conflicts: list[str] = []  # one key or token answered with two numbers
         self.known: list[tuple[str, str, str]] = []  # (registration number, query code, matter number)
+        self.to_forward: list[str] = []  # API-registered matters not yet taken by the 转送 → 受理 flow
         self.gave_up = 0
         self.events: list[tuple[float, str]] = []  # (time, "ok"/"503"/"500"/"conn") for recovery times
 
@@ -374,6 +380,7 @@ class Client:
                     self.results.known.append(
                         (out["registration_number"], out["query_code"], out["matter_number"])
                     )
+                    self.results.to_forward.append(out["matter_number"])
             return status == 201
 
         self.retrying("api_register", lambda: self.request("api_register", "POST", "/api/registrations", body,
@@ -444,6 +451,26 @@ class Client:
         if who == "officer" and known is not None:
             self.request("matter", "GET", f"/casework/matters/{known[2]}/")
 
+    def forward_and_accept(self) -> None:
+        """A registered matter through the API: the clerk opens it and forwards it (转送单, the bureau's 文号), the
+        unit officer signs for it (签收) and accepts it (受理告知书, the unit's 文号). No retry: an action carries
+        the matter's version, and a failed one is counted, not repeated."""
+        with self.results.lock:
+            number = self.results.to_forward.pop(0) if self.results.to_forward else None
+        if number is None:
+            return self.api_register()
+        clerk = {"Authorization": f"Bearer {self.data['token']}", "Content-Type": "application/json"}
+        unit = {**clerk, "Authorization": f"Bearer {self.data['unit_token']}"}
+        self.cookies.clear()
+        status, content, _ = self.request("doc_matter", "GET", f"/api/matters/{number}", headers=clerk)
+        steps = [("doc_forward", "forward", clerk, {"unit": self.data["unit_code"]}),
+                 ("doc_acknowledge", "acknowledge", unit, {}), ("doc_accept", "accept", unit, {})]  # fmt: skip
+        for kind, route, headers, fields in steps:
+            if status != 200:
+                return
+            body = json.dumps({"version": json.loads(content)["version"], **fields}).encode()
+            status, content, _ = self.request(kind, "POST", f"/api/matters/{number}/{route}", body, headers)
+
     def one(self) -> None:
         roll = self.rng.random()
         if roll < 0.30:
@@ -452,8 +479,10 @@ class Client:
             self.portal_submit()
         elif roll < 0.60:
             self.portal_track()
-        elif roll < 0.80:
+        elif roll < 0.70:
             self.staff("officer")
+        elif roll < 0.80:
+            self.forward_and_accept()
         elif roll < 0.90:
             self.staff("unit")
         else:
@@ -503,7 +532,7 @@ def accounting(stack: Stack, everything: Results) -> bool:
     path.write_text(json.dumps(numbers))
     out = stack.run_django(ACCOUNTING, str(path))
     ok = not (out["missing"] or out["twice"] or out["dup_registration_numbers"] or out["dup_matter_numbers"]
-              or out["docno_gaps"] or out["orphan_objects"] or out["missing_objects"] or everything.conflicts)  # fmt: skip
+              or out["docno_gaps"] or out["dup_doc_numbers"] or out["orphan_objects"] or out["missing_objects"] or everything.conflicts)  # fmt: skip
     # a registration no client heard of: its client gave up, or it was registered twice (a key run again)
     ok &= out["registrations"] - out["accepted"] <= everything.gave_up
     print(f"  accounting: {out['accepted']} accepted numbers ({len(everything.accepted)} keys/tokens), "
@@ -511,7 +540,8 @@ def accounting(stack: Stack, everything: Results) -> bool:
           f"{len(everything.conflicts)}; {out['registrations']} registrations in the database "
           f"({out['registrations'] - out['accepted']} not acknowledged to a client); duplicate registration/"
           f"matter numbers {out['dup_registration_numbers']}/{out['dup_matter_numbers']}; 文号 "
-          f"{out['documents']} in {out['docno_series']} series, gaps {out['docno_gaps'] or 'none'}; "
+          f"{out['documents']} in {out['docno_series']} series, gaps {out['docno_gaps'] or 'none'}, duplicate "
+          f"{out['dup_doc_numbers']}; "
           f"objects {out['stored_objects']} stored / {out['attachments']} attachments, orphans "
           f"{out['orphan_objects'] or 'none'}, missing {out['missing_objects'] or 'none'}; tasks {out['tasks']}; "
           f"clients gave up {everything.gave_up} → {'OK' if ok else 'FAILED'}")  # fmt: skip
