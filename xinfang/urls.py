@@ -29,4 +29,5 @@ urlpatterns += [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
 ]
+handler400 = "xinfang.core.views.bad_request"
 handler500 = "xinfang.core.views.server_error"

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from django.contrib.sessions.models import Session
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
@@ -14,6 +15,7 @@ from xinfang.accounts.services import create_api_token
 from xinfang.api.models import IdempotencyKey
 from xinfang.core import unavailable
 from xinfang.petitions.models import Registration
+from xinfang.portal.views import RECEIPT
 
 DOWN = [
     OperationalError("connection to server at 127.0.0.1 failed: Connection refused"),
@@ -62,6 +64,31 @@ def test_a_bug_is_still_the_500_page(settings, db, monkeypatch):
     response = Client(raise_request_exception=False).get("/portal/")
     assert_chinese(response, 500, "系统出现错误（500）")
     assert "Retry-After" not in response
+
+
+def test_a_session_not_saved_because_the_database_is_down_is_503_not_400(settings, db, monkeypatch):
+    """Django turns a failed session UPDATE into SessionInterrupted (400); with the database down underneath it
+    is a 503 the citizen may retry (bench/load: the receipt page during a PostgreSQL restart)."""
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    session = client.session
+    session[RECEIPT] = {"number": "DJ2026000001", "code": "ABCDEFGHJKMN", "title": "道路维修", "name": "李四",
+                        "at": "2026-03-10T10:00:00+08:00", "shown": False}  # fmt: skip
+    session.save()
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(Session, "save", down)
+    response = client.get("/portal/submit/receipt/")
+    assert_chinese(response, 503, "系统暂时不可用（503）")
+    assert response["Retry-After"] == str(unavailable.RETRY_AFTER_SECONDS)
+
+
+def test_other_bad_requests_stay_400(settings, db):
+    settings.DEBUG = False
+    response = Client(raise_request_exception=False).get("/portal/", HTTP_HOST="bad host")
+    assert response.status_code == 400
 
 
 def api_client(user, key: str) -> Client:

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from xinfang.core.logs import current_request_id
@@ -72,6 +73,17 @@ def readyz(request):
             logger.exception("readyz: %s failed", name)
             status, body[name] = 503, "failed"
     return JsonResponse(body, status=status)
+
+
+def bad_request(request, exception):
+    """handler400: Django's 400 page — but a 503 with Retry-After when a dependency is down underneath: Django
+    reports a session it could not save because the database went away as SessionInterrupted, a 400 (bench/load
+    caught it: the receipt page during a PostgreSQL restart), and a client must know to try again."""
+    from xinfang.core.unavailable import is_unavailable, unavailable_response
+
+    if is_unavailable(exception):
+        return unavailable_response(request, current_request_id())
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):
