@@ -96,6 +96,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several gunicorn workers on the embedded database: readers do not wait for the writer (WAL), and a
     # commit syncs at checkpoints only (NORMAL, safe in WAL mode).
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+    # A transaction takes the write lock when it begins (BEGIN IMMEDIATE), so it waits up to `timeout` for
+    # another worker's write. A deferred one that read first and then writes while another worker committed
+    # gets "database is locked" at once, without waiting (WAL snapshot): a clerk's registration failed with
+    # 503 while a colleague merely opened a matter (its audit row).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 # Issue 14 (bench/load): a persistent connection that broke (PostgreSQL restarted) is replaced at the next
 # request instead of failing it; while the database is down requests get 503 (core.unavailable).
