@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts import roles as R
@@ -48,6 +49,18 @@ DISPUTE = RECEPTION + (R.UNIT_OFFICER,)
 MEETING = RECEPTION
 FUND = Q.FUND_READERS
 VIDEO = RECEPTION
+LEADER_DESK = (R.LEADER, R.CASE_OFFICER, R.CLERK, R.SUPERVISOR, R.AUDITOR)
+# The sub-navigation (and the top link 专项工作, to the first page a role may open): only the pages the role
+# may open — a unit officer or the finance officer was sent to 领导接访 and got 403.
+PAGES = (
+    ("programs:reception_list", gettext_lazy("领导接访"), "/programs/reception/", RECEPTION),
+    ("programs:leader", gettext_lazy("领导工作台"), "/programs/leader/", LEADER_DESK),
+    ("programs:campaign_list", gettext_lazy("积案化解"), "/programs/campaigns/", CAMPAIGN),
+    ("programs:dispute_list", gettext_lazy("矛盾纠纷排查"), "/programs/disputes/", DISPUTE),
+    ("programs:meeting_list", gettext_lazy("联席会议"), "/programs/meetings/", MEETING),
+    ("programs:fund_list", gettext_lazy("专项资金救助"), "/programs/fund/", FUND),
+    ("programs:video_list", gettext_lazy("视频接访"), "/programs/video/", VIDEO),
+)
 
 
 def denied(request, reason: str):
@@ -260,7 +273,7 @@ def matter_page(request, number: str):
     return render(request, T + "matter.html", context)
 
 
-@staff(R.LEADER, R.CASE_OFFICER, R.CLERK, R.SUPERVISOR, R.AUDITOR)
+@staff(*LEADER_DESK)
 @require_GET
 def leader_dashboard(request):
     """A leader's own dashboard; other county-wide roles may look at a leader's (?leader=<id>)."""

@@ -1,6 +1,7 @@
 """Small template helpers for the staff UI: role-aware navigation and clock badges."""
 
 from django import template
+from django.urls import reverse
 
 from xinfang.petitions import access
 from xinfang.petitions.queries import supervision as Q
@@ -27,6 +28,16 @@ def can_register(user) -> bool:
 @register.filter
 def can_read_audit_log(user) -> bool:
     return access.can_read_audit_log(user)
+
+
+@register.simple_tag
+def program_pages(user) -> list[tuple[str, str, str]]:
+    """The 专项工作 pages `user` may open, as (address, label, path prefix)."""
+    from xinfang.casework.programs.views import PAGES
+
+    if not (user and user.is_authenticated):
+        return []
+    return [(reverse(name), label, prefix) for name, label, prefix, roles in PAGES if user.has_role(*roles)]
 
 
 @register.filter
