@@ -47,3 +47,11 @@ def test_schema_errors_are_422_in_chinese(clerk):
 def test_unit_officers_may_not_import(unit_officer):
     response = api_as(unit_officer).post("/exchange/import", package(item()))
     assert response.status_code == 403 and "信访部门" in response.json()["detail"]
+
+
+def test_openapi_components_keep_their_own_names(client):
+    """The package's models are components of the API document too: none may take the name of another schema
+    (ExchangeDocument once was DocumentOut, and replaced the API's document schema)."""
+    components = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert "download_url" in components["DocumentOut"]["properties"]
+    assert {"ExchangePackage", "ExchangeItem", "ExchangeDocument"} <= components.keys()

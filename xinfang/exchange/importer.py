@@ -17,7 +17,7 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticError
 
 from xinfang.api.errors import pydantic_message
-from xinfang.exchange.package import Item, Package
+from xinfang.exchange.package import ExchangeItem, ExchangePackage
 from xinfang.exchange.reader import Source
 from xinfang.petitions import access, citizens, documents, services, workflow
 from xinfang.petitions.models import Document, Event, Matter, Registration, Unit
@@ -95,7 +95,7 @@ def _envelope(source: Source, report: Report) -> list:
     data = dict(source.data)
     items = data.pop("items", None)
     try:
-        Package.model_validate({**data, "items": []})
+        ExchangePackage.model_validate({**data, "items": []})
     except PydanticError as e:
         for error in e.errors():
             path = ".".join(str(p) for p in error["loc"])
@@ -113,12 +113,12 @@ def _where(source: Source, index: int, path: tuple = ()) -> str:
     return f"{line}（第{index + 1}件）" if line else f"第{index + 1}件"
 
 
-def _validate(source: Source, items: list, report: Report) -> list[tuple[int, Item]]:
+def _validate(source: Source, items: list, report: Report) -> list[tuple[int, ExchangeItem]]:
     valid, seen = [], {}
     for index, raw in enumerate(items):
         number = str(raw.get("external_number", "")) if isinstance(raw, dict) else ""
         try:
-            item = Item.model_validate(raw)
+            item = ExchangeItem.model_validate(raw)
         except PydanticError as e:
             for error in e.errors():
                 path = error["loc"]
@@ -137,7 +137,7 @@ def _validate(source: Source, items: list, report: Report) -> list[tuple[int, It
     return valid
 
 
-def _import_item(source: Source, index: int, item: Item, *, by, report: Report) -> None:
+def _import_item(source: Source, index: int, item: ExchangeItem, *, by, report: Report) -> None:
     problems: list[Problem] = []
     existing = matter = None
     try:
@@ -173,7 +173,7 @@ def _import_item(source: Source, index: int, item: Item, *, by, report: Report) 
         report.unchanged.append(item.external_number)
 
 
-def _person(item: Item, key: str, message: str) -> tuple:
+def _person(item: ExchangeItem, key: str, message: str) -> tuple:
     """The petitioner a service message names ("李五：手机号码格式不对…"), for the workbook row it came from."""
     for k, p in enumerate(item.petitioners):
         if key == "petitioners" and message.startswith(f"{p.name}："):
@@ -181,7 +181,9 @@ def _person(item: Item, key: str, message: str) -> tuple:
     return ()
 
 
-def _uploads(source: Source, index: int, item: Item, problems: list[Problem]) -> list[citizens.Upload]:
+def _uploads(
+    source: Source, index: int, item: ExchangeItem, problems: list[Problem]
+) -> list[citizens.Upload]:
     uploads = []
     for a in item.attachments:
         where = _where(source, index)
@@ -212,7 +214,9 @@ def _uploads(source: Source, index: int, item: Item, problems: list[Problem]) ->
     return uploads
 
 
-def _register(source: Source, index: int, item: Item, *, by, problems: list[Problem]) -> Matter | None:
+def _register(
+    source: Source, index: int, item: ExchangeItem, *, by, problems: list[Problem]
+) -> Matter | None:
     uploads = _uploads(source, index, item, problems)
     if problems:
         raise _RollBack
@@ -227,7 +231,7 @@ def _register(source: Source, index: int, item: Item, *, by, problems: list[Prob
     return registration.matter
 
 
-def _record_results(matter: Matter, item: Item, where: str, *, by, problems: list[Problem]) -> int:
+def _record_results(matter: Matter, item: ExchangeItem, where: str, *, by, problems: list[Problem]) -> int:
     """The level below's results, as records of what was reported (never as this installation's own
     transitions): each document once (by kind and 文号), each milestone once (by its key), each evaluation once."""
     results, added, now = item.results, 0, timezone.now()

@@ -7,7 +7,7 @@ from xinfang.accounts.audit import log_audit
 from xinfang.api.routes.common import actor
 from xinfang.api.schemas import ErrorOut
 from xinfang.exchange import importer, reader
-from xinfang.exchange.package import Package
+from xinfang.exchange.package import ExchangePackage
 
 router = Router(tags=["上下级交换"])
 
@@ -39,7 +39,7 @@ class ImportOut(Schema):
         "不保存任何数据。dry_run=true 时只检查并返回将登记的结果，不保存。只有信访部门登记、办案人员可以导入（403）。"
     ),
 )
-def import_exchange(request, payload: Package, filters: Query[ImportQuery]):
+def import_exchange(request, payload: ExchangePackage, filters: Query[ImportQuery]):
     source = reader.read_json(request.body)  # the body again, for the line each item starts on
     report = importer.import_package(source, by=actor(request), dry_run=filters.dry_run)
     if not report.ok:
