@@ -54,6 +54,7 @@ def main():
     timed("check published seed (text)", lambda: check_path(seed))
     timed("check --year 2019 (facts in the database)", lambda: check_accounts(accounts))
     corpus_figures()
+    table_figures()
 
 
 def corpus_figures():
@@ -88,6 +89,44 @@ def corpus_figures():
         f"{'seed_2019 (corrected: false)':<32} {found:>4}/{len(SEED_INCONSISTENCIES):<4} {len(false):>13} {seconds:>10.3f}"
     )
     print(f"{'corpus total':<32} {found_all:>4}/{total_all:<4}")
+
+
+def table_figures():
+    """Disclosures with the nine tables (tests/finance/table_corpus.py) as PDF, .docx and .xlsx: the time to
+    read and check one (best of 3), errors on the consistent version, and the injected table identity,
+    cross-table and table↔text errors found by their rule."""
+    from xinfang.finance.checker import check_paths
+
+    tests = Path(__file__).resolve().parent.parent / "tests" / "finance"
+    sys.path.insert(0, str(tests))
+    import table_corpus as corpus  # noqa: PLC0415
+    from test_checker_tables import TABLE_INJECTIONS, TEXT_INJECTIONS, edit, has  # noqa: PLC0415
+
+    work = tmp / "tables"
+    work.mkdir()
+    print(f"\n{'document with tables':<32} {'recall':>9} {'false errors':>13} {'check (s)':>10}")
+    for name, make in sorted(corpus.CORPUS.items()):
+        spec = make()
+        for suffix in (".pdf", ".docx", ".xlsx"):
+            path = corpus.publish(spec, work / f"{name}{suffix}")
+            seconds = min(_once(lambda p=path: check_paths([p])) for _ in range(3))
+            false = [f for f in check_paths([path]) if f.severity == "error"]
+            cases = found = 0
+            if name == "education_2021":
+                for _id, mk, number, label, col, value, rule, needle in TABLE_INJECTIONS:
+                    broken = corpus.publish(
+                        mk(),
+                        work / f"t{suffix}",
+                        table_list=edit(corpus.tables(mk()), number, label, col, value),
+                    )
+                    cases, found = cases + 1, found + has(check_paths([broken]), rule, needle)
+                if suffix != ".xlsx":  # a workbook has no 说明 text
+                    for _id, old, new, rule, needle in TEXT_INJECTIONS:
+                        body = corpus.text(spec).replace(old, new, 1)
+                        broken = corpus.publish(spec, work / f"x{suffix}", body=body)
+                        cases, found = cases + 1, found + has(check_paths([broken]), rule, needle)
+            recall = f"{found}/{cases}" if cases else "—"
+            print(f"{name + suffix:<32} {recall:>9} {len(false):>13} {seconds:>10.3f}")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ class Table:
     where: str = ""  # 第3页 / 工作表 Sheet1
     note: str = ""  # text right below the table (e.g. "本表无数据" notes)
     exact: bool = False  # cells are stored numbers (a workbook), not rounded print: compare to 0.01
+    cells_in_text: bool = False  # a Word table: its cells are also lines of the text (document.docx_text)
 
     @property
     def factor(self) -> Decimal:
@@ -291,7 +292,7 @@ def read_docx(path: Path) -> Read:
                     seen.append(cell._tc)
                 rows.append(cells)
             title, unit, number = table_heading(recent)
-            pending = Table(title, rows, unit, number, f"第{len(tables) + 1}个表格")
+            pending = Table(title, rows, unit, number, f"第{len(tables) + 1}个表格", cells_in_text=True)
             tables.append(pending)
             recent = []
     return Read(docx_text(path), tables)

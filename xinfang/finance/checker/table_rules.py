@@ -397,24 +397,19 @@ def check_tree(ctx: Ctx, table: Table, key: str) -> dict:
 
 
 def check_names(ctx: Ctx, table: Table, lines: list[Line]) -> None:
-    """Subject names against the year's official list (finance.classification): a name the lists do not
-    confirm is a warning, a code printed with a clearly different name an error."""
-    from xinfang.finance import classification as cl
+    """Each coded row's name against the year's lists (classification_rules.check_code_name: an error only
+    when provable, a name the lists cannot confirm a warning), once per code. A Word table's cells are also
+    lines of the text, where the text rules check them already."""
+    from xinfang.finance.checker.classification_rules import check_code_name
 
+    if table.cells_in_text:
+        return
     for ln in lines:
         if ln.code in ctx.named or not ln.name:
             continue
         ctx.named.add(ln.code)
-        c = cl.confirm(ln.code, ln.name, ctx.year)
-        if c.status == cl.OFFICIAL:
-            continue
-        if c.status == cl.ALIAS:
-            severity = INFO
-        elif c.status == cl.NAME_DIFFERS and not c.close:
-            severity = ERROR
-        else:
-            severity = WARNING
-        ctx.add("TABLE-NAME", severity, f"科目{ln.code}“{ln.name}”：{c.note}", table, ln.code)
+        if result := check_code_name(ln.code, ln.name, ctx.year):
+            ctx.add("TABLE-NAME", result[0], f"科目{ln.code}“{ln.name}”：{result[1]}", table, ln.code)
 
 
 # --- 06 基本支出 by economic classification ------------------------------------------------------------
