@@ -311,7 +311,7 @@ class Generator:
                 doc_tokens = sorted({t for group in texts for w in group for t in tokens(w)} | {"问题"})
                 name_tokens = sorted(set().union(*(search.name_tokens(n) for n in person_names)))
                 writers[MatterSearch].add(
-                    matter_id=mid, names=" ".join(name_tokens), words=" ".join(doc_tokens)
+                    matter_id=mid, names=" ".join(name_tokens), words=" ".join(doc_tokens), unit=unit
                 )
                 if unit and rnd.random() < 0.4:
                     s = seq("DOC", year)
@@ -418,13 +418,15 @@ def _samples(n: int):
     people = "SELECT r.matter_id FROM petitions_petitioner p JOIN petitions_registrationpetitioner rp ON rp.petitioner_id = p.id JOIN petitions_registration r ON r.id = rp.registration_id WHERE p.{} = %s"  # noqa: E501
     out = []
 
-    def text(column, tokens, prefix=False):
+    def text(column, tokens, prefix=False, unit=None):
+        """The index lookup; with `unit`, the unit's token in it (migration 0017), as for a unit officer."""
         if pg:
             sql = f"SELECT matter_id FROM petitions_mattersearch WHERE {column}_tsv @@ %s::tsquery"
-            return sql, [" & ".join(f"'{t}'" + (":*" if prefix else "") for t in tokens)]
+            lexemes = [f"'{t}'" + (":*" if prefix else "") for t in tokens] + ([f"'#{unit}'"] if unit else [])
+            return sql, [" & ".join(lexemes)]
         match = (
             f"{column} : ({' AND '.join(f'{chr(34)}{t}{chr(34)}' + ('*' if prefix else '') for t in tokens)})"
-        )
+        ) + (f" AND unit : u{unit}" if unit else "")
         return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [match]
 
     while len(out) < n * len(KINDS):
@@ -451,10 +453,10 @@ def _samples(n: int):
             q, sub = doc.number, ("SELECT matter_id FROM petitions_document WHERE number = %s", [doc.number])
         elif kind == "姓名（部分）":
             q = person.name[-2:]
-            sub = text("names", search.query_name_tokens(q))
+            spec = ("names", search.query_name_tokens(q))
         elif kind == "姓（一字）":  # by name only: the hand SQL leaves out the words holding the character
             q = person.name[0]
-            sub = text("names", [q], prefix=True)
+            spec = ("names", [q], True)
         elif kind == "身份证号":
             q, sub = (
                 person.id_number,
@@ -468,11 +470,15 @@ def _samples(n: int):
             )
         elif kind == "内容一词":
             q = rnd.choice(body)
-            sub = text("words", search.query_words(q))
+            spec = ("words", search.query_words(q))
         else:
             q = " ".join(rnd.sample(body, 2))
-            sub = text("words", search.query_words(q))
-        out.append((kind, q, m.pk, m.handling_unit_id, sub))
+            spec = ("words", search.query_words(q))
+        if kind in ("姓名（部分）", "姓（一字）", "内容一词", "内容两词"):
+            sub, sub_unit = text(*spec), text(*spec, unit=m.handling_unit_id)
+        else:
+            sub_unit = sub
+        out.append((kind, q, m.pk, m.handling_unit_id, sub, sub_unit))
     return out
 
 
@@ -536,8 +542,11 @@ def run(n: int):
     samples = _samples(n)
     times = {(k, who, how): [] for k in KINDS for who in ("全县", "单位") for how in ("orm", "hand")}
     hits, wrong, missed = {k: [] for k in KINDS}, [], []
-    for kind, q, mid, unit_id, sub in samples:
-        for who, user, unit in (("全县", clerk, None), ("单位", officers.get(unit_id), unit_id)):
+    for kind, q, mid, unit_id, county_sub, unit_sub in samples:
+        for who, user, unit, sub in (
+            ("全县", clerk, None, county_sub),
+            ("单位", officers.get(unit_id), unit_id, unit_sub),
+        ):
             if user is None:  # a matter in no unit yet: only the county-wide user sees it
                 continue
             ms_orm, (ids, count) = _ms(lambda user=user, q=q: _orm(user, q))

@@ -290,3 +290,59 @@ def test_a_broad_query_finds_the_same_through_the_subquery(clerk, wage, unit_off
     assert by_list["工资"] == {wage.number, forwarded.number} and by_list["unit", "工资"] == {
         forwarded.number
     }
+
+
+def test_a_unit_searches_what_it_handles_after_each_change_of_unit(
+    clerk, case_officer, unit_officer, other_unit_officer, in_state, units
+):
+    """A unit officer's words are looked up with the unit's token in the index (migration 0017): the row follows
+    the handling unit through 转送, an upheld 异议 (back to the bureau), 交办 to another unit, and an UPDATE that
+    bypasses the services (the database's trigger)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinfang.petitions.models import Matter
+
+    def unit_of_row(matter):
+        return MatterSearch.objects.get(pk=matter.pk).unit
+
+    def index_finds(unit, word="道路"):  # the index alone, with the unit's token (no access filter)
+        sql, params = search.text_sql([word], unit=unit.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+
+    matter = in_state(workflow.OBJECTED, title="道路维修问题")  # forwarded to the officer's unit, objected
+    dept, township = units["dept"], units["township"]
+    assert (
+        unit_of_row(matter) == dept.pk and index_finds(dept) == {matter.pk} and index_finds(township) == set()
+    )
+    for q in ("道路", "张", "张三"):
+        assert found(unit_officer, q) == {matter.number}, q
+        assert found(other_unit_officer, q) == set(), q
+
+    matter = services.decide_objection(matter, by=case_officer, uphold=True)  # back to the bureau's triage
+    assert unit_of_row(matter) is None and index_finds(dept) == set()
+    assert found(unit_officer, "道路") == set() and found(clerk, "道路") == {matter.number}
+
+    due = timezone.localdate() + timedelta(days=30)
+    matter = services.assign_matter(matter, by=case_officer, unit=township, due=due)
+    assert unit_of_row(matter) == township.pk and index_finds(township) == {matter.pk}
+    assert found(other_unit_officer, "道路") == {matter.number} and found(unit_officer, "道路") == set()
+    assert found(other_unit_officer, "张") == {matter.number} and found(unit_officer, "张") == set()
+
+    Matter.objects.filter(pk=matter.pk).update(handling_unit=dept)  # not through the services
+    assert (
+        unit_of_row(matter) == dept.pk and index_finds(dept) == {matter.pk} and index_finds(township) == set()
+    )
+    assert found(unit_officer, "道路 维修") == {matter.number} and found(other_unit_officer, "道路") == set()
+
+
+def test_a_unit_registering_directly_finds_its_matter(units):
+    """A unit's own registration (条例第二十三条) has its unit in the search row from the start."""
+    officer = factories.make_user("fengyi1", "unit_officer", unit=units["township"], full_name="乡镇登记员")
+    matter = factories.register(officer, title="灌溉水渠堵塞")
+    assert MatterSearch.objects.get(pk=matter.pk).unit == units["township"].pk
+    assert found(officer, "水渠") == {matter.number}
+    assert search.rebuild() >= 1 and MatterSearch.objects.get(pk=matter.pk).unit == units["township"].pk

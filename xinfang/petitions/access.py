@@ -41,6 +41,15 @@ def visible_matters(user, queryset: QuerySet | None = None) -> QuerySet:
     return qs.none()
 
 
+def search_unit(user) -> int | None:
+    """The unit whose matters are all that `user` may see (its staff), for the search to look words up within
+    that unit on the index (search.filter_matters); None for everyone else. Narrows the lookup only:
+    visible_matters still decides what is found."""
+    if user is None or not user.is_authenticated or user.has_role(*COUNTY_WIDE):
+        return None
+    return user.unit_id if user.has_role(*UNIT_STAFF) else None
+
+
 def can_view(user, matter: Matter) -> bool:
     return visible_matters(user).filter(pk=matter.pk).exists()
 

@@ -416,11 +416,15 @@ class MatterSearch(models.Model):
     """The search index row of a matter (petitions/search.py): its petitioners' names and the words of its title
     and content as space-separated tokens (jieba). Written only by search.refresh/rebuild. The database indexes
     it: PostgreSQL generated tsvector columns with GIN indexes, SQLite an FTS5 table kept by triggers
-    (migration 0013; a migration that rebuilds this table on SQLite must create the triggers again)."""
+    (migrations 0013, 0017; a migration that rebuilds this table on SQLite must create the triggers again)."""
 
     matter = models.OneToOneField(Matter, on_delete=models.CASCADE, primary_key=True, related_name="search")
     names = models.TextField(blank=True)
     words = models.TextField(blank=True)
+    # The matter's handling unit (its id), indexed with the words so that a unit officer's search is one index
+    # lookup (a word and the unit's token); copied by the database whenever Matter.handling_unit changes
+    # (migration 0017's triggers), written by search.index_new/refresh/rebuild when the row is created.
+    unit = models.IntegerField(null=True, blank=True)
 
 
 class SimilarityBand(models.Model):

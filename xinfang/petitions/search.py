@@ -10,8 +10,10 @@ digit strings (ID numbers, phone numbers typed into the content) never enter the
 The index is one row per matter (`MatterSearch`: names, words as space-separated tokens), written by
 `refresh(matter)` from the services that change what it holds (services.register_petition, a corrected
 title). The database keeps its own search structure from that row: on PostgreSQL two generated tsvector
-columns with GIN indexes, on SQLite an FTS5 table kept by triggers (migration
-0013_search_index_and_pii_hashes). Numbers and the hashes
+columns with GIN indexes, on SQLite an FTS5 table kept by triggers (migrations
+0013_search_index_and_pii_hashes, 0017_mattersearch_unit). The row also holds the matter's handling unit,
+indexed as one more token (PostgreSQL `#12`, SQLite `unit : u12`) and copied by the database whenever the unit
+changes, so that a unit officer's words are looked up within the unit by the index itself. Numbers and the hashes
 are looked up on their own indexed columns. `matching(q)` returns the ids as one SQL UNION, which the worklist
 combines with access.visible_matters, so that a hidden matter is never found (and its existence not told).
 """
@@ -135,7 +137,11 @@ def refresh(matter: Matter) -> None:
         .distinct()
     )
     row = document_of(matter.title, texts, names)
-    MatterSearch.objects.update_or_create(matter_id=matter.pk, defaults=row)
+    # The unit only when the row is new: afterwards the database keeps it (migration 0017), and `matter` may be
+    # an instance read before a transition.
+    MatterSearch.objects.update_or_create(
+        matter_id=matter.pk, defaults=row, create_defaults={**row, "unit": matter.handling_unit_id}
+    )
     from xinfang.petitions import similar  # (it reads this module's tokens)
 
     similar.refresh(matter.pk, row["words"])  # the band keys of 同事 candidates follow the words
@@ -146,7 +152,7 @@ def index_new(matter: Matter, texts: list[str], names: list[str]) -> None:
     registration's texts, its petitioners' names as stored): the row `refresh` would write, without reading
     them back (issue 14: two SELECTs and an upsert fewer per registration)."""
     row = document_of(matter.title, texts, names)
-    MatterSearch.objects.create(matter_id=matter.pk, **row)
+    MatterSearch.objects.create(matter_id=matter.pk, unit=matter.handling_unit_id, **row)
     from xinfang.petitions import similar
 
     similar.refresh(matter.pk, row["words"], new=True)
@@ -163,7 +169,8 @@ def rebuild(*, models=None, chunk: int = 2000) -> int:
     ids = list(m["Matter"].objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        titles = dict(m["Matter"].objects.filter(pk__in=part).values_list("pk", "title"))
+        matters = {pk: (title, unit) for pk, title, unit in
+                   m["Matter"].objects.filter(pk__in=part).values_list("pk", "title", "handling_unit_id")}  # fmt: skip
         texts: dict[int, list[str]] = {pk: [] for pk in part}
         for matter_id, *row in (
             m["Registration"]
@@ -180,7 +187,11 @@ def rebuild(*, models=None, chunk: int = 2000) -> int:
             names[matter_id].add(name)
         m["MatterSearch"].objects.bulk_create(
             [
-                m["MatterSearch"](matter_id=pk, **document_of(titles[pk], texts[pk], sorted(names[pk])))
+                m["MatterSearch"](
+                    matter_id=pk,
+                    unit=matters[pk][1],
+                    **document_of(matters[pk][0], texts[pk], sorted(names[pk])),
+                )
                 for pk in part
             ]
         )
@@ -235,10 +246,12 @@ def _people_sql(column: str, hashes: list[str]) -> tuple[str, list]:
     )
 
 
-def text_sql(terms: list[str]) -> tuple[str, list] | None:
+def text_sql(terms: list[str], *, unit: int | None = None) -> tuple[str, list] | None:
     """One index lookup (vendor SQL) for terms that must all occur, each as a name piece or as words; None when
     the terms hold neither. One statement for all terms: intersecting per-term id lists of common words costs
-    far more than letting the index intersect them."""
+    far more than letting the index intersect them. `unit`: only the matters that unit handles (its token is
+    indexed with the words, migration 0017: a common word in one unit is read off the index, not tested matter
+    by matter)."""
     conditions = [(query_name_tokens(t), query_words(t)) for t in terms]
     conditions = [(names, words) for names, words in conditions if names or words]
     if not conditions:
@@ -251,7 +264,8 @@ def text_sql(terms: list[str]) -> tuple[str, list] | None:
                 if tokens:
                     prefix = ":*" if column == "names_tsv" and _name_prefix(tokens) else ""
                     parts.append(f"{column} @@ %s::tsquery")
-                    params.append(" & ".join(f"'{t}'{prefix}" for t in tokens))
+                    lexemes = [f"'{t}'{prefix}" for t in tokens] + ([f"'#{int(unit)}'"] if unit else [])
+                    params.append(" & ".join(lexemes))
             ors.append(f"({' OR '.join(parts)})")
         return f"SELECT matter_id FROM petitions_mattersearch WHERE {' AND '.join(ors)}", params
     ors = []
@@ -263,6 +277,8 @@ def text_sql(terms: list[str]) -> tuple[str, list] | None:
             if tokens
         ]  # fmt: skip
         ors.append(f"({' OR '.join(parts)})")
+    if unit:
+        ors.append(f"(unit : u{int(unit)})")
     return "SELECT rowid FROM petitions_matter_fts WHERE petitions_matter_fts MATCH %s", [" AND ".join(ors)]
 
 
@@ -273,10 +289,11 @@ def _union(parts: list[tuple[str, list]]) -> RawSQL:
 _NOTHING = ("SELECT id FROM petitions_matter WHERE 1 = 0", [])
 
 
-def matching(q: str) -> list[RawSQL]:
+def matching(q: str, *, unit: int | None = None) -> list[RawSQL]:
     """The ids of the matters `q` finds, as subqueries that must all hold: one for an ID number, a mobile or a
     number typed with spaces; otherwise one per word of the query (a number, a name piece or words). Empty
-    list: `q` asks for nothing."""
+    list: `q` asks for nothing. `unit`: the words are looked up within that unit's matters only (the exact
+    kinds find a few rows anyway)."""
     q = (q or "").strip()
     if not q:
         return []
@@ -293,10 +310,10 @@ def matching(q: str) -> list[RawSQL]:
     subqueries, words = [], []
     for term in q.split():
         if numbers := _numbers_sql(term):
-            subqueries.append(_union([*numbers, *filter(None, [text_sql([term])])]))
+            subqueries.append(_union([*numbers, *filter(None, [text_sql([term], unit=unit)])]))
         else:
             words.append(term)
-    if words and (text := text_sql(words)) is not None:
+    if words and (text := text_sql(words, unit=unit)) is not None:
         subqueries.append(_union([text]))
     return subqueries or [_union([_NOTHING])]
 
@@ -319,9 +336,10 @@ def _broad(sql: str, params: list) -> bool:
     return plan[0]["Plan"]["Plan Rows"] > ID_LIST_MAX
 
 
-def filter_matters(qs, q: str):
-    """`qs` (already limited by access.visible_matters) narrowed to the matters `q` finds."""
-    for subquery in matching(q):
+def filter_matters(qs, q: str, *, unit: int | None = None):
+    """`qs` (already limited by access.visible_matters) narrowed to the matters `q` finds. `unit`: the user sees
+    only that unit's matters (access.search_unit), so the index is asked for those only; `qs` still decides."""
+    for subquery in matching(q, unit=unit):
         sql, params = subquery.sql, subquery.params
         if _broad(sql, params):
             qs = qs.filter(pk__in=subquery)

@@ -124,7 +124,8 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
         soon = today + timedelta(days=deadlines._setting("XINFANG_DUE_SOON_DAYS", 3))
         qs = qs.filter(clock_due__gte=today, clock_due__lte=soon)
     if f.q:
-        qs = search.filter_matters(qs, f.q)  # within what the user may see: a hidden matter is never found
+        # within what the user may see: a hidden matter is never found
+        qs = search.filter_matters(qs, f.q, unit=access.search_unit(user))
     return qs.order_by(*worklist_order(f.sort))
 
 
