@@ -41,6 +41,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PATH = Path("/tmp/xf_bench_search.sqlite3")
@@ -534,13 +535,18 @@ def _ms(fn):
 
 def run(n: int):
     from xinfang.accounts.models import User
-    from xinfang.petitions import search
+    from xinfang.petitions import access, search
 
     search._jieba()  # the dictionary loads once per process (about a second), not in the first query
     clerk = User.objects.get(username="clerk")
     officers = {u.unit_id: u for u in User.objects.exclude(unit_id=None).exclude(username="clerk")}
     samples = _samples(n)
-    times = {(k, who, how): [] for k in KINDS for who in ("全县", "单位") for how in ("orm", "hand")}
+    whos = (
+        "全县",
+        "单位",
+        "单位·旧",
+    )  # 单位·旧: the unit officer without the unit's token (before migration 0017)
+    times = {(k, who, how): [] for k in KINDS for who in whos for how in ("orm", "hand")}
     hits, wrong, missed = {k: [] for k in KINDS}, [], []
     for kind, q, mid, unit_id, county_sub, unit_sub in samples:
         for who, user, unit, sub in (
@@ -559,13 +565,19 @@ def run(n: int):
                 wrong.append((kind, who, q, count, hand_count))
             if mid not in ids and count <= 50:
                 missed.append((kind, who, q))
+            if who == "单位":  # the same page as before the unit's token: the lookup without it
+                with mock.patch.object(access, "search_unit", lambda user: None):
+                    ms_old, _ = _ms(lambda user=user, q=q: _orm(user, q))
+                ms_hand, _ = _ms(lambda unit=unit, sub=county_sub: _hand(sub, unit, clerk.pk))
+                times[kind, "单位·旧", "orm"].append(ms_old)
+                times[kind, "单位·旧", "hand"].append(ms_hand)
     print(f"\n{n} queries per kind; ms; ORM = queries.worklist(q) newest first, page of 50 + 1 (no count); "
           f"hand = raw SQL on the indexed columns, the same page. "
           f"Goal: median < {GOAL_MEDIAN_MS:.0f}, p95 < {GOAL_P95_MS:.0f}.")  # fmt: skip
     print(f"{'kind':<10}{'user':<6}{'ORM median':>12}{'ORM p95':>10}{'hand median':>13}{'hand p95':>10}"
           f"{'rows≤51 (median/max)':>22}  goal")  # fmt: skip
     for kind in KINDS:
-        for who in ("全县", "单位"):
+        for who in whos:
             orm, hand = times[kind, who, "orm"], times[kind, who, "hand"]
             if not orm:
                 continue

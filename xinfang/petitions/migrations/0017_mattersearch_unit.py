@@ -12,6 +12,8 @@ at a time (bench/README.md: 175 / 425 ms on PostgreSQL at 1 M for a common word)
 The SQL is written out here so that this migration stays what it was when it ran.
 """
 
+from importlib import import_module
+
 from django.db import migrations, models
 
 POSTGRESQL_INSTALL = [
@@ -44,21 +46,13 @@ POSTGRESQL_INSTALL = [
     EXECUTE FUNCTION petitions_matter_unit_to_search()
     """,
 ]
+# Back to migration 0013's columns, index and external-content FTS5 table (its SQL, as it ran).
+_0013 = import_module("xinfang.petitions.migrations.0013_search_index_and_pii_hashes")
 POSTGRESQL_UNINSTALL = [
     "DROP TRIGGER IF EXISTS petitions_matter_unit_to_search ON petitions_matter",
     "DROP FUNCTION IF EXISTS petitions_matter_unit_to_search()",
-    "DROP INDEX IF EXISTS petitions_mattersearch_words_gin",
-    "DROP INDEX IF EXISTS petitions_mattersearch_names_gin",
-    "ALTER TABLE petitions_mattersearch DROP COLUMN words_tsv, DROP COLUMN names_tsv",
-    """
-    ALTER TABLE petitions_mattersearch
-        ADD COLUMN names_tsv tsvector
-            GENERATED ALWAYS AS (array_to_tsvector(array_remove(string_to_array(names, ' '), ''))) STORED,
-        ADD COLUMN words_tsv tsvector
-            GENERATED ALWAYS AS (array_to_tsvector(array_remove(string_to_array(words, ' '), ''))) STORED
-    """,
-    "CREATE INDEX petitions_mattersearch_names_gin ON petitions_mattersearch USING gin (names_tsv)",
-    "CREATE INDEX petitions_mattersearch_words_gin ON petitions_mattersearch USING gin (words_tsv)",
+    *_0013.POSTGRESQL_UNINSTALL,
+    *_0013.POSTGRESQL_INSTALL,
 ]
 _SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS petitions_mattersearch_fts_update",
@@ -106,34 +100,11 @@ SQLITE_INSTALL = [
     END
     """,
 ]
-# Back to migration 0013's external-content table over names and words.
 SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS petitions_matter_unit_to_search",
     *_SQLITE_DROP,
-    """
-    CREATE VIRTUAL TABLE petitions_matter_fts USING fts5(
-        names, words, content='petitions_mattersearch', content_rowid='matter_id', tokenize='unicode61'
-    )
-    """,
+    *_0013.SQLITE_INSTALL,
     "INSERT INTO petitions_matter_fts (petitions_matter_fts) VALUES ('rebuild')",
-    """
-    CREATE TRIGGER petitions_mattersearch_fts_insert AFTER INSERT ON petitions_mattersearch BEGIN
-        INSERT INTO petitions_matter_fts (rowid, names, words) VALUES (NEW.matter_id, NEW.names, NEW.words);
-    END
-    """,
-    """
-    CREATE TRIGGER petitions_mattersearch_fts_delete AFTER DELETE ON petitions_mattersearch BEGIN
-        INSERT INTO petitions_matter_fts (petitions_matter_fts, rowid, names, words)
-        VALUES ('delete', OLD.matter_id, OLD.names, OLD.words);
-    END
-    """,
-    """
-    CREATE TRIGGER petitions_mattersearch_fts_update AFTER UPDATE ON petitions_mattersearch BEGIN
-        INSERT INTO petitions_matter_fts (petitions_matter_fts, rowid, names, words)
-        VALUES ('delete', OLD.matter_id, OLD.names, OLD.words);
-        INSERT INTO petitions_matter_fts (rowid, names, words) VALUES (NEW.matter_id, NEW.names, NEW.words);
-    END
-    """,
 ]
 SQL = {"postgresql": (POSTGRESQL_INSTALL, POSTGRESQL_UNINSTALL), "sqlite": (SQLITE_INSTALL, SQLITE_UNINSTALL)}
 
