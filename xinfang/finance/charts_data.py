@@ -12,7 +12,7 @@ def chart_data(d: Disclosure) -> list[ChartData]:
             "general_budget",
             f"一般公共预算拨款数（{d.year - 1}年度与{d.year}年度）",
             (f"{d.year - 1}年度", f"{d.year}年度"),
-            (d.prior_general_budget, d.general_budget),
+            (d.prior_general_budget, d.expenditure_total),  # spending, as the prior year's figure
             "bar",
         ),
         ChartData(

@@ -68,6 +68,24 @@ class ThreePublicData:
     prior: Decimal = ZERO
 
 
+FISCAL_FUNDS = ("一般公共预算财政拨款", "政府性基金预算财政拨款", "国有资本经营预算财政拨款")
+OTHER_SPENDING_CODE = "2299901"  # 其他支出（类、款、项）: a fund's spending the ledger gives no code for
+
+
+@dataclass(frozen=True)
+class FundData:
+    label: str
+    income: Decimal
+    start: Decimal  # 年初结转和结余
+    spending: Decimal
+    code: str = ""  # 功能分类 项 of the spending (the two other funds; 一般公共预算 is by line)
+
+    @property
+    def end(self) -> Decimal:
+        """年末结转和结余 = 年初 + 本年收入 − 本年支出."""
+        return self.start + self.income - self.spending
+
+
 @dataclass
 class Disclosure:
     year: int
@@ -121,6 +139,10 @@ class Disclosure:
     foreign_reception_cost: Decimal = ZERO  # part of the 公务接待费 actual
     fund_expenditure: Decimal = ZERO  # 政府性基金预算财政拨款支出
     state_capital_expenditure: Decimal = ZERO  # 国有资本经营预算财政拨款支出
+    fund_expenditure_code: str = ""  # 功能分类 项 of the fund spending
+    state_capital_expenditure_code: str = ""
+    # 年初财政拨款结转和结余: 一般公共预算, 政府性基金, 国有资本经营
+    carry_over: tuple[Decimal, Decimal, Decimal] = (ZERO, ZERO, ZERO)
     official: dict[str, str] = field(default_factory=dict)
     casework: CaseworkData | None = None
     # where the work figures came from: "achievements" and "indicators:<project name>" → CASEWORK | STORED
@@ -135,10 +157,6 @@ class Disclosure:
         return sum(self.incomes.values(), ZERO)
 
     @property
-    def general_budget(self) -> Decimal:
-        return next(iter(self.incomes.values()), ZERO)
-
-    @property
     def basic(self) -> Decimal:
         return sum((ln.basic for ln in self.lines), ZERO)
 
@@ -149,6 +167,46 @@ class Disclosure:
     @property
     def expenditure_total(self) -> Decimal:
         return self.basic + self.project
+
+    @property
+    def fiscal_funds(self) -> list[FundData]:
+        """The three fiscal funds (一般公共预算, 政府性基金, 国有资本经营): income, spending, carry-overs."""
+        incomes = list(self.incomes.values())[:3]
+        incomes += [ZERO] * (3 - len(incomes))
+        spending = (
+            (self.expenditure_total, ""),
+            (self.fund_expenditure, self.fund_expenditure_code),
+            (self.state_capital_expenditure, self.state_capital_expenditure_code),
+        )
+        return [
+            FundData(label, income, start, spent, code or OTHER_SPENDING_CODE)
+            for label, income, start, (spent, code) in zip(
+                FISCAL_FUNDS, incomes, self.carry_over, spending, strict=True
+            )
+        ]
+
+    @property
+    def fiscal_income(self) -> Decimal:
+        return sum((f.income for f in self.fiscal_funds), ZERO)
+
+    @property
+    def fiscal_spending(self) -> Decimal:
+        return sum((f.spending for f in self.fiscal_funds), ZERO)
+
+    @property
+    def fiscal_start(self) -> Decimal:
+        return sum(self.carry_over, ZERO)
+
+    @property
+    def spending_total(self) -> Decimal:
+        """本年支出合计 of all funds: the 一般公共预算 lines and the two other fiscal funds' spending (the ledger
+        holds no spending of the non-fiscal incomes)."""
+        return self.expenditure_total + self.fund_expenditure + self.state_capital_expenditure
+
+    @property
+    def grand_total(self) -> Decimal:
+        """收入总计 = 本年收入合计 + 年初结转和结余 = 支出总计 (本年支出合计 + 年末结转和结余)."""
+        return self.income_total + self.fiscal_start
 
     @property
     def budget_total(self) -> Decimal:

@@ -89,6 +89,17 @@ class FinalAccounts(models.Model):
     # spending of the other two fiscal funds (the 一般公共预算 spending is in Expenditure, by code)
     fund_expenditure = money(_("政府性基金预算财政拨款支出"))
     state_capital_expenditure = money(_("国有资本经营预算财政拨款支出"))
+    # the 功能分类 项 the two funds' spending is classified under (the 公开04/08/09表 rows; 项目支出)
+    fund_expenditure_code = models.CharField(
+        _("政府性基金预算财政拨款支出科目编码（项）"), max_length=7, blank=True
+    )
+    state_capital_expenditure_code = models.CharField(
+        _("国有资本经营预算财政拨款支出科目编码（项）"), max_length=7, blank=True
+    )
+    # 年初财政拨款结转和结余 by fund; the year-end balance is 年初 + 本年收入 − 本年支出 (fiscal-rules T4)
+    general_carry_over = money(_("一般公共预算财政拨款年初结转和结余"))
+    fund_carry_over = money(_("政府性基金预算财政拨款年初结转和结余"))
+    state_capital_carry_over = money(_("国有资本经营预算财政拨款年初结转和结余"))
     # other important matters
     operating_cost = money(_("机关运行经费"))
     procurement_goods = money(_("政府采购货物支出"))

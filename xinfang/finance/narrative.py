@@ -69,11 +69,11 @@ def build_blocks(d: Disclosure) -> list[Block]:
 
     # ---------------- 第二部分
     h1(f"第二部分 {y}年度部门决算情况说明")
-    total = d.income_total
+    total, grand = d.income_total, d.grand_total
     h2("一、收入支出决算总体情况说明")
     p(
-        f"{y}年度收、支总计{money(total)}万元。与{py}年相比，收、支总计{change(total, d.prior_total, style=style, each=True)}。"
-        + reason(d.reasons["total"], total != d.prior_total)
+        f"{y}年度收、支总计{money(grand)}万元。与{py}年相比，收、支总计{change(grand, d.prior_total, style=style, each=True)}。"
+        + reason(d.reasons["total"], grand != d.prior_total)
     )
     h2("二、收入决算情况说明")
     incomes = [(k, v) for k, v in d.incomes.items() if k != "国有资本经营预算财政拨款收入" or v]
@@ -83,10 +83,10 @@ def build_blocks(d: Disclosure) -> list[Block]:
         + "。"
     )
     h2("三、支出决算情况说明")
-    exp = d.expenditure_total
+    exp = d.spending_total
     parts = [
         ("基本支出", d.basic),
-        ("项目支出", d.project),
+        ("项目支出", exp - d.basic),  # the other two funds' spending is 项目支出 (公开03、08、09表)
         ("上缴上级支出", ZERO),
         ("经营支出", ZERO),
         ("对附属单位补助支出", ZERO),
@@ -96,7 +96,7 @@ def build_blocks(d: Disclosure) -> list[Block]:
         + "；".join(f"{k}{money(v)}万元，占{pc(v, exp)}%" for k, v in parts)
         + "。"
     )
-    fiscal = sum(list(d.incomes.values())[:3], ZERO)
+    fiscal = d.fiscal_income + d.fiscal_start
     h2("四、财政拨款收入支出决算总体情况说明")
     p(
         f"{y}年财政拨款收、支总计{money(fiscal)}万元。与{py}年相比，财政拨款收、支总计"
@@ -104,7 +104,7 @@ def build_blocks(d: Disclosure) -> list[Block]:
         + reason(d.reasons["fiscal"], fiscal != d.prior_fiscal_total)
     )
     h2("五、一般公共预算财政拨款支出决算情况说明")
-    gb = d.general_budget
+    gb = d.expenditure_total  # the 一般公共预算 spending (its lines), not the income
     h3("（一）一般公共预算财政拨款支出决算总体情况")
     p(
         f"{y}年一般公共预算财政拨款支出{money(gb)}万元，占本年支出合计的{pc(gb, exp)}%。与{py}年相比，一般公共预算财政拨款"

@@ -25,15 +25,26 @@ def check_facts(d: Disclosure) -> list[Finding]:
                 "六、基本支出",
             )
         )
-    if d.income_total != d.expenditure_total:
+    if not d.fiscal_start and d.income_total != d.spending_total:
         out.append(
             f(
                 "SUM",
                 WARNING,
-                f"本年收入合计{d.income_total}万元与本年支出合计{d.expenditure_total}万元不等（无结转结余时应相等）",
+                f"本年收入合计{d.income_total}万元与本年支出合计{d.spending_total}万元不等（无结转结余时应相等）",
                 "一、总体情况",
             )
         )
+    for fund in d.fiscal_funds:
+        if fund.end < 0:
+            out.append(
+                f(
+                    "FUND-SPEND",
+                    ERROR,
+                    f"{fund.label}本年支出{fund.spending}万元超过年初结转和结余{fund.start}万元与本年收入{fund.income}万元之和",
+                    "四、财政拨款收支",
+                    fund.label,
+                )
+            )
     for ln in d.lines:
         if ln.code not in d.official:
             out.append(
@@ -95,8 +106,8 @@ def check_facts(d: Disclosure) -> list[Finding]:
         if p.fiscal_budget > p.budget or p.fiscal_executed > p.executed:
             out.append(f("SUM", ERROR, f"项目“{p.name}”财政拨款超过项目总额", "十、（四）", p.name))
     changes = [
-        ("total", d.income_total, d.prior_total, "收支总计"),
-        ("general", d.general_budget, d.prior_general_budget, "一般公共预算财政拨款"),
+        ("total", d.grand_total, d.prior_total, "收支总计"),
+        ("general", d.expenditure_total, d.prior_general_budget, "一般公共预算财政拨款"),
         ("vehicle", d.vehicle_cost.actual, d.vehicle_cost.prior, "公务用车购置及运行维护费"),
         ("reception", d.tp("reception").actual, d.tp("reception").prior, "公务接待费"),
         ("operating", d.operating_cost, d.prior_operating_cost, "机关运行经费"),

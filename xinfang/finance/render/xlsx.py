@@ -1,7 +1,8 @@
 """tables.xlsx: the standard disclosure tables of the region-year template (openpyxl).
 
 Each table builder takes the plain Disclosure and returns a TableData; identities hold by
-construction because every cell is computed from the same ledger.
+construction because every cell is computed from the same ledger: spending from the spending figures,
+结转/结余 from the ledger's 年初 balances (年末 = 年初 + 本年收入 − 本年支出), never one figure from another.
 """
 
 from collections import OrderedDict
@@ -12,7 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from xinfang.finance.data_types import ZERO, Disclosure
+from xinfang.finance.data_types import OTHER_SPENDING_CODE, ZERO, Disclosure, ExpLine
 from xinfang.finance.templates_config import template_for
 
 EMPTY_NOTE = "说明：本单位{year}年度没有{what}，故本表无数据。"
@@ -33,16 +34,46 @@ class TableData:
     note: str = ""
 
 
-def tree(d: Disclosure, columns) -> list[tuple]:
+def tree(d: Disclosure, columns, lines: list[ExpLine] | None = None) -> list[tuple]:
     """合计 row + 类/款/项 rows; `columns(lines)` gives the numeric cells for a group of 项 lines."""
+    lines = d.lines if lines is None else lines
     groups: OrderedDict[str, list] = OrderedDict()
-    for ln in d.lines:
+    for ln in sorted(lines, key=lambda ln: ln.code):
         for code in (ln.code[:3], ln.code[:5], ln.code):
             groups.setdefault(code, []).append(ln)
-    rows = [("", "合计", *columns(d.lines))]
-    for code, lines in groups.items():
-        rows.append((code, d.official.get(code, lines[0].name), *columns(lines)))
+    rows = [("", "合计", *columns(lines))]
+    for code, group in groups.items():
+        rows.append((code, subject_name(d, code) or group[0].name, *columns(group)))
     return rows
+
+
+def fund_lines(d: Disclosure, figure: str) -> list[ExpLine]:
+    """The `figure` ("spending" or "income") of the 政府性基金 and 国有资本经营 funds as 项目支出 lines of the
+    fund's 项 (the ledger's code)."""
+    return [
+        ExpLine(f.code, "", "", subject_name(d, f.code), ZERO, ZERO, getattr(f, figure))
+        for f in d.fiscal_funds[1:]
+        if getattr(f, figure)
+    ]
+
+
+def subject_name(d: Disclosure, code: str) -> str:
+    """The official name of a 类/款/项 code; 其他支出 for the code of a fund's spending the ledger gives none."""
+    return d.official.get(code) or ("其他支出" if OTHER_SPENDING_CODE.startswith(code) else "")
+
+
+def class_name(d: Disclosure, code: str) -> str:
+    """The T1/T4 row of a 项 code."""
+    return d.official.get(code[:3], "其他支出")
+
+
+def by_class(d: Disclosure) -> list[dict[str, Decimal]]:
+    """Spending per 类 row name, one dict per fiscal fund."""
+    general: dict[str, Decimal] = {}
+    for code, v in d.class_totals.items():
+        name = class_name(d, code)
+        general[name] = general.get(name, ZERO) + v
+    return [general] + [{class_name(d, f.code): f.spending} if f.spending else {} for f in d.fiscal_funds[1:]]
 
 
 def s(lines, attr) -> Decimal:
@@ -51,20 +82,20 @@ def s(lines, attr) -> Decimal:
 
 def t1(d: Disclosure) -> TableData:
     income = list(d.incomes.items())
-    classes = {d.class_names[c]: v for c, v in d.class_totals.items()}
+    funds = by_class(d)
     left = [(f"{'一二三四五六七八'[i]}、{k}", v) for i, (k, v) in enumerate(income)]
     left += [
         ("本年收入合计", d.income_total),
         ("使用非财政拨款结余", ZERO),
-        ("年初结转和结余", ZERO),
-        ("总计", d.income_total),
+        ("年初结转和结余", d.fiscal_start),
+        ("总计", d.grand_total),
     ]
-    right = [(name, classes.get(name, ZERO)) for name in CLASS_ROWS]
+    right = [(name, sum((f.get(name, ZERO) for f in funds), ZERO)) for name in CLASS_ROWS]
     right += [
-        ("本年支出合计", d.expenditure_total),
+        ("本年支出合计", d.spending_total),
         ("结余分配", ZERO),
-        ("年末结转和结余", ZERO),
-        ("总计", d.expenditure_total),
+        ("年末结转和结余", d.grand_total - d.spending_total),
+        ("总计", d.grand_total),
     ]
     n = max(len(left), len(right))
     left += [("", None)] * (n - len(left))
@@ -89,7 +120,14 @@ def t2(d: Disclosure) -> TableData:
         "附属单位上缴收入",
         "其他收入",
     )
-    rows = tree(d, lambda ls: (s(ls, "total"), s(ls, "total"), ZERO, ZERO, ZERO, ZERO, ZERO))
+    # by code the ledger holds the 一般公共预算 spending and the code of each other fund: the income of a
+    # 一般公共预算 code is its spending, a fund's income sits at the fund's code; 合计 is the ledger's income by source
+    rows = tree(
+        d,
+        lambda ls: (s(ls, "total"), s(ls, "total"), ZERO, ZERO, ZERO, ZERO, ZERO),
+        d.lines + fund_lines(d, "income"),
+    )
+    rows[0] = ("", "合计", d.income_total, d.fiscal_income, *list(d.incomes.values())[3:])
     return TableData("公开02表", "收入决算表", header, tuple(rows))
 
 
@@ -104,25 +142,30 @@ def t3(d: Disclosure) -> TableData:
         "经营支出",
         "对附属单位补助支出",
     )
-    rows = tree(d, lambda ls: (s(ls, "total"), s(ls, "basic"), s(ls, "project"), ZERO, ZERO, ZERO))
+    rows = tree(
+        d,
+        lambda ls: (s(ls, "total"), s(ls, "basic"), s(ls, "project"), ZERO, ZERO, ZERO),
+        d.lines + fund_lines(d, "spending"),
+    )
     return TableData("公开03表", "支出决算表", header, tuple(rows))
 
 
 def t4(d: Disclosure) -> TableData:
-    vals = list(d.incomes.values())
-    fiscal = vals[0] + vals[1] + vals[2]
-    classes = {d.class_names[c]: v for c, v in d.class_totals.items()}
-    left = [
-        ("一、一般公共预算财政拨款", vals[0]),
-        ("二、政府性基金预算财政拨款", vals[1]),
-        ("三、国有资本经营预算财政拨款", vals[2]),
-    ]
-    left += [("本年收入合计", fiscal), ("年初财政拨款结转和结余", ZERO), ("总计", fiscal)]
-    right = [(name, classes.get(name, ZERO), classes.get(name, ZERO), ZERO, ZERO) for name in CLASS_ROWS]
+    funds = d.fiscal_funds
+    per_class = by_class(d)
+    left = [(f"{'一二三'[i]}、{f.label}", f.income) for i, f in enumerate(funds)]
+    left += [("本年收入合计", d.fiscal_income), ("年初财政拨款结转和结余", d.fiscal_start)]
+    left += [(f.label, f.start) for f in funds]
+    left += [("总计", d.fiscal_income + d.fiscal_start)]
+
+    def row(name, values):
+        return (name, sum(values, ZERO), *values)
+
+    right = [row(name, [c.get(name, ZERO) for c in per_class]) for name in CLASS_ROWS]
     right += [
-        ("本年支出合计", fiscal, vals[0], vals[1], vals[2]),
-        ("年末财政拨款结转和结余", ZERO, ZERO, ZERO, ZERO),
-        ("总计", fiscal, vals[0], vals[1], vals[2]),
+        row("本年支出合计", [f.spending for f in funds]),
+        row("年末财政拨款结转和结余", [f.end for f in funds]),
+        row("总计", [f.spending + f.end for f in funds]),
     ]
     left += [("", None)] * (len(right) - len(left))
     header = (
@@ -190,25 +233,44 @@ def t7(d: Disclosure) -> TableData:
     )
 
 
+FUND_HEADER = (
+    "科目编码",
+    "科目名称",
+    "年初结转和结余",
+    "本年收入",
+    "本年支出合计",
+    "基本支出",
+    "项目支出",
+    "年末结转和结余",
+)
+
+
 def empty_fund(number, title, what):
     def build(d: Disclosure) -> TableData:
-        header = (
-            "科目编码",
-            "科目名称",
-            "年初结转和结余",
-            "本年收入",
-            "本年支出合计",
-            "基本支出",
-            "项目支出",
-            "年末结转和结余",
-        )
         return TableData(
             number,
             title,
-            header,
+            FUND_HEADER,
             (("", "合计", ZERO, ZERO, ZERO, ZERO, ZERO, ZERO),),
             EMPTY_NOTE.format(year=d.year, what=what),
         )
+
+    return build
+
+
+def fund_table(index: int, number: str, title: str, what: str):
+    """公开08/09表 from the ledger's fund figures: the fund's 项 (and its 类, 款) and the 合计 row; the
+    empty table with its 说明 when the fund has no carry-over, income or spending."""
+    empty = empty_fund(number, title, what)
+
+    def build(d: Disclosure) -> TableData:
+        f = d.fiscal_funds[index]
+        if not (f.start or f.income or f.spending):
+            return empty(d)
+        cells = (f.start, f.income, f.spending, ZERO, f.spending, f.end)
+        codes = (f.code[:3], f.code[:5], f.code)
+        rows = [("", "合计", *cells)] + [(c, subject_name(d, c), *cells) for c in codes]
+        return TableData(number, title, FUND_HEADER, tuple(rows))
 
     return build
 
@@ -254,12 +316,14 @@ TABLES = {
     "T5": t5,
     "T6": t6,
     "T7": t7,
-    "T8": empty_fund(
+    "T8": fund_table(
+        1,
         "公开08表",
         "政府性基金预算财政拨款收入支出决算表",
         "政府性基金预算财政拨款收入，也没有使用政府性基金预算财政拨款安排的支出",
     ),
-    "T9": empty_fund(
+    "T9": fund_table(
+        2,
         "公开09表",
         "国有资本经营预算财政拨款收入支出决算表",
         "国有资本经营预算财政拨款收入，也没有使用国有资本经营预算财政拨款安排的支出",
