@@ -124,6 +124,8 @@ def test_report_quotes_the_ledger_and_the_checker_finds_no_error(built):
     assert "财政拨款收、支总计404.01万元" in text
     assert "一般公共预算财政拨款支出382.31万元" in text
     assert "政府性基金预算拨款支出9.8万元" in text and "国有资本经营预算拨款支出2.5万元" in text
+    assert "全年总支出：394.61万元。其中，一般公共服务支出302.75万元" in text
+    assert "城乡社区支出9.8万元，其他支出2.5万元。" in text
     findings = check_paths([out / "report.docx", out / "tables.xlsx"])
     assert [f.message for f in findings if f.severity == ERROR] == []
 

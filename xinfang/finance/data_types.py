@@ -186,6 +186,15 @@ class Disclosure:
         ]
 
     @property
+    def class_spending(self) -> "OrderedDict[str, Decimal]":
+        """Spending of every fiscal fund per 类 code: the 一般公共预算 lines and the other funds' codes."""
+        out = OrderedDict(self.class_totals)
+        for f in self.fiscal_funds[1:]:
+            if f.spending:
+                out[f.code[:3]] = out.get(f.code[:3], ZERO) + f.spending
+        return out
+
+    @property
     def fiscal_income(self) -> Decimal:
         return sum((f.income for f in self.fiscal_funds), ZERO)
 

@@ -422,8 +422,8 @@ def appendix(d: Disclosure, B: list[Block], style: str) -> None:
     B.append(
         Block(
             "p",
-            f"全年总支出：{money(d.expenditure_total)}万元。其中，"
-            + "，".join(f"{d.class_names[c]}{money(v)}万元" for c, v in d.class_totals.items())
+            f"全年总支出：{money(d.spending_total)}万元。其中，"
+            + "，".join(f"{d.official.get(c, '其他支出')}{money(v)}万元" for c, v in d.class_spending.items())
             + "。",
         )
     )
