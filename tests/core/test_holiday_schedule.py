@@ -11,6 +11,7 @@ from django.db.utils import ProgrammingError
 from django.urls import reverse
 from django.utils import timezone
 
+from tests import factories
 from xinfang.core import calendars, services
 from xinfang.core.calendars import bundled_schedule, is_working_day, load_schedule, missing_schedule_warnings
 from xinfang.core.holiday_notices import NoticeError, parse_notice
@@ -265,6 +266,17 @@ def test_admin_index_and_list_warn_administrators(login, staff_admin, on):
     assert WARNING_2027 in client.get(reverse("admin:index")).content.decode()
     page = client.get(reverse("admin:core_holidaynotice_changelist")).content.decode()
     assert WARNING_2027 in page and "导入通知" in page and "国办发明电〔2025〕7号" in page
+
+
+def test_admin_index_offers_the_import_only_to_who_may_import(login, security_admin, on):
+    """Found by the UI walk: the 安全管理员 saw 导入通知 beside the warning and got 403 from it."""
+    security_admin.is_staff = True
+    security_admin.save(update_fields=["is_staff"])
+    factories.enrol_totp(security_admin)  # an administrator without a second factor may only enrol
+    on(D(2026, 11, 2))
+    page = login(security_admin).get(reverse("admin:index")).content.decode()
+    assert WARNING_2027 in page
+    assert reverse("admin:core_holidaynotice_import") not in page
 
 
 def test_admin_import_page(login, staff_admin):
