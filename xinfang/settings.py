@@ -116,7 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only: the project's own texts are Chinese, so a browser asking for English (Accept-Language, read by
+# LocaleMiddleware) got Django's form errors in English among them ("This field is required." on the portal).
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "xinfang" / "locale"]
 USE_I18N = True
 USE_TZ = True
