@@ -246,3 +246,45 @@ def test_demo_disclosure_as_pdf_checks_clean_and_a_changed_cell_is_found(demo_bu
 
 def cell(v):
     return "" if v is None else f"{v:.2f}" if isinstance(v, Decimal) else str(v)
+
+
+# --- no table crashes the table rules ---------------------------------------------------------------------
+
+CELL_WORDS = ["合计", "总计", "本年收入合计", "本年支出合计", "年初结转和结余", "年末结转和结余", "基本支出", "项目支出",
+              "人员经费合计", "公用经费合计", "预算数", "决算数", "公务接待费", "公务用车购置及运行维护费", "小计", "类",
+              "款", "项", "科目编码", "栏次", "201", "20101", "2010101", "30101", "一、事业收入", "其中：", "", "-"]  # fmt: skip
+
+
+def random_cells():
+    from hypothesis import strategies as st
+
+    number = st.decimals(-(10**9), 10**9, places=2, allow_nan=False, allow_infinity=False).map(
+        lambda d: f"{d:,}"
+    )
+    return st.sampled_from(CELL_WORDS) | number | st.text(max_size=6)
+
+
+def test_random_tables_never_crash_the_table_rules():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from xinfang.finance.checker.reading import Table
+    from xinfang.finance.checker.table_rules import STANDARD, check_tables
+
+    grid = st.lists(st.lists(random_cells(), min_size=1, max_size=9), min_size=1, max_size=8)
+    table = st.builds(
+        Table,
+        title=st.sampled_from([*STANDARD.values(), "", "项目支出决算表", "2020年度收入决算表"]),
+        rows=grid,
+        unit=st.sampled_from(["", "元", "万元", "亿元"]),
+        exact=st.booleans(),
+    )
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(table, max_size=10), st.text(max_size=200))
+    def run(tables, text):
+        findings = check_tables(tables, text + "公务接待费1.50万元，人员经费3万元。", year=2021)
+        assert all(f.message and f.severity in ("error", "warning", "info") for f in findings)
+        assert not any("无法识别" in f.message for f in findings), [f.message for f in findings]
+
+    run()

@@ -718,6 +718,8 @@ def figure_index(ctx: Ctx, parsed: dict[str, dict]) -> dict[str, list[tuple[str,
     index: dict[str, list] = {}
 
     def put(label, ph, value, table):
+        if isinstance(value, list):  # a row's values: its first, when it has any
+            value = value[0] if value else None
         if value is not None and label and label not in ("合计", "总计", "小计"):
             index.setdefault(label, []).append((ph, value, table))
 
@@ -730,15 +732,15 @@ def figure_index(ctx: Ctx, parsed: dict[str, dict]) -> dict[str, list[tuple[str,
     if "04" in parsed:
         i = find(parsed["04"].get("left") or [], "总计")
         if i is not None:
-            put("财政拨款收入支出总计", "actual", parsed["04"]["left"][i].values[0], ctx.tables["04"])
+            put("财政拨款收入支出总计", "actual", parsed["04"]["left"][i].values, ctx.tables["04"])
     if "01" in parsed:
         i = find(parsed["01"].get("left") or [], "总计")
         if i is not None:
             for label in ("收入总计", "收支总计", "收入支出总计"):
-                put(label, "actual", parsed["01"]["left"][i].values[0], ctx.tables["01"])
+                put(label, "actual", parsed["01"]["left"][i].values, ctx.tables["01"])
         j = find(parsed["01"].get("right") or [], "总计")
         if j is not None:
-            put("支出总计", "actual", parsed["01"]["right"][j].values[0], ctx.tables["01"])
+            put("支出总计", "actual", parsed["01"]["right"][j].values, ctx.tables["01"])
     for key in ("02", "03", "05"):
         total = parsed.get(key, {}).get("total")
         if total is not None:
