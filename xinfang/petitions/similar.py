@@ -56,7 +56,6 @@ STOP_WORDS = frozenset(
 
 RECENT_DAYS = 30  # same township and class: registered within this many days
 CANDIDATES_FROM_BANDS = 100  # the matters sharing most band keys, scored exactly
-PER_KEY = 1000  # the newest matters of one band key that count (a common key is shared by thousands)
 MIN_CONTENT = 0.2  # below this, shared words alone are not a reason
 LIMIT = 10
 
@@ -206,18 +205,15 @@ def _person_matters(keys: dict[str, set[str]]) -> dict[int, set[str]]:
 
 
 def _band_matters(keys: list[int]) -> list[int]:
-    """The matters sharing most band keys with the draft (one statement of index-only range scans). A key that
-    many matters share (words of a common kind of petition) contributes its PER_KEY newest matters only, so
-    that the statement reads at most BANDS × PER_KEY index entries however long the history; a true duplicate
-    shares several rarer keys too."""
+    """The matters sharing most band keys with the draft (one indexed statement). Counting only each key's
+    newest matters (a bound per key) was measured and lost too much recall (ADR 0015)."""
     if not keys:
         return []
     table = SimilarityBand._meta.db_table
-    part = f"SELECT matter_id FROM (SELECT matter_id FROM {table} WHERE key = %s ORDER BY matter_id DESC LIMIT {PER_KEY}) k"
-    union = " UNION ALL ".join(f"{part}{i}" for i in range(len(keys)))
+    marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT matter_id FROM ({union}) found GROUP BY matter_id"
+            f"SELECT matter_id FROM {table} WHERE key IN ({marks}) GROUP BY matter_id"
             f" ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {CANDIDATES_FROM_BANDS}",
             keys,
         )
