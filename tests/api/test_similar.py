@@ -47,7 +47,9 @@ def test_a_unit_sees_only_its_own_matters_and_confidential_ones_never(api_as, cl
 
 def test_limit_and_validation(api_as, clerk):
     assert api_as(clerk).post("/matters/similar", {"content": "x", "limit": 0}).status_code == 422
-    assert api_as(clerk).post("/matters/similar", {}).json() == []
+    assert api_as(clerk).post("/matters/similar", {"content": ""}).json() == []
+    assert api_as(clerk).post("/matters/similar", {}).status_code == 422  # content is required (may be "")
+    assert api_as(clerk).post("/matters/similar", [["x"]]).status_code == 422  # not an object
 
 
 def test_registration_with_the_clerks_disposition(api_as, clerk, in_state):

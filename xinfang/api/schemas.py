@@ -134,7 +134,9 @@ class SimilarPetitionerIn(Schema):
 
 class SimilarIn(Schema):
     title: str = Field("", max_length=200, description="事项摘要")
-    content: str = Field("", max_length=20000, description="反映内容（及诉求、事实和理由）")
+    content: str = Field(
+        max_length=20000, description="反映内容（及诉求、事实和理由）；只按信访人查找时为空字符串"
+    )
     petitioners: list[SimilarPetitionerIn] = Field(
         [], max_length=50, description="信访人（含集体访代表、代理人）"
     )
