@@ -263,5 +263,19 @@ def both_paths(request, settings, db):
     assert tallies.check() == []
 
 
+@pytest.fixture(scope="module")
+def demo_history(django_db_setup, django_db_blocker):
+    """The demo installation (茂县: units, users, the 2018–2019 history whose statistics equal the seed, this
+    year's programme work), loaded once per test module and rolled back after it. Tests that use it also take
+    `db`."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            units, users = factories.load_demo_history()
+            yield units, users
+            transaction.set_rollback(True)
+
+
 # --- the session's S3 server (SeaweedFS), shared by tests/storage and tests/deploy/test_two_servers.py ---
 from tests.storage.s3_fixture import s3_server  # noqa: E402, F401

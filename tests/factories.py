@@ -14,6 +14,20 @@ from xinfang.petitions.models import Matter, Registration, Unit
 PASSWORD = "Xinfang#2019"
 
 
+def load_demo_history(*, current: bool = True) -> tuple[dict, dict]:
+    """The demo installation (茂县): code tables, units, users and the 2018–2019 history whose statistics equal
+    the seed; with `current`, this year's programme work too (it moves no 2018–2019 figure)."""
+    from xinfang.petitions import demo, demo_current, demo_history
+
+    load_codes()
+    units = demo.make_units()
+    users = demo.make_users(units)
+    demo_history.load_history(units, users)
+    if current:
+        demo_current.load_current(users, units)
+    return units, users
+
+
 def make_units() -> dict[str, Unit]:
     load_codes()
     K = Unit.Kind

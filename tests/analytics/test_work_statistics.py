@@ -6,27 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from xinfang.analytics.work_statistics import work_statistics
-from xinfang.petitions import demo, demo_current, demo_history
-from xinfang.petitions.codes import load_codes
 
 
-@pytest.fixture(scope="module")
-def history(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            load_codes()
-            units = demo.make_units()
-            users = demo.make_users(units)
-            demo_history.load_history(units, users)
-            demo_current.load_current(users, units)  # this year's programme work moves no 2018–2019 figure
-            yield
-            transaction.set_rollback(True)
-
-
-@pytest.mark.usefixtures("history")
+@pytest.mark.usefixtures("demo_history")
 def test_2019_figures_equal_the_seed(db):
     s = work_statistics(2019)
     seed = {

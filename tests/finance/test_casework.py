@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from tests.factories import load_demo_history
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import FINANCE
 from xinfang.analytics.work_statistics import work_statistics
@@ -24,8 +25,6 @@ from xinfang.finance.models import BudgetUnit, FinalAccounts
 from xinfang.finance.narrative import build_blocks, plain_text
 from xinfang.finance.queries import disclosure_data
 from xinfang.finance.review import check_accounts
-from xinfang.petitions import demo, demo_history
-from xinfang.petitions.codes import load_codes
 
 from .test_build import docx_text, finance_rows
 
@@ -54,10 +53,7 @@ def world(tmp_path_factory, django_db_setup, django_db_blocker):
     out = tmp_path_factory.mktemp("casework")
     with django_db_blocker.unblock():
         with transaction.atomic():
-            load_codes()
-            units = demo.make_units()
-            users = demo.make_users(units)
-            demo_history.load_history(units, users)
+            load_demo_history(current=False)
             accounts = load_finance_demo()
             call_command("build_disclosure", "--year", "2019", "--out", str(out))
             yield SimpleNamespace(out=out, accounts_id=accounts.pk)

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "audit:archive": _("归档审计日志"),
     # casework and API
     "registration:create": _("登记信访件"),
+    "legacy:import": _("导入历史信访登记表"),
     "matter:view": _("查看信访事项"),
     "petitioner:view_full": _("查看完整证件号码和电话"),
     "document:download": _("下载文书"),

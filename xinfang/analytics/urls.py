@@ -8,4 +8,7 @@ urlpatterns = [
     path("data/<str:name>.json", views.chart_data, name="chart_data"),
     path("matters/", views.drill_down, name="matters"),
     path("export/<str:name>.xlsx", views.export, name="export"),
+    path("reports/", views.statutory_reports, name="reports"),
+    path("reports/period/<str:period>.xlsx", views.periodic_report, name="periodic_report"),
+    path("reports/annual/<int:year>/<str:name>", views.annual_report, name="annual_report"),
 ]

@@ -12,8 +12,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from xinfang.analytics import dashboards as D
+from xinfang.analytics import reports, xlsx
 from xinfang.analytics import tables as T
-from xinfang.analytics import xlsx
 from xinfang.analytics.forms import DashboardFilterForm
 from xinfang.analytics.kpis import Period
 from xinfang.core.calendars import missing_schedule_warnings
@@ -102,7 +102,7 @@ def dashboard(request):
         "form": form, "filters": f, "county": county, "tables": _tables(request.user, f, today),
         "query": T.filter_query(f), "qs": request.GET.urlencode(),
         "unit_name": "" if county else request.user.unit.name,
-        "calendar_warnings": missing_schedule_warnings(today=today),
+        "calendar_warnings": missing_schedule_warnings(today=today), "may_report": _may_report(request.user),
     }  # fmt: skip
     template = "analytics/_body.html" if request.htmx else "analytics/dashboard.html"
     return render(request, template, context)
@@ -211,3 +211,63 @@ def drill_down(request):
     context = {"title": title, "page": page, "rows": rows, "filters": f, "query": query.urlencode(),
                "can_direct": request.user.has_role(*supervision.SUPERVISORS)}  # fmt: skip
     return render(request, "analytics/matters.html", context)
+
+
+# --- statutory reports (月报、季报、年度报告) ------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _may_report(user) -> bool:
+    return user.has_role(*reports.REPORT_ROLES)
+
+
+@login_required
+@require_GET
+def statutory_reports(request):
+    """The page of the statutory reports: a period (2019-03, 2019Q1, 2019) for the tables, a year for the
+    annual report of 条例第四十一条; the files are downloaded from the links it shows."""
+    if not _may_report(request.user):
+        return denied(request, "只有信访局办案人员、督查督办人员和领导可以生成统计报表。")
+    today = timezone.localdate()
+    period_text = request.GET.get("period", "").strip()
+    error = ""
+    if period_text:
+        try:
+            reports.parse_period(period_text)
+        except ValueError as e:
+            error = str(e)
+    context = {"period": period_text, "error": error, "years": range(today.year, today.year - 8, -1),
+               "formats": reports.PERIOD_FORMATS}  # fmt: skip
+    return render(request, "analytics/reports.html", context, status=400 if error else 200)
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def periodic_report(request, period: str):
+    if not _may_report(request.user):
+        return denied(request, "只有信访局办案人员、督查督办人员和领导可以生成统计报表。")
+    try:
+        p = reports.parse_period(period)
+    except ValueError:
+        raise Http404 from None
+    return _download(reports.periodic_xlsx(p), XLSX, f"信访工作统计报表_{reports.period_label(p)}.xlsx")
+
+
+@login_required
+@require_GET
+def annual_report(request, year: int, name: str):
+    if not _may_report(request.user):
+        return denied(request, "只有信访局办案人员、督查督办人员和领导可以生成年度报告。")
+    if name not in ("report.docx", "tables.xlsx") or not 2000 <= year <= 2100:
+        raise Http404
+    r = reports.annual_report(year)
+    if name == "report.docx":
+        return _download(reports.report_docx(r), DOCX, f"{r.issuer}_{year}年度信访工作情况报告.docx")
+    return _download(reports.tables_xlsx(r), XLSX, f"{r.issuer}_{year}年度信访工作统计表.xlsx")

@@ -39,6 +39,8 @@ EVENT_LABELS = {
     "assistance:applied": _("申请专项资金救助"),
     "assistance:decided": _("专项资金救助审批"),
     "assistance:paid": _("专项资金救助拨付"),
+    # legacy.py
+    "matter:import_legacy": _("由历史登记表导入（已办结）"),
     # supervision.py
     "supervision:issued": _("下发督办"),
     "supervision:follow_up": _("督办跟进"),
