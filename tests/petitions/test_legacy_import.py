@@ -130,3 +130,35 @@ def test_only_case_officers_may_import(db, units, clerk, tmp_path):
     with pytest.raises(CommandError, match="只有信访局办案人员可以导入历史信访登记"):
         run(path, "--user", clerk.username, "--dry-run")
     assert Matter.objects.count() == 0
+
+
+def test_staff_page_maps_checks_and_imports_through_the_task_queue(db, units, case_officer, clerk, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert login(clerk).get("/casework/legacy/").status_code == 403
+    client = login(case_officer)
+    headers = ["编号", "时间", "渠道", "当事人", "事由", "结论", "乡镇"]
+    rows = [headers, ["H-1", "2019-03-05", "走访", "王某", "反映道路问题", "支持", ""],
+            ["H-2", "2019-03-06", "来信", "李某", "反映低保问题", "不支持", "火星乡"]]  # fmt: skip
+    upload = SimpleUploadedFile("旧台账.xlsx", _sheet(rows))
+    page = client.post("/casework/legacy/", {"file": upload}).content.decode()
+    job = re.search(r'name="job" value="(\w+)"', page)[1]
+    assert "列映射" in page and '<option value="乡镇" selected>' in page  # proposed from the header's name
+    mapping = {"job": job, "filename": "旧台账.xlsx", "col_number": "编号", "col_date": "时间", "col_channel": "渠道",
+               "col_name": "当事人", "col_content": "事由", "col_outcome": "结论", "col_township": "乡镇"}  # fmt: skip
+    page = client.post(
+        "/casework/legacy/", {**mapping, "dry_run": "on"}
+    ).content.decode()  # tasks run in place
+    assert "第3行“乡镇”列：乡镇“火星乡”不存在" in page and Matter.objects.count() == 0
+    mapping["col_township"] = ""  # map no township column: the file passes
+    page = client.post("/casework/legacy/", {**mapping, "dry_run": "on"}).content.decode()
+    assert "检查通过：2 行均无问题" in page and "正式导入" in page
+    page = client.post("/casework/legacy/", mapping).content.decode()
+    assert "已导入 2 条历史信访登记" in page
+    assert set(Matter.objects.values_list("number", "outcome")) == {
+        ("H-1", "support"),
+        ("H-2", "not_support"),
+    }
+    status = client.get(f"/casework/legacy/{job}/status/")
+    assert status.status_code == 200 and "已导入 2 条" in status.content.decode()
+    assert client.get("/casework/legacy/nosuchjob/status/").status_code == 404

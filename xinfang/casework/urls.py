@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.casework import audit, batch, exports, views
+from xinfang.casework import audit, batch, exports, legacy, views
 
 app_name = "casework"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("batch/", batch.batch_action, name="batch"),
     path("batch/bar/", batch.bar, name="batch_bar"),
     path("register/", views.register_choose, name="register_choose"),
+    # legacy import of a historical register (issue 17)
+    path("legacy/", legacy.legacy_page, name="legacy"),
+    path("legacy/<str:job>/status/", legacy.legacy_status, name="legacy_status"),
     path("register/similar/", views.similar, name="similar"),
     path("register/done/", views.registered, name="registered"),
     path("register/<str:channel>/", views.register, name="register"),

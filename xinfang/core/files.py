@@ -7,6 +7,7 @@ object store (production). Nothing is ever served by a storage URL: every downlo
 that checks access (FileResponse over storage.open).
 """
 
+import json
 import os
 import uuid
 from collections.abc import Callable
@@ -65,3 +66,17 @@ def replace(name: str, content: bytes) -> None:
         os.replace(tmp, path)
     else:  # an object store replaces an object in one PUT; `_save` is the storage backend's own write
         storage._save(name, ContentFile(content))
+
+
+def write_json(name: str, data: dict) -> None:
+    """A small JSON document (a background job's status) under `name`, replaced whole (`replace`)."""
+    replace(name, json.dumps(data, ensure_ascii=False).encode())
+
+
+def read_json(name: str) -> dict | None:
+    """The JSON document under `name`, or None when there is none."""
+    try:
+        with default_storage.open(name, "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        return None

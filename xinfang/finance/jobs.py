@@ -5,11 +5,8 @@ xinfang.core.files) at finance/builds/<id>/status.json, the built files under fi
 any worker process can answer the polling request.
 """
 
-import json
 import uuid
 from pathlib import Path, PurePosixPath
-
-from django.core.files.storage import default_storage
 
 from xinfang.core import files
 from xinfang.core.tasks import retrying_task
@@ -28,15 +25,11 @@ def job_dir(job_id: str) -> PurePosixPath:
 
 
 def write_status(job_id: str, **status) -> None:
-    files.replace(str(job_dir(job_id) / "status.json"), json.dumps(status, ensure_ascii=False).encode())
+    files.write_json(str(job_dir(job_id) / "status.json"), status)
 
 
 def read_status(job_id: str) -> dict | None:
-    try:
-        with default_storage.open(str(job_dir(job_id) / "status.json"), "rb") as f:
-            return json.loads(f.read().decode("utf-8"))
-    except FileNotFoundError:
-        return None
+    return files.read_json(str(job_dir(job_id) / "status.json"))
 
 
 # What each built file is called when downloaded: unit and year in Chinese, not `report.docx`.

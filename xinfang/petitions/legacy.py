@@ -20,12 +20,14 @@ Who: the bureau's case officers (`IMPORTERS`)."""
 
 import io
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -34,7 +36,8 @@ from xinfang.accounts import roles as R
 from xinfang.accounts.audit import log_audit
 from xinfang.analytics import tallies
 from xinfang.analytics.populations import HANDLING_UNIT_KINDS
-from xinfang.core import validators
+from xinfang.core import files, validators
+from xinfang.core.tasks import retrying_task
 from xinfang.petitions import search, services, workflow
 from xinfang.petitions.models import Code, Event, Matter, Registration, Unit
 
@@ -139,11 +142,12 @@ class Checked:
 def resolve_mapping(
     headers: list[str], explicit: dict[str, str] | None = None
 ) -> tuple[dict[str, int], list[Problem]]:
-    """field key → column index. An explicit {field label or key: header} wins; the others are found by
-    their label or a synonym. A required field without a column, an explicit header that is not in the file
+    """field key → column index. An explicit {field label or key: header} wins (an empty header: the file has
+    no such column); the others are found by their label or a synonym. A required field without a column, an explicit header that is not in the file
     and a column claimed by two fields are problems of the file."""
     normal = [_norm(h) for h in headers]
     mapping: dict[str, int] = {}
+    skipped: set[str] = set()
     problems: list[Problem] = []
     labels = {f.label: f.key for f in FIELDS} | {f.key: f.key for f in FIELDS}
     for name, header in (explicit or {}).items():
@@ -154,14 +158,14 @@ def resolve_mapping(
                     0, "", f"映射中的字段“{name}”不存在，可用字段：{'、'.join(f.label for f in FIELDS)}。"
                 )
             )
-        elif not header:
-            continue
+        elif not header:  # explicitly "no such column": not looked for by name either
+            skipped.add(key)
         elif _norm(header) not in normal:
             problems.append(Problem(0, "", f"映射的列“{header}”（{BY_KEY[key].label}）在表头中找不到。"))
         else:
             mapping[key] = normal.index(_norm(header))
     for f in FIELDS:
-        if f.key in mapping:
+        if f.key in mapping or f.key in skipped:
             continue
         for name in (f.label, *f.synonyms):
             if _norm(name) in normal and normal.index(_norm(name)) not in mapping.values():
@@ -481,3 +485,78 @@ def _write(rows: list[LegacyRow], *, by, filename: str, progress) -> None:
             events = []
         if progress and (done % CHUNK == 0 or done == len(rows)):
             progress("导入", done, len(rows))
+
+
+# --- the staff page's jobs: the register stored, checked or imported by the task queue --------------------
+
+MAX_LISTED = 1000  # problems kept in a job's status for the page (the command lists them all)
+
+
+def job_name(job_id: str, name: str) -> str:
+    if not job_id.isalnum():
+        raise ValueError(job_id)
+    return f"legacy/{job_id}/{name}"
+
+
+def store_upload(content: bytes) -> str:
+    """Keep an uploaded register in the default storage until it is checked or imported; its job id."""
+    job_id = uuid.uuid4().hex
+    files.replace(job_name(job_id, "register.xlsx"), content)
+    return job_id
+
+
+def read_upload(job_id: str) -> bytes:
+    with default_storage.open(job_name(job_id, "register.xlsx"), "rb") as f:
+        return f.read()
+
+
+def read_status(job_id: str) -> dict | None:
+    return files.read_json(job_name(job_id, "status.json"))
+
+
+def _status(job_id: str, **status) -> None:
+    files.write_json(job_name(job_id, "status.json"), status)
+
+
+def start_job(job_id: str, *, by, filename: str, mapping: dict[str, str], dry_run: bool) -> None:
+    """Queue the check (dry run) or the import of a stored register; the page polls `read_status`."""
+    _status(
+        job_id,
+        state="running",
+        phase="排队中",
+        done=0,
+        total=0,
+        user=by.pk,
+        dry_run=dry_run,
+        mapping=mapping,
+        filename=filename,
+    )
+    legacy_import_task.enqueue(
+        job_id=job_id, user_id=by.pk, filename=filename, mapping=mapping, dry_run=dry_run
+    )
+
+
+# A problem in the file is an answer, not a failure: the task is not retried.
+@retrying_task(label="导入历史信访登记表", max_attempts=1)
+def legacy_import_task(*, job_id: str, user_id: int, filename: str, mapping: dict, dry_run: bool) -> dict:
+    from xinfang.accounts.models import User
+
+    by = User.objects.get(pk=user_id)
+    common = {"user": user_id, "dry_run": dry_run, "mapping": mapping, "filename": filename}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        _status(job_id, state="running", phase=phase, done=done, total=total, **common)
+
+    try:
+        checked = run(read_upload(job_id), by=by, filename=filename, mapping=mapping, dry_run=dry_run,
+                      progress=progress)  # fmt: skip
+    except NotImported as e:
+        checked = e.checked
+    except (PermissionDenied, ValidationError) as e:
+        _status(job_id, state="failed", phase="；".join(getattr(e, "messages", [str(e)])), **common)
+        return {}
+    result = {"state": "done", "phase": "完成", "rows": checked.total, "ok": checked.ok,
+              "imported": 0 if dry_run or not checked.ok else len(checked.rows),
+              "problem_count": len(checked.problems), "problems": [str(p) for p in checked.problems[:MAX_LISTED]]}  # fmt: skip
+    _status(job_id, **result, **common)
+    return {k: v for k, v in result.items() if k != "problems"}
