@@ -133,6 +133,7 @@ def test_only_case_officers_may_import(db, units, clerk, tmp_path):
 
 
 def test_staff_page_maps_checks_and_imports_through_the_task_queue(db, units, case_officer, clerk, login):
+    from django.core.files.storage import default_storage
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     assert login(clerk).get("/casework/legacy/").status_code == 403
@@ -155,6 +156,7 @@ def test_staff_page_maps_checks_and_imports_through_the_task_queue(db, units, ca
     assert "检查通过：2 行均无问题" in page and "正式导入" in page
     page = client.post("/casework/legacy/", mapping).content.decode()
     assert "已导入 2 条历史信访登记" in page
+    assert not default_storage.exists(legacy.job_name(job, "register.xlsx"))  # personal data not kept
     assert set(Matter.objects.values_list("number", "outcome")) == {
         ("H-1", "support"),
         ("H-2", "not_support"),

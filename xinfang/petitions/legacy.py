@@ -559,4 +559,6 @@ def legacy_import_task(*, job_id: str, user_id: int, filename: str, mapping: dic
               "imported": 0 if dry_run or not checked.ok else len(checked.rows),
               "problem_count": len(checked.problems), "problems": [str(p) for p in checked.problems[:MAX_LISTED]]}  # fmt: skip
     _status(job_id, **result, **common)
+    if not dry_run:  # the register holds personal data: kept only between the dry run and the import
+        default_storage.delete(job_name(job_id, "register.xlsx"))
     return {k: v for k, v in result.items() if k != "problems"}
