@@ -19,7 +19,9 @@ def _upload(client, data: dict, *, dry_run: bool):
 
 def test_dry_run_then_import(login, clerk):
     client = login(clerk)
-    assert "上级交办件交换" in client.get(URL).content.decode()
+    page = client.get(URL).content.decode()
+    assert "上级交办件交换" in page
+    assert "docs/" not in page  # a clerk cannot open the repository's documents (found by the UI walk)
     page = _upload(client, package(item("ABZ-1")), dry_run=True).content.decode()
     assert "试导入结果（未保存）" in page and "ABZ-1 → （将新登记）" in page
     assert not Registration.objects.exists()
