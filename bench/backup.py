@@ -10,24 +10,13 @@ NAME_bench_src and NAME_bench_dst on that server.
 
 import argparse
 import os
-import shutil
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-tmp = Path(tempfile.mkdtemp(prefix="xinfang-bench-"))
-BASE_URL = os.environ.get("DATABASE_URL", "")
-POSTGRES = BASE_URL.startswith(("postgres://", "postgresql://"))
-os.environ["DATABASE_URL"] = (
-    BASE_URL.split("?")[0] + "_bench_src" if POSTGRES else f"sqlite:///{tmp / 'source.sqlite3'}"
-)
-os.environ["XINFANG_VAR_DIR"] = str(tmp / "var")
+from throwaway import POSTGRES, environment, fresh  # bench/ is on sys.path when a script runs
+
+tmp = environment("bench_src", "source.sqlite3")
 os.environ["XINFANG_SENDER"] = "xinfang.core.notify.MemorySender"  # the demo's SMS copies: not to stdout
-os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
-os.environ.setdefault("XINFANG_PII_KEYS", "k1:" + "a" * 43 + "=")  # 32 bytes in Base64 (issue 14, E004)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
 
 import django  # noqa: E402
 
@@ -37,7 +26,6 @@ from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import FileSystemStorage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from pgadmin import admin_sql  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 from xinfang.core import backup  # noqa: E402
 from xinfang.finance.demo import load_finance_demo  # noqa: E402
@@ -55,15 +43,8 @@ def main():
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--kb", type=int, default=250)
     args = parser.parse_args()
-    names = {}
-    if POSTGRES:
-        names = {
-            alias: f"{connection.settings_dict['NAME'][: -len('_src')]}_{alias}" for alias in ("src", "dst")
-        }
-        for name in names.values():
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
-    try:
+    names = {alias: f"{connection.settings_dict['NAME'][: -len('_src')]}_{alias}" for alias in ("src", "dst")}
+    with fresh(tmp, *names.values()):
         call_command("migrate", verbosity=0, skip_checks=True)
         began = time.perf_counter()
         demo.load_demo(count=args.count, history=not args.no_history)
@@ -82,7 +63,10 @@ def main():
         )
         print(f"{'backup directory':<34} {_size(tmp / 'backup'):7.1f} MB")
 
-        target = {**connection.settings_dict, "NAME": names.get("dst") or str(tmp / "target.sqlite3")}
+        target = {
+            **connection.settings_dict,
+            "NAME": names["dst"] if POSTGRES else str(tmp / "target.sqlite3"),
+        }
         connections.settings["restore"] = target
         began = time.perf_counter()
         summary = backup.restore(
@@ -91,11 +75,6 @@ def main():
         restore_line = summary.describe().replace("\n", " ")
         print(f"{'xinfang restore (incl. checks)':<34} {time.perf_counter() - began:7.1f} s   {restore_line}")
         connections["restore"].close()
-    finally:
-        connections.close_all()
-        for name in names.values():
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

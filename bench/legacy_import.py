@@ -9,24 +9,11 @@ NAME_bench_legacy on that server.
 """
 
 import argparse
-import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-tmp = Path(tempfile.mkdtemp(prefix="xinfang-bench-"))
-BASE_URL = os.environ.get("DATABASE_URL", "")
-POSTGRES = BASE_URL.startswith(("postgres://", "postgresql://"))
-os.environ["DATABASE_URL"] = (
-    BASE_URL.split("?")[0] + "_bench_legacy" if POSTGRES else f"sqlite:///{tmp / 'legacy.sqlite3'}"
-)
-os.environ["XINFANG_VAR_DIR"] = str(tmp / "var")
-os.environ.setdefault("SECRET_KEY", "bench-" + "k" * 60)
-os.environ.setdefault("XINFANG_PII_KEYS", "k1:" + "a" * 43 + "=")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+from throwaway import POSTGRES, environment, fresh  # bench/ is on sys.path when a script runs
+
+tmp = environment("bench_legacy", "legacy.sqlite3")
 
 import django  # noqa: E402
 
@@ -34,7 +21,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
-from pgadmin import admin_sql  # noqa: E402  (bench/ is on sys.path when a script runs)
 
 from xinfang.analytics.work_statistics import work_statistics  # noqa: E402
 from xinfang.petitions import demo, legacy, legacy_sample  # noqa: E402
@@ -46,10 +32,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     rows = parser.parse_args().rows
     name = connections["default"].settings_dict["NAME"]
-    try:
-        if POSTGRES:
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin_sql(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    with fresh(tmp, name):
         call_command("migrate", verbosity=0, skip_checks=True)
         load_codes()
         units = demo.make_units()
@@ -74,11 +57,6 @@ def main() -> None:
         print(f"  dry run with {len(checked.problems)} problems: {dry:.1f} s ({rows / dry:.0f} rows/s)")
         print(f"  import of the cleaned register: {commit:.1f} s ({rows / commit:.0f} rows/s), "
               f"2019 信访总量 {before} → {after} (+{clean.by_year[2019][0]} rows dated 2019)")  # fmt: skip
-    finally:
-        connections.close_all()
-        if POSTGRES:
-            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
