@@ -44,6 +44,7 @@ def frozen(time_machine):
 def test_enrolment_with_the_manual_key_and_one_code(client, clerk, frozen):
     client.force_login(clerk)
     page = client.get("/accounts/two-factor/").content.decode()
+    assert "data-print" not in page  # the secret key is not offered for printing
     key = re.search(r'<code id="totp-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
     assert "otpauth://totp/" in page and "可选" in page
     assert client.get("/accounts/two-factor/").content.decode().count(totp.grouped_key(key)) == 1  # same key
