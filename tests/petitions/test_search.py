@@ -263,7 +263,7 @@ def test_a_broad_search_lists_the_newest_first_without_counting(login, clerk, wa
 
     html = client.get("/casework/", {"q": "工资"}).content.decode()
     count = html.split('id="worklist-count">', 1)[1].split("·", 1)[0]
-    assert "第 1 页，后面还有" in count and "按登记先后，最新的在前" in count and "共" not in count
+    assert "第 1 页，后面还有" in count and "按录入系统的先后，最近录入的在前" in count and "共" not in count
     assert listed(html) == [m.number for m in reversed(newer)]
     assert "第 1 页</span>" in html and "page=2" in html
     html = client.get("/casework/", {"q": "工资", "page": "2"}).content.decode()
@@ -273,7 +273,7 @@ def test_a_broad_search_lists_the_newest_first_without_counting(login, clerk, wa
     )  # past the end: the first page
     html = client.get("/casework/", {"q": "工资", "sort": "number"}).content.decode()
     assert listed(html) == [wage.number, *[m.number for m in newer[:2]]]
-    assert "第 1 页，后面还有" in html and "最新的在前" not in html
+    assert "第 1 页，后面还有" in html and "最近录入的在前" not in html
     assert "第 1 / 2 页" in client.get("/casework/", {"filtered": "1"}).content.decode()  # no search: counted
 
 
