@@ -30,8 +30,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def database_url(db, tmp_path) -> str:
-    """The migrated test database for another process: on SQLite a file copy of it, on PostgreSQL itself."""
+def database_url(transactional_db, tmp_path) -> str:
+    """The migrated test database for another process: on SQLite a file copy of it, on PostgreSQL itself.
+
+    Outside a test transaction: SQLite's transactions begin IMMEDIATE (settings), and a copy by the backup API
+    from a connection holding the write lock of the shared in-memory database waits for it forever."""
     if connection.vendor == "sqlite":
         path = tmp_path / "xinfang.sqlite3"
         connection.ensure_connection()
