@@ -163,11 +163,14 @@ PARAMS = {
     "project_pk": ("page", lambda m, name: [MISSING_PK]),
     "fmt": ("page", lambda m, name: ["json", "xml"]),  # Open311
     "code": ("page", lambda m, name: ["02", "04"]),  # Open311 service codes (02 检举控告: none)
+    "period": ("page", lambda m, name: ["2026-12", "2026Q4"]),  # statutory reports: the month and quarter of today
+    "year": ("page", lambda m, name: [2026]),  # the annual report (Art. 41)
 }
 NAMES = {
     "analytics:chart_data": ["trend", "classes", "townships", "clocks"],
     "analytics:export": ["all", "matters"],
     "finance:build_file": ["x.docx"],
+    "analytics:annual_report": ["report.docx", "tables.xlsx"],
 }
 # Routes with a `pk`: what it is, and whether it names the matter (404) or is a page that must not show it.
 PK_ROUTES = {
