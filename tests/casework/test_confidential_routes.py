@@ -163,7 +163,7 @@ PARAMS = {
     "project_pk": ("page", lambda m, name: [MISSING_PK]),
     "fmt": ("page", lambda m, name: ["json", "xml"]),  # Open311
     "code": ("page", lambda m, name: ["02", "04"]),  # Open311 service codes (02 检举控告: none)
-    "period": ("page", lambda m, name: ["2026-12", "2026Q4"]),  # statutory reports: the month and quarter of today
+    "period": ("page", lambda m, name: ["2026-12", "2026Q4"]),  # statutory reports of this month/quarter
     "year": ("page", lambda m, name: [2026]),  # the annual report (Art. 41)
 }
 NAMES = {
