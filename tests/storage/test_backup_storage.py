@@ -13,7 +13,9 @@ from django.core.management import CommandError, call_command
 from tests.databases import fresh_database
 from xinfang.core import backup
 
-pytestmark = pytest.mark.django_db
+# outside a test transaction, as the command runs: SQLite's transactions begin IMMEDIATE (settings), and the
+# backup API's copy would wait forever for the write lock of the test's own transaction
+pytestmark = pytest.mark.django_db(transaction=True)
 FILES = {
     "attachments/2026/12/3f9a.jpg": bytes(range(256)) * 16,
     "attachments/2026/11/信访人补充材料.pdf": "处理意见书".encode() * 50,
