@@ -82,6 +82,27 @@ def test_periodic_report_quarter_adds_up(db, tmp_path):
     assert set(triage) >= {"转送", "交办", "不予受理"} and sum(triage.values()) > 0
 
 
+def test_periodic_report_as_an_official_document(db, tmp_path):
+    """The same nine tables as the .xlsx, on A4 in the official layout, to print and send up."""
+    path = tmp_path / "q.docx"
+    call_command("periodic_report", "--period", "2019Q1", "--out", str(path), stdout=StringIO())
+    content = path.read_bytes()
+    check_layout(content)
+    doc = Docx(io.BytesIO(content))
+    tables = reports.periodic_tables(reports.parse_period("2019Q1"))
+    assert len(doc.tables) == len(tables) == 9
+    text = "\n".join(p.text for p in doc.paragraphs)
+    title_paragraph(doc, f"{reports._bureau_name()}2019年第一季度信访工作统计报表")
+    for t, table in zip(tables, doc.tables, strict=True):
+        assert t.title in text
+        assert [c.text for c in table.rows[0].cells] == [c[0] for c in t.columns]
+        assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
+            ["" if v is None else str(v) for v in row] for row in t.values()
+        ]
+    with pytest.raises(CommandError, match="扩展名应为 .xlsx 或 .docx"):
+        call_command("periodic_report", "--period", "2019Q1", "--out", str(tmp_path / "q.pdf"))
+
+
 @pytest.mark.parametrize(
     "text, start, end",
     [("2019-03", "2019-03-01", "2019-03-31"), ("2019q4", "2019-10-01", "2019-12-31"),
@@ -108,6 +129,9 @@ def test_downloads_by_role(db, login):
     page = client.get("/analytics/reports/?period=2019Q1")
     assert page.status_code == 200 and "/analytics/reports/period/2019Q1.xlsx" in page.content.decode()
     assert client.get("/analytics/reports/?period=19Q5").status_code == 400
+    assert "/analytics/reports/period/2019Q1.docx" in page.content.decode()
+    printed = client.get("/analytics/reports/period/2019Q1.docx")
+    assert printed.status_code == 200 and len(Docx(io.BytesIO(printed.content)).tables) == 9
     xlsx = client.get("/analytics/reports/period/2019Q1.xlsx")
     assert xlsx.status_code == 200 and load_workbook(io.BytesIO(xlsx.content)).sheetnames
     docx = client.get("/analytics/reports/annual/2019/report.docx")

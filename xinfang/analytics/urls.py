@@ -10,5 +10,11 @@ urlpatterns = [
     path("export/<str:name>.xlsx", views.export, name="export"),
     path("reports/", views.statutory_reports, name="reports"),
     path("reports/period/<str:period>.xlsx", views.periodic_report, name="periodic_report"),
+    path(
+        "reports/period/<str:period>.docx",
+        views.periodic_report,
+        {"fmt": "docx"},
+        name="periodic_report_docx",
+    ),
     path("reports/annual/<int:year>/<str:name>", views.annual_report, name="annual_report"),
 ]

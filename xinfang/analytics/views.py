@@ -250,14 +250,17 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def periodic_report(request, period: str):
+def periodic_report(request, period: str, fmt: str = "xlsx"):
     if not _may_report(request.user):
         return denied(request, "只有信访局办案人员、督查督办人员和领导可以生成统计报表。")
     try:
         p = reports.parse_period(period)
     except ValueError:
         raise Http404 from None
-    return _download(reports.periodic_xlsx(p), XLSX, f"信访工作统计报表_{reports.period_label(p)}.xlsx")
+    name = f"信访工作统计报表_{reports.period_label(p)}.{fmt}"
+    if fmt == "docx":
+        return _download(reports.periodic_docx(p), DOCX, name)
+    return _download(reports.periodic_xlsx(p), XLSX, name)
 
 
 @login_required
