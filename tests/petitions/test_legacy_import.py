@@ -36,7 +36,7 @@ def test_dry_run_lists_every_problem_and_commit_is_refused(db, units, case_offic
     sample = legacy_sample.register(ROWS, errors_every=125)
     path = tmp_path / "register.xlsx"
     path.write_bytes(sample.content)
-    output = run(path, "--user", case_officer.username, "--dry-run")
+    output = run(path, "--dry-run")  # without --user: the bureau's first active case officer
     assert len(sample.problems) == ROWS // 125 and problems_of(output) == sample.problems
     assert "身份证号码校验码错误" in output and "乡镇“不存在镇”不存在" in output
     assert "信访形式“传真来件”无法识别" in output and "日期1980-05-01超出范围" in output
@@ -122,6 +122,13 @@ def test_column_mapping(db, units, case_officer):
     assert str(legacy.check(_sheet([headers, row]), mapping={"日期": "没有这列"}).problems[0]) == (
         "文件：映射的列“没有这列”（日期）在表头中找不到。"
     )
+
+
+def test_without_a_case_officer_the_command_asks_for_user(db, units, clerk, tmp_path):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(legacy_sample.register(3).content)
+    with pytest.raises(CommandError, match="没有启用的信访局办案人员，请用 --user 指定"):
+        run(path, "--dry-run")
 
 
 def test_only_case_officers_may_import(db, units, clerk, tmp_path):

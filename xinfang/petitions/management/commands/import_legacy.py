@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.petitions import legacy
 
@@ -16,7 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--user", required=True, help="执行导入的信访局办案人员用户名（记入审计日志）")
+        parser.add_argument(
+            "--user",
+            default="",
+            help="执行导入的信访局办案人员用户名（记入审计日志；默认为第一位启用的信访局办案人员）",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument(
             "--mapping",
@@ -34,11 +39,21 @@ class Command(BaseCommand):
             self.stderr.write("")
         self.stderr.flush()
 
+    def _user(self, username: str) -> User:
+        users = User.objects.filter(is_active=True)
+        if username:
+            if found := users.filter(username=username).first():
+                return found
+            raise CommandError(f"用户“{username}”不存在或已停用。")
+        found = users.filter(groups__name=R.CASE_OFFICER, unit__kind="bureau").order_by("id").first()
+        if found is None:
+            raise CommandError("没有启用的信访局办案人员，请用 --user 指定执行导入的用户。")
+        self.stderr.write(f"以信访局办案人员“{found.username}”的名义导入（记入审计日志）。")
+        return found
+
     def handle(self, *args, file, user, dry_run, mapping, **options):
         self.verbosity = options["verbosity"]
-        by = User.objects.filter(username=user, is_active=True).first()
-        if by is None:
-            raise CommandError(f"用户“{user}”不存在或已停用。")
+        by = self._user(user)
         try:
             explicit = json.loads(
                 Path(mapping).read_text("utf-8") if mapping.endswith(".json") else mapping or "{}"
