@@ -2,45 +2,36 @@
 in its own transaction with its version check, event and audit row), next to the confirmation page's check
 (petitions.batch.preview). Prints figures; nothing here asserts a time.
 
-    .venv/bin/python bench/batch.py [--matters 100]            # a temporary SQLite database
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/xf_bench_batch .venv/bin/python bench/batch.py
+    .venv/bin/python bench/batch.py [--matters 100]
 
-The PostgreSQL database is created if missing and emptied (flush) before the run: never point it at real data."""
+A throw-away database (bench/throwaway.py): SQLite by default (a temporary file); with
+DATABASE_URL=postgres://user@host:port/NAME it creates and drops NAME_bench_batch on that server."""
 
 import argparse
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from throwaway import POSTGRES, environment, fresh  # bench/ is on sys.path when a script runs
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--matters", type=int, default=100, help="matters in the batch (at most 100, default 100)")
     args = p.parse_args()
-    var = tempfile.mkdtemp(prefix="xf_bench_batch_")
-    os.environ.setdefault("XINFANG_VAR_DIR", var)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    tmp = environment("bench_batch", "batch.sqlite3")
     os.environ.setdefault("XINFANG_TASKS", "immediate")
-    sys.path[:0] = [str(ROOT)]
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        server, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
-            if not c.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
-                c.execute(f'create database "{name}"')
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connections
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
+    with fresh(tmp, connections["default"].settings_dict["NAME"]):
+        call_command("migrate", verbosity=0, skip_checks=True)
+        run(args.matters)
+
+
+def run(matters: int) -> None:
     from tests import factories
     from xinfang.petitions import batch, services, workflow
     from xinfang.petitions.models import Matter
@@ -49,11 +40,11 @@ def main():
     clerk = factories.make_user("clerk1", "clerk", unit=units["bureau"])
     officer = factories.make_user("unit1", "unit_officer", unit=units["dept"])
     numbers = []
-    for _ in range(args.matters):
+    for _ in range(matters):
         m = factories.register(clerk)
         services.forward_matter(m, by=clerk, unit=units["dept"])
         numbers.append(m.number)
-    db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    db = "PostgreSQL" if POSTGRES else "SQLite"
     t0 = time.perf_counter()
     rows = batch.preview(officer, "acknowledge", numbers)
     t1 = time.perf_counter()

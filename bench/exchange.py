@@ -2,22 +2,19 @@
 run, the import, the idempotent re-import of the same file), and `export_exchange` of their results (the first
 export, a re-export with nothing changed). Prints figures; nothing here asserts a time.
 
-    .venv/bin/python bench/exchange.py [--items 500]            # a temporary SQLite database
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/xf_bench_exchange .venv/bin/python bench/exchange.py
+    .venv/bin/python bench/exchange.py [--items 500]
 
-The PostgreSQL database is created if missing and emptied (flush) before the run: never point it at real data."""
+A throw-away database (bench/throwaway.py): SQLite by default (a temporary file); with
+DATABASE_URL=postgres://user@host:port/NAME it creates and drops NAME_bench_exchange on that server."""
 
 import argparse
 import io
 import json
 import os
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from throwaway import POSTGRES, environment, fresh  # bench/ is on sys.path when a script runs
 
 
 def _id(n: int) -> str:
@@ -56,41 +53,38 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--items", type=int, default=500)
     args = p.parse_args()
-    var = tempfile.mkdtemp(prefix="xf_bench_exchange_")
-    os.environ.setdefault("XINFANG_VAR_DIR", var)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    tmp = environment("bench_exchange", "exchange.sqlite3")
     os.environ.setdefault("XINFANG_TASKS", "immediate")
-    sys.path[:0] = [str(ROOT)]
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        server, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as c:
-            if not c.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
-                c.execute(f'create database "{name}"')
+    os.environ.setdefault("XINFANG_SENDER", "xinfang.core.notify.MemorySender")  # SMS receipts: not to stdout
     import django
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connections
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
+    with fresh(tmp, connections["default"].settings_dict["NAME"]):
+        call_command("migrate", verbosity=0, skip_checks=True)
+        run(args.items, tmp)
+
+
+def run(items: int, tmp) -> None:
+    from django.core.management import call_command
+
     from tests import factories
     from xinfang.exchange import importer, reader
     from xinfang.petitions.models import Registration
 
     units = factories.make_units()
     clerk = factories.make_user("clerk1", "clerk", unit=units["bureau"])
-    content = _package(args.items)
-    db = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    print(f"{db}, a package of {args.items} items ({len(content) / 1e6:.1f} MB)")
+    content = _package(items)
+    db = "PostgreSQL" if POSTGRES else "SQLite"
+    print(f"{db}, a package of {items} items ({len(content) / 1e6:.1f} MB)")
 
     def timed(label, action):
         began = time.perf_counter()
         result = action()
         took = time.perf_counter() - began
-        print(f"  {label:<38} {took:7.2f} s  {args.items / took:7.1f} items/s")
+        print(f"  {label:<38} {took:7.2f} s  {items / took:7.1f} items/s")
         return result
 
     report = timed(
@@ -99,18 +93,18 @@ def main():
     )
     assert report.ok and not Registration.objects.exists()
     report = timed("import", lambda: importer.import_package(reader.read("p.json", content), by=clerk))
-    assert len(report.created) == args.items
+    assert len(report.created) == items
     report = timed(
         "import again (nothing changes)",
         lambda: importer.import_package(reader.read("p.json", content), by=clerk),
     )
-    assert len(report.unchanged) == args.items
-    out = Path(var) / "up.json"
+    assert len(report.unchanged) == items
+    out = tmp / "up.json"
     timed(
         "export_exchange (first)",
         lambda: call_command("export_exchange", "--out", str(out), stdout=io.StringIO()),
     )
-    assert len(json.loads(out.read_text())["items"]) == args.items
+    assert len(json.loads(out.read_text())["items"]) == items
     timed(
         "export_exchange (nothing changed)",
         lambda: call_command("export_exchange", "--out", str(out), stdout=io.StringIO()),

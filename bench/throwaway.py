@@ -1,4 +1,4 @@
-"""The throw-away database of the bench scripts that make their own (backup.py, pii.py, legacy_import.py).
+"""The throw-away database of the bench scripts that make their own (backup, pii, legacy_import, exchange, batch).
 
 `environment(suffix, sqlite_name)` — before django.setup() — points DATABASE_URL at a SQLite file in a new
 temporary folder, or, when DATABASE_URL=postgres://user@host:port/NAME, at NAME_<suffix> on that server, and gives
