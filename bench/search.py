@@ -26,8 +26,8 @@ with +86 and spaces), one content word, two content words. Each query runs the w
 (queries.worklist with q in the search order, newest first, and queries.OpenPage: the first page of 50 rows
 and one more to know whether a next page exists, no count) for a county-wide user (a clerk: sees everything
 but confidential matters naming them) and for an officer of the matter's handling unit; next to it the
-hand-written SQL on the indexed columns doing the same work (the newest 51 by id, the unit's filter for the
-officer). Goal: median < 50 ms and p95 < 200 ms.
+hand-written SQL on the indexed columns doing the same work (the newest 51 by registration time and id, the
+unit's filter for the officer). Goal: median < 50 ms and p95 < 200 ms.
 """
 
 import argparse
@@ -511,8 +511,8 @@ def _hand(sub, unit_id, user_id):
         where += " AND NOT (m.is_confidential AND m.accused_user_id = %s)"
         params = [*params, user_id]
     with connection.cursor() as cur:
-        cur.execute(f"SELECT m.id, m.number FROM petitions_matter m WHERE {where} ORDER BY m.id DESC LIMIT 51",
-                    params)  # fmt: skip
+        cur.execute(f"SELECT m.id, m.number FROM petitions_matter m WHERE {where}"
+                    " ORDER BY m.registered_at DESC, m.id DESC LIMIT 51", params)  # fmt: skip
         rows = cur.fetchall()
         return {i for i, _ in rows[:50]}, len(rows)
 

@@ -1,6 +1,8 @@
 """Test data built through the services, so that every matter reached a state the way a user would."""
 
-from datetime import datetime, timedelta
+import io
+import random
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -188,3 +190,23 @@ def online_submission(**overrides) -> Matter:
 
 def aware(*args) -> datetime:
     return timezone.make_aware(datetime(*args))
+
+
+def legacy_matter(by, *, content: str, on: str = "2019-03-05") -> Matter:
+    """One matter of an old register imported after the others (petitions.legacy): a higher id, an old date."""
+    from openpyxl import Workbook
+
+    from xinfang.petitions import legacy, legacy_sample
+    from xinfang.petitions.models import Code
+
+    township = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).first().name
+    content_class = Code.objects.filter(table=Code.Table.CONTENT, parent=None).first().name
+    person = legacy_sample.person_id(random.Random(1), date(1960, 1, 1))
+    wb = Workbook()
+    wb.active.append(legacy_sample.HEADERS)
+    wb.active.append(["LS0000001", on, "来信", 1, "王某甲", person, "13800138000", township, content_class, content,
+                      township, "予以支持"])  # fmt: skip
+    buf = io.BytesIO()
+    wb.save(buf)
+    legacy.run(buf.getvalue(), by=by)
+    return Matter.objects.get(number="LS0000001")

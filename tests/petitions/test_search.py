@@ -8,7 +8,7 @@ from django.db import connection
 
 from tests import factories
 from xinfang.petitions import pii, queries, search, services, workflow
-from xinfang.petitions.models import Document, MatterSearch, Petitioner
+from xinfang.petitions.models import Document, Matter, MatterSearch, Petitioner
 
 ID = "11010519491231002X"  # factories.petitioner_input: 张三, mobile 13912345678
 OTHER_ID = "440524188001010014"
@@ -252,7 +252,7 @@ def test_a_surname_alone_finds_the_names_that_start_with_it(clerk, case_officer,
 
 
 def test_a_broad_search_lists_the_newest_first_without_counting(login, clerk, wage, monkeypatch):
-    """A common word is paged without counting all its matches: newest first (read off the primary key's index),
+    """A common word is paged without counting all its matches: newest first (read off the index (registered_at, id)),
     one row more than the page to know that another page follows; sorting by a column still works."""
     newer = [factories.register(clerk, title=f"工资问题{i}") for i in range(3)]
     monkeypatch.setattr("xinfang.casework.views.PAGE_SIZE", 3)
@@ -263,7 +263,7 @@ def test_a_broad_search_lists_the_newest_first_without_counting(login, clerk, wa
 
     html = client.get("/casework/", {"q": "工资"}).content.decode()
     count = html.split('id="worklist-count">', 1)[1].split("·", 1)[0]
-    assert "第 1 页，后面还有" in count and "按录入系统的先后，最近录入的在前" in count and "共" not in count
+    assert "第 1 页，后面还有" in count and "按登记时间，最近登记的在前" in count and "共" not in count
     assert listed(html) == [m.number for m in reversed(newer)]
     assert "第 1 页</span>" in html and "page=2" in html
     html = client.get("/casework/", {"q": "工资", "page": "2"}).content.decode()
@@ -273,7 +273,7 @@ def test_a_broad_search_lists_the_newest_first_without_counting(login, clerk, wa
     )  # past the end: the first page
     html = client.get("/casework/", {"q": "工资", "sort": "number"}).content.decode()
     assert listed(html) == [wage.number, *[m.number for m in newer[:2]]]
-    assert "第 1 页，后面还有" in html and "最近录入的在前" not in html
+    assert "第 1 页，后面还有" in html and "最近登记的在前" not in html
     assert "第 1 / 2 页" in client.get("/casework/", {"filtered": "1"}).content.decode()  # no search: counted
 
 
@@ -346,3 +346,24 @@ def test_a_unit_registering_directly_finds_its_matter(units):
     assert MatterSearch.objects.get(pk=matter.pk).unit == units["township"].pk
     assert found(officer, "水渠") == {matter.number}
     assert search.rebuild() >= 1 and MatterSearch.objects.get(pk=matter.pk).unit == units["township"].pk
+
+
+def test_search_lists_by_registration_time_not_by_import_order(login, clerk, case_officer):
+    """Issue 12: the default search order is the registration time (then the id), not the row id: an old register
+    imported later (a higher id) comes after a matter registered today, and the page says what the order is."""
+    newer = factories.register(clerk, title="拖欠工资问题")
+    old = factories.legacy_matter(case_officer, content="反映拖欠工资问题（历史登记）")
+    assert old.pk > newer.pk and old.registered_at < newer.registered_at
+    f = queries.WorklistFilter(queue=False, q="工资", sort=queries.SEARCH_SORT)
+    assert list(queries.worklist(clerk, f).values_list("number", flat=True)) == [newer.number, old.number]
+    html = login(clerk).get("/casework/", {"q": "工资"}).content.decode()
+    assert re.findall(r'<td><a href="/casework/matters/(\w+)/">', html) == [newer.number, old.number]
+    count = html.split('id="worklist-count">', 1)[1].split("·", 1)[0]
+    assert "按登记时间，最近登记的在前" in count and "录入" not in count
+    assert re.search(r'<th scope="col" aria-sort="descending"><a [^>]*>登记时间 ↓</a></th>', html)
+    # the same registration time: the later registered (higher id) first, as the index (registered_at, id) reads
+    same = factories.register(clerk, title="拖欠工资再反映")
+    Matter.objects.filter(pk=same.pk).update(registered_at=newer.registered_at)
+    assert list(queries.worklist(clerk, f).values_list("number", flat=True)) == [
+        same.number, newer.number, old.number
+    ]  # fmt: skip

@@ -163,7 +163,7 @@ class Matter(models.Model):
     )
     state = models.CharField(_("状态"), max_length=30, db_index=True, choices=list(workflow.STATES.items()))
     version = models.PositiveIntegerField(default=1)
-    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    registered_at = models.DateTimeField(_("登记时间"))  # indexed with the id: Meta.indexes
     registered_on = models.DateField(_("登记日期"), db_index=True)
     # 收到之日: the local date the first registration was received (the letter's receipt, the online
     # submission, the call or visit). The triage clock (条例第二十二条) and the direct-intake notice clock
@@ -278,11 +278,13 @@ class Matter(models.Model):
         ordering = ["-registered_at"]
         indexes = [
             models.Index(fields=["handling_unit", "state"], name="matter_unit_state"),
-            # a unit's search results, newest first (queries.SEARCH_SORT): read off the index, not sorted; on
-            # PostgreSQL with the columns of access.visible_matters' filter, so that no table row is read for it
+            # search results newest first (queries.SEARCH_SORT: registered_at, id descending) read off the index,
+            # not sorted; a unit's from the second, on PostgreSQL with the columns of access.visible_matters'
+            # filter, so that no table row is read for it
+            models.Index(fields=["registered_at", "id"], name="matter_registered"),
             models.Index(
-                fields=["handling_unit", "id"],
-                name="matter_unit_id",
+                fields=["handling_unit", "registered_at", "id"],
+                name="matter_unit_registered",
                 include=["is_confidential", "accused_unit", "accused_user"],
             ),  # fmt: skip
             # statistics (bench/analytics.py): the KPI windows and the running clocks

@@ -42,11 +42,18 @@ WORKLIST_SORTS = {
     "state": ("state", "clock_due"),
     "township": ("township__code", "clock_due"),
     "unit": ("handling_unit__name", "clock_due"),
-    "order": ("id",),  # the order of registration (the primary key)
 }
-# Search results come newest first unless the user sorts them: in the primary key's order a page is read off
-# the index, where any other order sorts every match first (a common word matches tens of thousands).
-SEARCH_SORT = "-order"
+# Search results come newest first unless the user sorts them: by the registration time (Matter.registered_at:
+# for an imported old register its own date, not the day of the import), the primary key breaking ties. Both
+# descend, so a page is read off the index (registered_at, id) (a unit's: (handling_unit, registered_at, id)),
+# where an order the index does not hold sorts every match first (a common word matches tens of thousands).
+SEARCH_SORT = "-registered"
+
+
+def open_slice(qs: QuerySet, offset: int, limit: int) -> tuple[list, bool]:
+    """`limit` rows from `offset` and whether more follow, without counting: one row more is read."""
+    rows = list(qs[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 @dataclass(frozen=True)
@@ -63,11 +70,10 @@ class OpenPage:
     @classmethod
     def read(cls, qs: QuerySet, number, per_page: int) -> "OpenPage":
         number = int(number) if str(number or "").isdigit() and int(number) > 0 else 1
-        start = (number - 1) * per_page
-        rows = list(qs[start : start + per_page + 1])
+        rows, has_next = open_slice(qs, (number - 1) * per_page, per_page)
         if not rows and number > 1:  # past the end (a stale link): the first page
             return cls.read(qs, 1, per_page)
-        return cls(rows[:per_page], number, per_page, len(rows) > per_page)
+        return cls(rows, number, per_page, has_next)
 
     @property
     def total(self) -> int | None:
@@ -93,7 +99,10 @@ def worklist_order(sort: str) -> tuple[str, ...]:
     if key not in WORKLIST_SORTS:
         return WORKLIST_SORTS["due"]
     first, *rest = WORKLIST_SORTS[key]
-    return (f"-{first}" if sort.startswith("-") else first, *rest)
+    if not sort.startswith("-"):
+        return (first, *rest)
+    # descending: the primary key as tie-breaker descends too, so that the order is one index read backwards
+    return (f"-{first}", *(f"-{r}" if r == "id" else r for r in rest))
 
 
 def queue_states(user) -> set[str]:
