@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
@@ -75,3 +77,39 @@ def test_worklist_q_is_the_one_search_box(api_as, clerk, unit_officer):
     for q in ("三丰", "11010519491231002X", "+86 139 1234 5678", letter.registrations.get().number):
         assert numbers(api_as(clerk).get("/worklist", q=q, queue="false")) == [letter.number], q
         assert numbers(api_as(unit_officer).get("/worklist", q=q, queue="false")) == [], q
+
+
+def test_worklist_q_pages_without_counting(api_as, clerk, case_officer):
+    """Issue 12: `q` pages like the worklist's search: newest registered first, limit + 1 rows read instead of a
+    COUNT of every match; `count` only on the last page (null before it and past the end), `next` while more
+    follow. Without q the list is counted as before."""
+    made = [factories.register(clerk, title=f"拖欠工资问题{i}") for i in range(4)]
+    old = factories.legacy_matter(case_officer, content="反映拖欠工资问题（历史登记）")  # a higher id, 2019
+    api = api_as(clerk)
+    with CaptureQueriesContext(connection) as sql:
+        first = api.get("/worklist", q="工资", queue="false", limit=2).json()
+    assert not [s for s in sql.captured_queries if "COUNT(" in s["sql"].upper()]
+    newest = [m.number for m in reversed(made)] + [old.number]
+    assert first["count"] is None and [i["number"] for i in first["items"]] == newest[:2]
+    assert first["next"] == "/api/worklist?q=%E5%B7%A5%E8%B5%84&queue=false&limit=2&offset=2"
+    pages, page = [first], first
+    while page["next"]:
+        page = api.client.get(page["next"]).json()
+        pages.append(page)
+    assert [p["count"] for p in pages] == [None, None, 5] and [p["offset"] for p in pages] == [0, 2, 4]
+    assert [i["number"] for p in pages for i in p["items"]] == newest
+    assert api.get("/worklist", q="工资", queue="false", limit=5).json()["count"] == 5  # all on the last page
+    beyond = api.get("/worklist", q="工资", queue="false", offset=10).json()
+    assert (beyond["count"], beyond["next"], beyond["items"]) == (None, None, [])
+    counted = api.get("/worklist", queue="false", limit=2).json()  # no search: counted, `next` as well
+    assert counted["count"] == 5 and counted["next"].endswith("offset=2")
+    assert api.get("/worklist", queue="false", limit=2, offset=4).json()["next"] is None
+
+
+def test_worklist_openapi_states_the_paging(client):
+    schema = client.get("/api/openapi.json").json()
+    out = schema["components"]["schemas"]["WorklistOut"]["properties"]
+    assert {"type": "null"} in out["count"]["anyOf"] and {"type": "null"} in out["next"]["anyOf"]
+    assert "最后一页" in out["count"]["description"]
+    description = schema["paths"]["/api/worklist"]["get"]["description"]
+    assert "最近登记的在前" in description and "count 只在最后一页" in description

@@ -206,9 +206,12 @@ class WorklistItemOut(Schema):
 
 
 class WorklistOut(Schema):
-    count: int = Field(description="符合条件的事项总数")
+    count: int | None = Field(
+        description="符合条件的事项总数。带 q（搜索）时不统计：只在最后一页给出，其余各页为 null（是否还有下一页看 next）"
+    )
     limit: int
     offset: int
+    next: str | None = Field(description="下一页的地址（同样的条件，offset 后移 limit）；没有下一页时为 null")
     items: list[WorklistItemOut]
 
 
