@@ -2,7 +2,11 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
 # Event kinds written after a queryset UPDATE of a field the summary tables read (tallies.MATTER_COLUMNS).
-UPDATING_EVENT_KINDS = frozenset({"matter:hearing_recorded", "matter:registration_corrected"})
+UPDATING_EVENT_KINDS = frozenset({
+    "matter:hearing_recorded", "matter:registration_corrected",
+    # 合并 (issue 16): registrations move and the merged matter stops (or starts again) counting
+    "matter:merged_into", "matter:merged", "registration:joined", "matter:unmerged", "matter:merge_undone",
+})  # fmt: skip
 
 
 def _refresh(sender, instance, update_fields=None, **kwargs):

@@ -88,9 +88,12 @@ class Scope:
         """`qs` (matters, or rows reaching them through `prefix`) narrowed to the scope, by the ids of its
         units and classes (no join)."""
         fields = {"township": "township", "unit": "handling_unit", "class": "content_class"}
-        return qs.filter(
+        qs = qs.filter(
             **{f"{prefix}{fields[dim]}__in": [int(pk) for pk in ids] for dim, ids in self._keys.items()}
         )
+        # 合并 (issue 16): a merged matter counts once, as the matter it was merged into. Registrations need no
+        # filter (no join): a merged matter has none, they moved to the surviving matter.
+        return qs if prefix else qs.filter(merged_into__isnull=True)
 
     @cached_property
     def _keys(self) -> dict[str, list[str]]:  # looked up once per scope, not per figure

@@ -41,7 +41,7 @@ STAFF_CLOCKS = ("TRIAGE", "NOTIFY", "HANDLE", "SIMPLE", "REVIEW", "RECHECK")
 MATTER_FIELDS = (
     "id", "state", "is_legal", "repeat_of_id", "township_id", "handling_unit_id", "handling_unit__kind",
     "content_class_id", "registered_on", "received_on", "is_direct", "triaged_on", "forwarded_on", "accepted_on", "handle_due",
-    "replied_on", "closed_on", "eval_bureau_due", "eval_unit_due", "clock", "clock_due",
+    "replied_on", "closed_on", "eval_bureau_due", "eval_unit_due", "clock", "clock_due", "merged_into_id",
 )  # fmt: skip
 MATTER_COLUMNS = {f.split("__")[0].removesuffix("_id") for f in MATTER_FIELDS}  # the fields facts() reads
 REG_FIELDS = ("matter_id", "registered_at", "channel", "head_count", "disposition", "is_collective",
@@ -78,6 +78,8 @@ def facts(m: dict, regs: Iterable[dict], evals: Iterable[dict]) -> dict:
             _split(m[t.base], m[t.decided], t.days, t.name, add)
 
     # the populations are those of populations.py, the lookups evaluated on this matter's row
+    if m["merged_into_id"] is not None:  # 合并 (issue 16): counted once, as the matter it was merged into
+        return {}
     if m["state"] == workflow.RECEIVED:  # waiting for 登记: counts only in the bureau's triage timeliness
         timeliness(P.BUREAU_ACCEPTANCE)
         return _result(m, days, []) if days else {}

@@ -189,6 +189,7 @@ def matter_detail(user, matter: Matter, *, full: bool = False) -> dict:
             "accused_unit": unit(matter.accused_unit),
             "accused_person": matter.accused_person,
             "repeat_of": matter.repeat_of.number if matter.repeat_of_id else None,
+            "merged_into": matter.merged_into.number if matter.merged_into_id else None,
         },
         "dates": {name: getattr(matter, name) for name in DATE_FIELDS},
         "registrations": [_registration(r, full=full) for r in queries.registrations(matter)],

@@ -260,6 +260,7 @@ class FlagsOut(Schema):
     accused_unit: UnitOut | None = Field(description="被检举单位")
     accused_person: str = Field(description="被检举人")
     repeat_of: str | None = Field(description="重复的原事项编号")
+    merged_into: str | None = Field(None, description="已并入的事项编号（合并）；未合并为 null")
 
 
 class DatesOut(Schema):
@@ -478,6 +479,15 @@ class HandlerIn(VersionIn):
 class RecusalIn(VersionIn):
     user: str = Field(description="回避人员的用户名")
     reason: str = Field(min_length=1, max_length=200, description="回避理由")
+
+
+class MergeIn(VersionIn):
+    into: str = Field(max_length=30, description="保留的事项编号（本事项的信访件并入该事项）")
+    reason: str = Field(min_length=1, max_length=200, description="合并理由")
+
+
+class UnmergeIn(VersionIn):
+    reason: str = Field(min_length=1, max_length=200, description="撤销合并的理由")
 
 
 class AccusedIn(VersionIn):

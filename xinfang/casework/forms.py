@@ -9,7 +9,7 @@ from xinfang.accounts import roles as R
 from xinfang.accounts.models import User
 from xinfang.core import validators
 from xinfang.core.forms import MultipleFileField, MultipleFileInput
-from xinfang.petitions import citizens, services, workflow
+from xinfang.petitions import access, citizens, services, workflow
 from xinfang.petitions.models import Code, ExtensionRequest, FollowUpCall, Matter, Registration, Unit
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -550,3 +550,41 @@ class CorrectionForm(ActionForm):
         code = self.cleaned_data["township"]
         active = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP, is_active=True)
         return active.filter(code=code).first() if code else None
+
+
+def _visible_matter(user, number: str) -> Matter:
+    """A matter named by its number that `user` may see; the same answer for one that does not exist."""
+    found = access.visible_matters(user).filter(number=number.strip()).first() if number.strip() else None
+    if found is None:
+        raise forms.ValidationError(_("未找到事项“%(n)s”，或您无权查看。"), params={"n": number.strip()})
+    return found
+
+
+class MergeForm(ActionForm):
+    """合并到… (issue 16): the surviving matter by its number; the page shows its title before `confirm`."""
+
+    into = forms.CharField(
+        label=_("保留的事项编号"), max_length=30, help_text=_("本事项的信访件将并入该事项")
+    )
+    reason = forms.CharField(label=_("合并理由"), max_length=200)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_into(self) -> Matter:
+        return _visible_matter(self.user, self.cleaned_data["into"])
+
+    def arguments(self) -> dict:
+        return {"into": self.cleaned_data["into"], "reason": self.cleaned_data["reason"]}
+
+
+class JoinForm(ActionForm):
+    """An online submission joins an open matter as a 重复件 (services.join_received)."""
+
+    into = forms.CharField(widget=forms.HiddenInput, max_length=30)
+    reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def clean_into(self) -> Matter:
+        return _visible_matter(self.user, self.cleaned_data["into"])
+
+
+class UnmergeForm(ActionForm):
+    reason = forms.CharField(label=_("撤销合并的理由"), max_length=200)

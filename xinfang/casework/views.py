@@ -426,6 +426,17 @@ def _matter_context(
     """The matter page; `bound` (key → form) replaces the blank form of an action the user submitted."""
     timeline = [(e, events.event_label(e)) for e in queries.timeline(matter)]
     actions, guide = _triage_split(user, matter, bound or {}, triage_path)
+    requests = _request_forms(user, matter, bound or {})
+    people_forms = (
+        _accused_forms(user, matter) + _hearing_forms(user, matter) + _bureau_forms(user, matter)
+        + _people_forms(user, matter) + _merge_forms(user, matter)
+    )  # fmt: skip
+    if matter.merged_into_id is not None:  # 合并 (issue 16): handled as the matter it was merged into
+        actions, guide, requests, people_forms = [], None, [], []
+    merged = list(matter.merged.order_by("number"))
+    numbers = {m.pk: m.number for m in merged}
+    for r in regs:  # registrations moved here by a merge show where they came from
+        r.merged_from_number = numbers.get(r.merged_from_id, "")
     return {
         "matter": matter,
         "state": workflow.STATES[matter.state],
@@ -441,14 +452,30 @@ def _matter_context(
         "attachments": _attachment_rows(matter),
         "actions": actions,
         "triage": guide,
-        "requests": _request_forms(user, matter, bound or {}),
-        "people_forms": _accused_forms(user, matter)
-        + _hearing_forms(user, matter)
-        + _bureau_forms(user, matter)
-        + _people_forms(user, matter),
+        "requests": requests,
+        "people_forms": people_forms,
         "follow_ups": matter.follow_ups.select_related("called_by"),
         "similar": _similar_rows(user, matter, regs),
+        "merged": merged,
+        "unmerge_form": _unmerge_form(user, matter),
     }
+
+
+def _merge_forms(user, matter: Matter) -> list[dict]:
+    """合并到… for the bureau's case officers, on a matter that may be merged (services.merge_denial says the rest)."""
+    if not (
+        user.has_role(*workflow.BUREAU_OFFICE) and matter.merged_into_id is None
+        and matter.state in workflow.MERGEABLE_STATES and matter.replied_on is None
+    ):  # fmt: skip
+        return []
+    a = "merge"
+    return [{"action": a, "label": _("合并到…"), "form": ACTIONS[a].form(matter=matter, user=user, action=a)}]
+
+
+def _unmerge_form(user, matter: Matter):
+    if matter.merged_into_id is None or not user.has_role(*workflow.BUREAU_OFFICE):
+        return None
+    return ACTIONS["unmerge"].form(matter=matter, user=user, action="unmerge")
 
 
 def _similar_rows(user, matter: Matter, regs) -> list:
@@ -462,7 +489,18 @@ def _similar_rows(user, matter: Matter, regs) -> list:
         return []
     labels = dict(Registration.Disposition.choices)
     found = similar_matters.candidates(user, similar_matters.draft_of_registration(regs[0]))
-    return [(c, workflow.STATES[c.matter.state], [labels[d] for d in c.choices]) for c in found]
+    return [(c, workflow.STATES[c.matter.state], [labels[d] for d in c.choices], _join_form(user, matter, c))
+            for c in found]  # fmt: skip
+
+
+def _join_form(user, matter: Matter, candidate) -> F.JoinForm | None:
+    """An online submission (received) joins an open candidate as a 重复件: the form, its reason prefilled."""
+    if matter.state != workflow.RECEIVED or Registration.Disposition.REPEAT not in candidate.choices:
+        return None
+    if candidate.matter.state == workflow.RECEIVED or not user.has_role(*workflow.BUREAU_TRIAGE):
+        return None
+    return F.JoinForm(matter=matter, user=user, action=f"join_{candidate.matter.pk}",
+                      initial={"into": candidate.matter.number, "reason": "，".join(candidate.reasons)})  # fmt: skip
 
 
 def _render_again(request, matter: Matter, key: str, form) -> HttpResponse:
@@ -563,6 +601,16 @@ ACTIONS: dict[str, Act] = {
     "correct_registration": Act(F.CorrectionForm, lambda m, by, d, v: S.correct_registration(
         m, by=by, title=d["title"], content_class=d["content_class"], township=d["township"],
         reason=d["reason"], expected_version=v), label=gettext_lazy("更正登记内容"), audit="matter:correct"),
+    # 合并 (issue 16): a matter registered twice merged into the surviving one, and undone; an online submission
+    # joined to an open matter as a 重复件 (the candidates of the 同人同事 section).
+    "merge": Act(F.MergeForm, lambda m, by, d, v: S.merge_matter(
+        m, by=by, into=d["into"], reason=d["reason"], expected_version=v),
+        label=gettext_lazy("合并到其他事项"), audit="matter:merge"),
+    "unmerge": Act(F.UnmergeForm, lambda m, by, d, v: S.unmerge_matter(
+        m, by=by, reason=d["reason"], expected_version=v), label=gettext_lazy("撤销合并"), audit="matter:unmerge"),
+    "join": Act(F.JoinForm, lambda m, by, d, v: S.join_received(
+        m, by=by, into=d["into"], reason=d["reason"], expected_version=v),
+        label=gettext_lazy("作为重复件并入已有事项"), audit="matter:join"),
 }  # fmt: skip
 
 
@@ -665,8 +713,21 @@ def act(request, number: str, action: str):
     else:
         raise Http404
     matter = _matter_or_404(request, number)
-    return _submit(request, matter, action, form_class(request.POST, matter=matter, user=request.user,
-                                                       action=action), take)  # fmt: skip
+    form = form_class(request.POST, matter=matter, user=request.user, action=action)
+    if action == "merge" and form.is_valid() and not form.cleaned_data["confirm"]:
+        return _merge_confirmation(request, matter, form)
+    return _submit(request, matter, action, form, take)
+
+
+def _merge_confirmation(request, matter: Matter, form: F.MergeForm) -> HttpResponse:
+    """合并到…: the surviving matter's number, title and state before the officer confirms (nothing changes yet).
+    A refusal the rules already know is said here, before the confirmation."""
+    into = form.cleaned_data["into"]
+    denial = services.merge_denial(matter, into)
+    return render(request, "casework/merge_confirm.html", {
+        "matter": matter, "into": into, "into_state": workflow.STATES[into.state], "denial": denial,
+        "reason": form.cleaned_data["reason"], "version": request.POST.get("version", ""),
+    })  # fmt: skip
 
 
 @login_required

@@ -88,6 +88,8 @@ def action_denial(user, matter: Matter, action: str, *, seen: bool = False) -> s
     t = workflow.transition_for(action)
     if user is not None and not seen and (reason := view_denial(user, matter)) is not None:
         return reason
+    if matter.merged_into_id is not None:  # 合并 (issue 16): the surviving matter is handled, not this one
+        return merged_denial(matter)
     if matter.state not in t.sources:
         return f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。"
     if user is None:
@@ -103,6 +105,11 @@ def action_denial(user, matter: Matter, action: str, *, seen: bool = False) -> s
         if user.pk in (pending.requested_by_id, matter.handler_id):
             return f"“{t.label}”须由申请人和承办人以外的负责人审批。"
     return None
+
+
+def merged_denial(matter: Matter) -> str:
+    into = Matter.objects.filter(pk=matter.merged_into_id).values_list("number", flat=True).first()
+    return f"该事项已并入{into}，请在{into}办理；如合并有误，请先撤销合并。"
 
 
 def _scope_denial(user, matter: Matter, t: workflow.Transition) -> str | None:

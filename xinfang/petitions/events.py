@@ -24,6 +24,11 @@ EVENT_LABELS = {
     "extension:refuse": _("不予批准延期"),
     "matter:follow_up": _("回访"),
     "matter:registration_corrected": _("更正登记内容"),
+    "matter:merged_into": _("并入其他事项（合并）"),
+    "matter:merged": _("合并：其他事项并入本事项"),
+    "registration:joined": _("网上信访件作为重复件并入本事项"),
+    "matter:unmerged": _("撤销合并，恢复为独立事项"),
+    "matter:merge_undone": _("撤销合并：并入的事项已移出"),
     # citizens.py
     "evaluation:submitted": _("信访人满意度评价"),
     "matter:information_added": _("信访人补充材料"),

@@ -262,6 +262,18 @@ class Matter(models.Model):
         null=True,
         blank=True,
     )
+    # 合并 (issue 16): a matter registered twice by mistake, merged into the surviving matter by the bureau
+    # (services.merge_matter). Its registrations are moved under that matter (Registration.merged_from); the row
+    # itself stays, unchanged but for its clock, so that services.unmerge_matter restores it exactly. A merged
+    # matter appears in no worklist, sweep or statistic and takes no action.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已并入事项"),
+        on_delete=models.PROTECT,
+        related_name="merged",
+        null=True,
+        blank=True,
+    )
     owner = models.ForeignKey(
         "accounts.User",
         verbose_name=_("包案领导"),
@@ -377,6 +389,16 @@ class Registration(models.Model):
         blank=True,
     )
     outcome = models.CharField(_("接访结果"), max_length=20, blank=True)
+    # The matter this registration belonged to before that matter was merged into its present one (合并,
+    # services.merge_matter); unmerge moves it back. None for a registration never moved.
+    merged_from = models.ForeignKey(
+        Matter,
+        verbose_name=_("并入前所属事项"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Site(models.TextChoices):
         BUREAU = "bureau", _("信访局机关")

@@ -130,6 +130,8 @@ def _precheck(
         raise PermissionDenied("您无权查看该信访事项。")
     if expected_version is not None and expected_version != matter.version:
         raise StaleMatter("该事项已被他人处理或页面已过期，请刷新后重试。")
+    if matter.merged_into_id is not None:
+        raise WorkflowError(access.merged_denial(matter))
     if matter.state not in t.sources:
         raise WorkflowError(f"当前状态为“{workflow.STATES[matter.state]}”，不能执行“{t.label}”。")
     return t
@@ -1142,4 +1144,156 @@ def correct_registration(matter: Matter, *, by: User, reason: str, expected_vers
     )
     _record(matter, "matter:registration_corrected", by=by, note=f"{lines}。理由：{reason.strip()}",
             data={"changes": diff, "ids": ids, "reason": reason.strip()})  # fmt: skip
+    return matter
+
+
+# --- 合并 and 撤销合并 (issue 16) ----------------------------------------------------------------------------
+#
+# A matter registered twice by mistake (B) is merged into the matter that survives (A): B's registrations move
+# under A as 重复件 (Registration.merged_from = B keeps where they came from), B is marked merged_into = A and
+# its running clock is set aside, so that B appears in no worklist, sweep or statistic and takes no action; its
+# other fields, events and documents stay as they were. 撤销合并 moves the registrations back with their
+# former disposition and registration and restores B's clock: B is again exactly what it was. The rules are in
+# docs/workflow.md (合并).
+
+MERGE_NOT_ALLOWED_STATE = (
+    "该事项已出具处理意见或已办结，不能并入其他事项（已作出的书面答复不能因合并而失去）。"
+)
+
+
+def _merge_people(matter: Matter) -> tuple[set[int], set[str]]:
+    """The petitioner rows of a matter's registrations, and their ID numbers' keyed hashes."""
+    rows = RegistrationPetitioner.objects.filter(registration__matter=matter).values_list(
+        "petitioner_id", "petitioner__id_number_hash"
+    )
+    return {pk for pk, _h in rows}, {h for _pk, h in rows if h}
+
+
+def merge_denial(matter: Matter, into: Matter | None, *, join: bool = False) -> str | None:
+    """Why `matter` may not be merged into `into` (a Chinese sentence), None when it may. The rules that do not
+    depend on who asks; the services check the actor first."""
+    if into is None:
+        return "请填写保留的事项编号。"
+    if into.pk == matter.pk:
+        return "不能将事项并入其自身。"
+    if matter.merged_into_id is not None:
+        return f"该事项已并入{matter.merged_into.number}，请先撤销合并。"
+    if into.merged_into_id is not None:
+        return f"事项{into.number}已并入{into.merged_into.number}，请选择{into.merged_into.number}。"
+    if matter.merged.exists():
+        return "已有其他事项并入该事项，不能再将其并入别的事项；请将其他事项并入该事项。"
+    if join:
+        if matter.state != workflow.RECEIVED:
+            return "只有待登记的网上信访件可以作为重复件并入已有事项。"
+    elif matter.state not in workflow.MERGEABLE_STATES or matter.replied_on is not None:
+        return MERGE_NOT_ALLOWED_STATE
+    if into.state not in workflow.OPEN_STATES:
+        return (
+            REPEAT_RULES[Registration.Disposition.REPEAT][1]
+            if join
+            else "保留的事项已办结，不能将其他事项并入。"
+        )
+    if into.state == workflow.RECEIVED:
+        return "保留的事项尚未登记，请先登记该事项。"
+    if matter.is_confidential or into.is_confidential:
+        ids, hashes = _merge_people(matter)
+        into_ids, into_hashes = _merge_people(into)
+        same_accuser = bool(ids & into_ids or hashes & into_hashes)
+        if not (matter.is_confidential and into.is_confidential and same_accuser):
+            return "检举控告事项只能与同一检举人的检举控告事项合并（条例第三十条第三款）。"
+    if access.pending_request(matter) is not None:
+        return "该事项有待审批的延期申请，请先审批后再合并。"
+    return None
+
+
+def _merge_actor(matter: Matter, into: Matter | None, by: User | None, roles, message: str) -> None:
+    if by is None or not access.can_view(by, matter) or (into is not None and not access.can_view(by, into)):
+        raise PermissionDenied("您无权查看该信访事项。")
+    if not by.has_role(*roles):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def merge_matter(matter: Matter, *, into: Matter | None, by: User, reason: str,
+                 expected_version: int | None = None) -> Matter:  # fmt: skip
+    """合并: `matter` (B), registered twice by mistake, is merged into `into` (A, which survives), by the bureau's
+    case officers, with a reason. Events on both, in one transaction (the caller adds the audit row). Returns A."""
+    _merge_actor(matter, into, by, workflow.BUREAU_OFFICE, "只有信访局办案人员可以合并事项。")
+    denial = merge_denial(matter, into)
+    _require(denial is None, denial or "")
+    _require(bool(reason.strip()), "请写明合并的理由。")
+    return _merge(matter, into, by=by, reason=reason.strip(), expected_version=expected_version, join=False)
+
+
+@transaction.atomic
+def join_received(matter: Matter, *, into: Matter | None, by: User, reason: str,
+                  expected_version: int | None = None) -> Matter:  # fmt: skip
+    """The clerk registers an online submission (`matter`, state received) as a repeat of an open matter (`into`,
+    similar.candidates suggests it): its registration joins that matter as a 重复件, registered by the clerk now —
+    instead of becoming a new matter. The submission's own matter is merged into `into` (undone like a merge).
+    Returns `into`."""
+    _merge_actor(matter, into, by, workflow.BUREAU_TRIAGE, "只有信访部门登记、办案人员可以登记网上信访件。")
+    denial = merge_denial(matter, into, join=True)
+    _require(denial is None, denial or "")
+    _require(bool(reason.strip()), "请写明作为重复件并入的理由（如同一证件号、内容相同）。")
+    return _merge(matter, into, by=by, reason=reason.strip(), expected_version=expected_version, join=True)
+
+
+def _merge(matter: Matter, into: Matter, *, by: User, reason: str, expected_version: int | None,
+           join: bool) -> Matter:  # fmt: skip
+    now = timezone.now()
+    with tallies.once():  # B stops counting and A counts the moved registrations: refreshed once, at the end
+        regs = list(matter.registrations.order_by("pk"))
+        before = {
+            str(r.pk): {"number": r.number, "disposition": r.disposition, "registered_by": r.registered_by_id,
+                        "registered_at": r.registered_at.isoformat()}
+            for r in regs
+        }  # fmt: skip
+        moved = Registration.objects.filter(pk__in=[r.pk for r in regs])
+        moved.update(matter=into, merged_from=matter, disposition=Registration.Disposition.REPEAT)
+        if join:  # the clerk registers the submission now (as register_received does)
+            moved.filter(registered_by=None).update(registered_by=by, registered_at=now)
+        clock, clock_due = matter.clock, matter.clock_due
+        _bump(matter, expected_version, merged_into=into, clock="", clock_due=None)
+        _bump(into, None)
+        numbers = [r.number for r in regs]
+        _record(matter, "matter:merged_into", by=by, note=reason, data={
+            "into": into.number, "join": join, "registrations": before, "clock": clock,
+            "clock_due": clock_due.isoformat() if clock_due else None,
+        })  # fmt: skip
+        _record(into, "registration:joined" if join else "matter:merged", by=by, note=reason, public=join,
+                data={"from": matter.number, "registrations": numbers})  # fmt: skip
+        search.refresh(into)
+        search.refresh(matter)
+    return into
+
+
+@transaction.atomic
+def unmerge_matter(matter: Matter, *, by: User, reason: str, expected_version: int | None = None) -> Matter:
+    """撤销合并: `matter` (B) becomes again what it was before it was merged (or joined as a 重复件): its
+    registrations move back with their former disposition and registration, its clock runs again (an overdue
+    clock shows as overdue). By the bureau's case officers, with a reason; events on both. Returns B."""
+    into = matter.merged_into
+    _merge_actor(matter, into, by, workflow.BUREAU_OFFICE, "只有信访局办案人员可以撤销合并。")
+    _require(into is not None, "该事项未被合并，无需撤销。")
+    _require(bool(reason.strip()), "请写明撤销合并的理由。")
+    merged = matter.events.filter(kind="matter:merged_into").order_by("-at", "-pk").first()
+    _require(merged is not None, "未找到合并记录，无法撤销合并。")
+    data = merged.data
+    with tallies.once():
+        for pk, was in data["registrations"].items():
+            Registration.objects.filter(pk=int(pk), merged_from=matter).update(
+                matter=matter, merged_from=None, disposition=was["disposition"],
+                registered_by_id=was["registered_by"], registered_at=datetime.fromisoformat(was["registered_at"]),
+            )  # fmt: skip
+        due = date.fromisoformat(data["clock_due"]) if data.get("clock_due") else None
+        _bump(matter, expected_version, merged_into=None, clock=data.get("clock", ""), clock_due=due)
+        _bump(into, None)
+        numbers = [was["number"] for was in data["registrations"].values()]
+        _record(matter, "matter:unmerged", by=by, note=reason.strip(),
+                data={"from": into.number, "registrations": numbers})  # fmt: skip
+        _record(into, "matter:merge_undone", by=by, note=reason.strip(),
+                data={"matter": matter.number, "registrations": numbers})  # fmt: skip
+        search.refresh(into)
+        search.refresh(matter)
     return matter

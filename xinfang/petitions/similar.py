@@ -252,7 +252,7 @@ def candidates(user, draft: Draft, *, limit: int = LIMIT) -> list[Candidate]:
     if not ids:
         return []
     rows = (
-        access.visible_matters(user).filter(pk__in=ids, is_confidential=False)
+        access.visible_matters(user).filter(pk__in=ids, is_confidential=False, merged_into__isnull=True)
         .values_list("pk", "township_id", "content_class_id", "accused_unit_id", "search__words")
     )  # fmt: skip
     names: dict[int, set[str]] = {}

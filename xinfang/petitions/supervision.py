@@ -257,7 +257,11 @@ class SweepResult:
 def _running_clocks(today: date, soon: date):
     """(matter, clock code, due) for every open matter whose running clock — or 交办 report deadline — is due
     soon or overdue."""
-    open_matters = Matter.objects.filter(state__in=workflow.OPEN_STATES).select_related("handler")
+    open_matters = Matter.objects.filter(
+        state__in=workflow.OPEN_STATES, merged_into__isnull=True
+    ).select_related(
+        "handler"
+    )  # a merged matter's clock is set aside (services.merge_matter); its registrations moved
     for m in open_matters.filter(clock_due__lte=soon).exclude(
         clock__in=["REVIEW_REQUEST", "RECHECK_REQUEST"]
     ):

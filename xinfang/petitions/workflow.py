@@ -75,6 +75,22 @@ FINAL_STATES = frozenset(
     }
 )
 OPEN_STATES = frozenset(STATES) - FINAL_STATES
+# 合并 (issue 16): the states in which a matter registered twice by mistake may be merged into another — open and
+# before the 处理意见书 (a written reply already issued is never folded into another matter).
+MERGEABLE_STATES = frozenset(
+    {
+        RECEIVED,
+        REGISTERED,
+        REPORTED,
+        FORWARDED,
+        ASSIGNED,
+        RECEIVED_BY_UNIT,
+        OBJECTED,
+        ACCEPTED,
+        INVESTIGATING,
+        EXTENDED,
+    }
+)
 
 # --- documents ----------------------------------------------------------------------------------------
 # kind: (title, character used in the 文号, addressed to the petitioner?)

@@ -12,6 +12,7 @@ from xinfang.accounts import roles as R
 from xinfang.api.routes.common import (
     active_user,
     actor,
+    audited,
     changed_matter,
     unit_by_code,
     user_by_username,
@@ -29,6 +30,7 @@ from xinfang.api.schemas import (
     ForwardIn,
     HandlerIn,
     MatterDetailOut,
+    MergeIn,
     ObjectIn,
     ObjectionDecisionIn,
     RecheckRecordIn,
@@ -40,6 +42,7 @@ from xinfang.api.schemas import (
     ReportMajorIn,
     ReviewDecisionIn,
     ReviewRequestIn,
+    UnmergeIn,
     VersionIn,
 )
 from xinfang.petitions import access, services, workflow
@@ -286,4 +289,50 @@ def recusals(request, number: str, payload: RecusalIn):
     services.declare_recusal(
         matter, by=actor(request), user=user_by_username(payload.user, field="user"), reason=payload.reason
     )
+    return changed_matter(request, matter)
+
+
+# --- 合并 (issue 16): the rules of services.merge_matter / join_received / unmerge_matter (docs/workflow.md) ------
+
+MERGE_RULES = (
+    "由信访局办案人员将重复登记的事项并入保留的事项：本事项的信访件作为重复件并入，本事项不再出现在工作台、时限提醒"
+    "和统计中，可撤销。已出具处理意见或已办结的事项不能并入；保留的事项须未办结；检举控告事项只能与同一检举人的检举控告"
+    "事项合并。"
+)
+
+
+@router.post("/matters/{number}/merge", response=RESPONSES, summary="合并到其他事项", description=MERGE_RULES)
+def merge(request, number: str, payload: MergeIn):
+    matter = visible_matter(request, number)
+    into = visible_matter(request, payload.into)
+    audited(request, lambda: services.merge_matter(matter, into=into, by=actor(request), reason=payload.reason,
+            expected_version=payload.version), audit="matter:merge", matter=matter.number)  # fmt: skip
+    return changed_matter(request, matter)
+
+
+@router.post(
+    "/matters/{number}/join",
+    response=RESPONSES,
+    summary="网上信访件作为重复件并入已有事项",
+    description="接待登记员或办案人员将待登记的网上信访件作为重复件并入未办结的原事项（代替登记为新事项），写明理由；"
+    "与合并一样可撤销。",
+)
+def join(request, number: str, payload: MergeIn):
+    matter = visible_matter(request, number)
+    into = visible_matter(request, payload.into)
+    audited(request, lambda: services.join_received(matter, into=into, by=actor(request), reason=payload.reason,
+            expected_version=payload.version), audit="matter:join", matter=matter.number)  # fmt: skip
+    return changed_matter(request, matter)
+
+
+@router.post(
+    "/matters/{number}/unmerge",
+    response=RESPONSES,
+    summary="撤销合并",
+    description="由信访局办案人员撤销合并：信访件移回本事项并恢复原处理方式，时限恢复，本事项恢复合并前的状态。",
+)
+def unmerge(request, number: str, payload: UnmergeIn):
+    matter = visible_matter(request, number)
+    audited(request, lambda: services.unmerge_matter(matter, by=actor(request), reason=payload.reason,
+            expected_version=payload.version), audit="matter:unmerge", matter=matter.number)  # fmt: skip
     return changed_matter(request, matter)

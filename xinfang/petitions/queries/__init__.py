@@ -117,6 +117,7 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
     f = f or WorklistFilter()
     today = today or timezone.localdate()
     qs = access.visible_matters(user).select_related("handling_unit", "township", "content_class", "purpose")
+    qs = qs.filter(merged_into__isnull=True)  # 合并 (issue 16): handled as the matter it was merged into
     if f.state:
         qs = qs.filter(state=f.state)
     elif f.queue:
