@@ -2,6 +2,7 @@
 (tests/finance/table_corpus.py): each consistent one has 0 errors; each broken table identity, cross-table
 identity, table↔text figure, unit, missing table and unreadable file is found."""
 
+import re
 import sys
 from dataclasses import replace
 from decimal import Decimal
@@ -288,3 +289,76 @@ def test_random_tables_never_crash_the_table_rules():
         assert not any("无法识别" in f.message for f in findings), [f.message for f in findings]
 
     run()
+
+
+# --- 公开05表 by 项 ↔ “一般公共预算财政拨款支出决算具体情况”; shares of a table total ---------------------
+
+
+def detail_body(spec, *, skip: str = "", amounts: dict | None = None, rates: dict | None = None) -> str:
+    """The corpus text with the section that explains every 一般公共预算 项 of 公开05表 (Sichuan wording:
+    类（类）款（款）项（项）: 支出决算为X，完成预算Y%), one 项 left out or printed otherwise on request."""
+    amounts, rates = amounts or {}, rates or {}
+    lines = ["（三）一般公共预算财政拨款支出决算具体情况"]
+    for i, ln in enumerate((ln for ln in spec.lines if ln.gpb and ln.code != skip), 1):
+        rate = rates.get(ln.code, corpus.money(ln.gpb * 100 / ln.budget) if ln.budget else "")
+        done = f"，完成预算{rate}%" if rate else ""
+        lines.append(
+            f"{i}.{corpus.CLASS_NAMES[ln.code[:3]]}（类）{spec.kuan_names[ln.code[:5]]}（款）{ln.name}（项）: "
+            f"支出决算为{amounts.get(ln.code, corpus.in_text(spec, ln.gpb))}{done}。"
+        )
+    body = corpus.text(spec).split("\n")
+    at = next(i for i, line in enumerate(body) if line.startswith("六、"))
+    return "\n".join(body[:at] + lines + body[at:])
+
+
+@pytest.mark.parametrize("name", sorted(corpus.CORPUS))
+def test_every_item_of_table_05_explained_in_the_text(out, name):
+    spec = corpus.CORPUS[name]()
+    findings = check_paths([corpus.publish(spec, out / f"detail_{name}.pdf", body=detail_body(spec))])
+    assert errors(findings) == [], [(f.rule, f.message) for f in errors(findings)]
+    assert not has(findings, "TABLE-ITEM")
+
+
+def test_item_missing_amount_differing_or_wrong_completion_found(out):
+    spec = EDU()
+    bare = check_paths([corpus.publish(spec, out / "detail_none.pdf")])
+    assert has(bare, "TABLE-ITEM", "具体情况") and not errors(bare)  # no section: a warning, not an error
+    skipped = check_paths(
+        [corpus.publish(spec, out / "detail_skip.pdf", body=detail_body(spec, skip="2101101"))]
+    )
+    assert [(f.severity, f.excerpt) for f in skipped if f.rule == "TABLE-ITEM"] == [("warning", "2101101")]
+    changed = detail_body(spec, amounts={"2050202": "1,289.45万元"})  # 1,298.45 in the table
+    findings = check_paths([corpus.publish(spec, out / "detail_amount.pdf", body=changed)])
+    assert has(findings, "TABLE-ITEM", "2050202 小学教育", "1289.45万元", "1298.45万元")
+    assert [f.severity for f in findings if f.rule == "TABLE-ITEM"] == ["error"]
+    rate = detail_body(spec, rates={"2050101": "100.00"})  # 412.36 / 400.00 = 103.09 %
+    findings = check_paths([corpus.publish(spec, out / "detail_rate.docx", body=rate)])
+    assert has(findings, "TABLE-ITEM", "2050101 行政运行", "完成预算100.00%", "103.09%")
+
+
+def test_share_of_a_table_total_checked_against_the_table(out):
+    """“X，占本年支出合计的p%” when the text itself does not state 本年支出合计: p against 公开03表."""
+    spec = EDU()
+    body = re.sub(r"本年支出合计[\d,.]+万元，", "", corpus.text(spec))
+    assert "本年支出合计" not in body
+    right = body + "\n八、其他\n住房公积金60.74万元，占本年支出合计的2.85%。"  # 60.74 / 2,132.70
+    findings = check_paths([corpus.publish(spec, out / "share_right.pdf", body=right)])
+    assert not has(findings, "TABLE-SHARE") and errors(findings) == []
+    wrong = right.replace("2.85%", "3.85%")
+    findings = check_paths([corpus.publish(spec, out / "share_wrong.pdf", body=wrong)])
+    assert has(findings, "TABLE-SHARE", "本年支出合计", "2132.70", "2.85%", "3.85%")
+
+
+@pytest.mark.django_db
+def test_demo_item_explanation_changed_is_found(demo_built, tmp_path):
+    _, data, blocks, tables = demo_built
+    body = "\n".join(b.text for b in blocks if b.kind not in ("table", "image"))
+    table_list = [
+        (t.number[2:4], t.title, [list(t.header)] + [[cell(v) for v in r] for r in t.rows], t.note)
+        for t in tables
+    ]
+    item = next(ln for ln in body.split("\n") if "（项）" in ln and "支出决算为" in ln)
+    amount = re.search(r"支出决算为([\d.]+)万元", item).group(1)
+    changed = body.replace(item, item.replace(f"为{amount}万元", f"为{Decimal(amount) + 1}万元"))
+    findings = check_paths([corpus.write_pdf(tmp_path / "demo_item.pdf", changed, table_list, money="万元")])
+    assert [f.severity for f in findings if f.rule == "TABLE-ITEM"] == ["error"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xinfang.finance.checker.findings import ERROR, INFO, WARNING, Finding
+from xinfang.finance.checker.findings import ERROR, INFO, WARNING, Finding, fmt_pct, pct, pct_matches
 from xinfang.finance.checker.reading import UNIT_FACTORS, Table, amount, clean
 
 # key (the table's number in the national template) → standard title
@@ -599,6 +599,8 @@ def check_tables(tables: list[Table], text: str, *, year: int) -> list[Finding]:
         check_heading(ctx, table, key)
     guarded(ctx, None, lambda: check_cross(ctx, parsed))
     guarded(ctx, None, lambda: check_text_figures(ctx, parsed, text))
+    guarded(ctx, None, lambda: check_item_explanations(ctx, parsed, text))
+    guarded(ctx, None, lambda: check_table_shares(ctx, parsed, text))
     return ctx.out
 
 
@@ -835,3 +837,182 @@ def compare_figure(ctx, label, value, unit, candidates, body, start, end) -> Non
         return
     shown = "、".join(dict.fromkeys(f"{fmt(x)}{t.unit}" for _, x, t in candidates))
     ctx.add("TABLE-TEXT", ERROR, f"文中“{label}”为{fmt(value)}{unit}，与表中{shown}不符", tb, excerpt)
+
+
+# --- 公开05表 by 项 ↔ 说明 “一般公共预算财政拨款支出决算具体情况”; shares of a table total ------------------
+
+DETAIL_HEADING = re.compile(r"一般公共预算(?:财政拨款)?支出决算的?具体情况")
+NEXT_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]部分)"
+)
+ITEM_SPLIT = re.compile(r"；|;|(?<![\d.．])(?=\d{1,2}[.、．](?!\d))|(?<![\d.．])(?=[（(]\d{1,2}[）)])")
+ITEM_PATH = re.compile(
+    r"[（(]款[）)]\s*(?P<x>[^（()）]+?(?:[（(][^项）)]{1,4}[）)][^（(）)]*?)?)\s*[（(]项[）)]"
+)
+ACTUAL_NUMBER = re.compile(TEXT_NUMBER)
+NOT_ACTUAL = re.compile(
+    r"预算(?:数|为|是|安排)?[为是：:]?\s*$|(?:上年|较|比|增加|减少|增长|下降|同比|相比)[^，,。]{0,12}$"
+)
+COMPLETION = re.compile(r"完成(?:年初|全年)?预算(?:数)?的?\s*(?P<pct>\d+(?:\.\d+)?)\s*%")
+
+
+def text_body(text: str) -> str:
+    """The text without a Word table's cells (document.docx_text writes them as tab-indented lines)."""
+    return "\n".join(ln for ln in text.split("\n") if not ln.startswith("\t")).translate(QUOTES)
+
+
+def detail_section(body: str) -> str | None:
+    """The section “（三）一般公共预算财政拨款支出决算具体情况” up to the next heading, or None."""
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        flat = re.sub(r"\s+", "", line)
+        m = DETAIL_HEADING.search(flat)
+        if not m or len(flat) > 60 + len(m.group(0)):
+            continue
+        rest = [flat[m.end() :].lstrip("说明。：:")]
+        for nxt in lines[i + 1 :]:
+            if NEXT_HEADING.match(nxt):
+                break
+            rest.append(nxt.strip())
+        return "\n".join(rest)
+    return None
+
+
+def item_segments(section: str) -> list[str]:
+    """The section cut at its numbered items and at “；” (a PDF's line breaks inside an item are joined)."""
+    return [s for s in ITEM_SPLIT.split(re.sub(r"[\s\u3000]+", "", section)) if s]
+
+
+def plain(name: str) -> str:
+    return re.sub(r"\s+", "", name.translate(QUOTES))
+
+
+def printed_actual(segment: str, start: int) -> tuple[Decimal, str, int, int] | None:
+    """The first amount after `start` that is the 决算 (not a 预算 figure nor a change on last year), before
+    the next 项 is named."""
+    nxt = ITEM_PATH.search(segment, start) or re.compile(r"\d{7}").search(segment, start)
+    for m in ACTUAL_NUMBER.finditer(segment, start, nxt.start() if nxt else len(segment)):
+        if NOT_ACTUAL.search(segment[max(start, m.start() - 12) : m.start()]):
+            continue
+        return Decimal(m.group(1).replace(",", "")), m.group(2), m.start(), m.end()
+    return None
+
+
+def item_in_segment(segment: str, line: Line, kuan: str, unique: bool) -> int | None:
+    """Where the 项 `line` is named in the segment (the end of its name), or None: by its code, by
+    “…（款）名称（项）” with its 款, or by its bare name when no other 项 of the table has that name."""
+    if (i := segment.find(line.code)) >= 0:
+        return i + len(line.code)
+    name = plain(line.name)
+    paths = list(ITEM_PATH.finditer(segment))
+    if paths:
+        for m in paths:
+            if plain(m.group("x")) == name and (not kuan or kuan in segment[: m.start()]):
+                return m.end()
+        return None
+    i = segment.find(name)
+    if i >= 0 and (unique or (kuan and kuan in segment)):
+        return i + len(name)
+    return None
+
+
+def check_item_explanations(ctx: Ctx, parsed: dict[str, dict], text: str) -> None:
+    """Every 项 of 公开05表 with a non-zero 决算 is explained in “一般公共预算财政拨款支出决算具体情况” with
+    its amount (an error when the amount differs from the table, a warning when the 项 is not found — the
+    name may be worded otherwise), and a completion rate printed with it agrees with the table's 预算 column."""
+    p = parsed.get("05") or {}
+    table, col = ctx.tables.get("05"), p.get("row_total")
+    lines = [ln for ln in p.get("lines", []) if len(ln.code) == 7 and ln.values.get(col)]
+    if table is None or not col or not lines:
+        return
+    section = detail_section(text_body(text))
+    if section is None:
+        ctx.add(
+            "TABLE-ITEM",
+            WARNING,
+            "说明中没有“一般公共预算财政拨款支出决算具体情况”：公开05表的各项级科目应逐项说明",
+            table,
+        )
+        return
+    segments = item_segments(section)
+    names = [plain(ln.name) for ln in lines]
+    by_code = {ln.code: ln for ln in p.get("lines", [])}
+    budget_col = next((c for c in p.get("lines", [])[0].values if "预算" in c), None)
+    for ln in lines:
+        value = ln.values[col]
+        kuan = plain(by_code[ln.code[:5]].name) if ln.code[:5] in by_code else ""
+        found = []
+        for seg in segments:
+            end = item_in_segment(seg, ln, kuan, names.count(plain(ln.name)) == 1)
+            if end is not None and (got := printed_actual(seg, end)):
+                found.append((seg, end, got))
+        label = f"{ln.code} {ln.name}"
+        if not found:
+            ctx.add(
+                "TABLE-ITEM",
+                WARNING,
+                f"公开05表的项级科目“{label}”（{fmt(value)}{table.unit}）在“一般公共预算财政拨款支出决算具体情况”中未见说明",
+                table,
+                ln.code,
+            )
+            continue
+        matching = [f for f in found if same_amount(f[2][0], f[2][1], value, table)]
+        if not matching:
+            seg, _, (printed, unit, *_x) = found[0]
+            ctx.add(
+                "TABLE-ITEM",
+                ERROR,
+                f"说明中项级科目“{label}”的决算为{fmt(printed)}{unit}，公开05表为{fmt(value)}{table.unit}",
+                table,
+                seg[:60],
+            )
+            continue
+        budget = ln.values.get(budget_col) if budget_col else None
+        seg, _, (*_v, end) = matching[0]
+        m = COMPLETION.match(seg, end + 1) or COMPLETION.search(seg[end : end + 20])
+        if budget and m and not pct_matches(m.group("pct"), pct(value, budget)):
+            ctx.add(
+                "TABLE-ITEM",
+                ERROR,
+                f"说明中项级科目“{label}”完成预算{m.group('pct')}%，按公开05表应为"
+                f"{fmt_pct(pct(value, budget))}（{fmt(value)}÷{fmt(budget)}）",
+                table,
+                seg[:60],
+            )
+
+
+def same_amount(printed: Decimal, unit: str, value: Decimal, table: Table) -> bool:
+    half = Decimal(5).scaleb(printed.as_tuple().exponent - 1) + Decimal("0.000001")
+    factor = table.factor if table.unit else UNIT_FACTORS[unit]
+    return abs(value * factor / UNIT_FACTORS[unit] - printed) <= half
+
+
+TABLE_SHARE = re.compile(
+    TEXT_NUMBER
+    + r"[，,]\s*占(?P<den>[^，,。；;%\d]{2,20}?)(?:总额|总数)?的?(?:比重|比例)?为?\s*(?P<pct>\d+(?:\.\d+)?)\s*%"
+)
+
+
+def check_table_shares(ctx: Ctx, parsed: dict[str, dict], text: str) -> None:
+    """“X万元，占<table total>的p%” where the text does not state the total itself: p against the table's
+    total (a share whose total the text states is the text rules' SHARE)."""
+    index = figure_index(ctx, parsed)
+    body = text_body(text)
+    for m in TABLE_SHARE.finditer(body):
+        den = m.group("den").strip()
+        candidates = index.get(den)
+        if not candidates or re.search(re.escape(den) + r"(?:为|：|:|是)?\s*" + TEXT_NUMBER, body):
+            continue
+        _, total, table = next((c for c in candidates if c[0] == "actual"), candidates[0])
+        part = Decimal(m.group(1).replace(",", "")) * UNIT_FACTORS[m.group(2)]
+        whole = total * (table.factor if table.unit else UNIT_FACTORS[m.group(2)])
+        true = pct(part, whole)
+        if true is not None and not pct_matches(m.group("pct"), true):
+            ctx.add(
+                "TABLE-SHARE",
+                ERROR,
+                f"占比不符：{m.group(1)}{m.group(2)}÷{den}{fmt(total)}{table.unit}（{table_name(table)}）="
+                f"{fmt_pct(true)}，文中为{m.group('pct')}%",
+                table,
+                body[max(0, m.start() - 10) : m.end()].replace("\n", " "),
+            )
