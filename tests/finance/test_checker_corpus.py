@@ -7,11 +7,14 @@ bureau 2017 on the Sichuan template (万元 with thousands separators), a county
 township 2022 (万元 with 4 decimals, 占比/同比 wording) and a provincial department 2024 (亿元, Shanghai
 wording, 三公 in 万元)."""
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from xinfang.finance.checker import check_text
+from xinfang.finance.checker import check_path, check_text
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -168,3 +171,49 @@ def test_page_wrapped_disclosure_has_no_errors_nor_warnings(name, columns):
 def test_injected_error_is_found_in_the_page_wrapped_text(name, rule, old, new):
     found = check_text(page_wrapped(read(name).replace(old, new), 66))
     assert any(f.rule == rule and f.severity != "info" for f in found), [(f.rule, f.message) for f in found]
+
+
+# --- the same documents as published: Word and the PDF LibreOffice prints from it (make_corpus_files.py) --
+
+
+def summary(findings):
+    return sorted((f.rule, f.severity, f.message) for f in findings if f.severity != "info")
+
+
+@pytest.mark.parametrize("name", sorted(INJECTIONS))
+def test_published_pdf_and_docx_give_the_findings_of_the_text(name):
+    """The committed .docx and .pdf of each corpus text: 0 errors and warnings, as the text, and the same
+    findings from the PDF as from the Word file (info included: e.g. rounding notes)."""
+    stem = CORPUS / Path(name).stem
+    docx = check_path(stem.with_suffix(".docx"))
+    pdf = check_path(stem.with_suffix(".pdf"))
+    assert summary(docx) == summary(check_text(read(name))) == []
+    assert sorted((f.rule, f.severity, f.message) for f in pdf) == sorted(
+        (f.rule, f.severity, f.message) for f in docx
+    )
+
+
+def test_injected_errors_found_in_a_pdf_made_by_libreoffice(tmp_path):
+    """Each injected error of one document, printed to PDF by LibreOffice, is found as in the text."""
+    import shutil
+    import subprocess
+
+    from make_corpus_files import write_docx  # noqa: PLC0415
+
+    if not shutil.which("libreoffice"):
+        pytest.skip("libreoffice is not installed")
+    name = "county_hospital_2020.txt"
+    for i, (_rule, old, new) in enumerate(INJECTIONS[name]):
+        txt = tmp_path / f"inj{i}.txt"
+        txt.write_text(read(name).replace(old, new), encoding="utf-8")
+    for txt in sorted(tmp_path.glob("*.txt")):
+        write_docx(txt)
+    subprocess.run(
+        ["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+        + [str(p) for p in sorted(tmp_path.glob("*.docx"))],
+        check=True,
+        capture_output=True,
+    )
+    for i, (rule, *_) in enumerate(INJECTIONS[name]):
+        findings = check_path(tmp_path / f"inj{i}.pdf")
+        assert any(f.rule == rule for f in findings), (rule, summary(findings))

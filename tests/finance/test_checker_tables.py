@@ -362,3 +362,35 @@ def test_demo_item_explanation_changed_is_found(demo_built, tmp_path):
     changed = body.replace(item, item.replace(f"为{amount}万元", f"为{Decimal(amount) + 1}万元"))
     findings = check_paths([corpus.write_pdf(tmp_path / "demo_item.pdf", changed, table_list, money="万元")])
     assert [f.severity for f in findings if f.rule == "TABLE-ITEM"] == ["error"]
+
+
+# --- old-style .xls (xlrd): the education workbook converted by LibreOffice (make_corpus_files.py) ----------
+
+
+def test_xls_workbook_reads_as_the_xlsx(out):
+    xls = Path(__file__).parent / "fixtures" / "education_2021.xls"
+    xlsx = corpus.publish(EDU(), out / "education_2021.xlsx")
+    assert [identify(t) for t in read_document(xls).tables] == [f"0{i}" for i in range(1, 10)]
+    from_xls, from_xlsx = check_paths([xls]), check_paths([xlsx])
+    assert errors(from_xls) == []
+    assert sorted((f.rule, f.severity, f.message) for f in from_xls) == sorted(
+        (f.rule, f.severity, f.message) for f in from_xlsx
+    )
+
+
+def test_broken_cell_found_in_an_xls(out, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("libreoffice"):
+        pytest.skip("libreoffice is not installed")
+    spec = EDU()
+    broken = corpus.publish(
+        spec, tmp_path / "broken.xlsx", table_list=edit(corpus.tables(spec), "03", "小学教育", 3, "1,200.45")
+    )
+    subprocess.run(
+        ["libreoffice", "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(broken)],
+        check=True,
+        capture_output=True,
+    )
+    assert has(check_paths([tmp_path / "broken.xls"]), "TABLE-SUM", "小学教育")
