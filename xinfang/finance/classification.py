@@ -2,7 +2,8 @@
 
 - functional.csv: 《政府收支分类科目》支出功能分类 类/款/项 (3/5/7-digit codes), each name with the years it
   applies to (first/last, blank = 2016 / today);
-- economic.csv: 支出经济分类 (2016–2017) and 部门预算支出经济分类 (2018–) 类/款, the same layout;
+- economic.csv: 支出经济分类 (2016–2017), 部门预算支出经济分类 (3xx, 2018–) and 政府预算支出经济分类 (5xx,
+  2018–) 类/款, the same layout;
 - renames.csv: subjects renamed or moved from one year to the next (old code/name → new code/name);
 - aliases.csv: names used locally for an official subject.
 
@@ -133,8 +134,13 @@ def moved(code: str, key: str) -> str | None:
     return None
 
 
+def is_economic(code: str) -> bool:
+    """3xx 部门预算支出经济分类, 5xx 政府预算支出经济分类; 2xx is the 功能分类."""
+    return code[:1] in ("3", "5")
+
+
 def names_for(code: str, year: int) -> dict[str, str]:
-    return economic_names(year) if code.startswith("3") else official_names(year)
+    return economic_names(year) if is_economic(code) else official_names(year)
 
 
 def years_text(years: list[int]) -> str:
@@ -148,7 +154,7 @@ def confirm(code: str | None, name: str, year: int) -> Confirmation:
     if code is None:
         return confirm_name(key, name, year)
     names = names_for(code, year)
-    economic = code.startswith("3")
+    economic = is_economic(code)
     official = names.get(code)
     if official is not None and normalize(official) == key:
         return Confirmation(OFFICIAL, code, official, f"“{code} {name}”为{year}年度官方科目", name, year)
@@ -212,7 +218,7 @@ def confirm_name(key: str, name: str, year: int) -> Confirmation:
 
 def children(code: str, year: int, *, any_year: bool = False) -> dict[str, set[str]]:
     """Direct subjects under `code` (a 类 or 款): normalized name → codes, in `year` or in any year (read-only)."""
-    return tree(None if any_year else clamp(year), code.startswith("3")).get(code, {})
+    return tree(None if any_year else clamp(year), is_economic(code)).get(code, {})
 
 
 @cache

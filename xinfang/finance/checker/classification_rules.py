@@ -38,8 +38,13 @@ def check_code_name(code: str, name: str, year: int, *, in_table: bool = True) -
     if c.status == C.OFFICIAL:
         return None
     if c.status != C.NAME_DIFFERS:
-        if c.status == C.CODE_UNKNOWN and C.confirm(None, name, year).status == C.PLAUSIBLE:
+        if (
+            c.status == C.CODE_UNKNOWN
+            and C.confirm(None, name, year).status == C.PLAUSIBLE
+            and code[:-2] not in C.names_for(code, year)
+        ):
             return None  # a number before a word that is no subject name at all
+        # (under a known 类/款 it is a subject the lists lack: a warning that says so, never an error)
         return SEVERITY[c.status], f"{level}级科目{c.note}"
     key = C.normalize(name)
     descendants = (n for k, n in C.names_for(code, year).items() if k.startswith(code))

@@ -50,6 +50,8 @@ RULE_NAMES = {
     "TABLE-NAME": "表中科目名称",
     "TABLE-YEAR": "表头年度",
     "TABLE-EMPTY": "空表说明",
+    "TABLE-ITEM": "项级科目逐项说明",
+    "TABLE-SHARE": "占比与表中合计",
 }
 
 
