@@ -367,3 +367,26 @@ def test_search_lists_by_registration_time_not_by_import_order(login, clerk, cas
     assert list(queries.worklist(clerk, f).values_list("number", flat=True)) == [
         same.number, newer.number, old.number
     ]  # fmt: skip
+
+
+def test_walking_the_order_index_finds_the_same_page(
+    clerk, case_officer, unit_officer, in_state, monkeypatch
+):
+    """A broad search read in the search order walks the index (registered_at, id) and tests the found ids
+    (`search._walk`, SQLite's plan for a common word): the same matters in the same order as looking them up."""
+    forwarded = in_state(workflow.FORWARDED, title="拖欠工资再反映")
+    made = [factories.register(clerk, title=f"拖欠工资问题{i}") for i in range(3)]
+    old = factories.legacy_matter(case_officer, content="反映拖欠工资问题（历史登记）")
+
+    def page(user, q):
+        f = queries.WorklistFilter(queue=False, q=q, sort=queries.SEARCH_SORT)
+        return list(queries.worklist(user, f).values_list("number", flat=True)[:51])
+
+    cases = [(clerk, "工资"), (clerk, "拖欠 工资"), (clerk, "张"), (unit_officer, "工资"), (clerk, "噪声")]
+    looked_up = [page(user, q) for user, q in cases]
+    assert looked_up[0] == [m.number for m in reversed(made)] + [forwarded.number, old.number]
+    assert looked_up[3] == [forwarded.number]
+    monkeypatch.setattr(search, "_walk", lambda found: True)
+    assert [page(user, q) for user, q in cases] == looked_up
+    monkeypatch.setattr(search, "ID_LIST_MAX", 0)  # the subquery, walked
+    assert [page(user, q) for user, q in cases] == looked_up

@@ -135,7 +135,7 @@ def worklist(user, f: WorklistFilter | None = None, *, today: date | None = None
         qs = qs.filter(clock_due__gte=today, clock_due__lte=soon)
     if f.q:
         # within what the user may see: a hidden matter is never found
-        qs = search.filter_matters(qs, f.q, unit=access.search_unit(user))
+        qs = search.filter_matters(qs, f.q, unit=access.search_unit(user), ordered=f.sort == SEARCH_SORT)
     return qs.order_by(*worklist_order(f.sort))
 
 
