@@ -198,6 +198,8 @@ def main():
     )
     p.add_argument("--no-alternatives", action="store_true", help="PostgreSQL: skip full text and pg_trgm")
     p.add_argument("--rows", type=int, default=0, help="… and values per band (default similar.ROWS)")
+    p.add_argument("--variants", action="store_true", help="also time the lookup variants (ADR 0015)")
+    p.add_argument("--build-before", type=int, default=0, help="first time the former build on N matters")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -206,7 +208,9 @@ def main():
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         cmd = [sys.executable, __file__, "--child", db, "--matters", str(args.matters), "--queries",
                str(args.queries), "--bands", str(args.bands), "--rows", str(args.rows)]  # fmt: skip
-        rc |= subprocess.call(cmd + (["--no-alternatives"] if args.no_alternatives else []))
+        cmd += ["--no-alternatives"] if args.no_alternatives else []
+        cmd += ["--build-before", str(args.build_before)]
+        rc |= subprocess.call(cmd + (["--variants"] if args.variants else []))
     return rc
 
 
@@ -238,8 +242,10 @@ def child(args):
     if args.bands or args.rows:
         _settings(args.bands, args.rows)
     labelled = load(args.matters, args.queries)
-    build()
+    build(args.build_before)
     measure(labelled, alternatives=not args.no_alternatives)
+    if args.variants:
+        measure_variants(labelled)
     return 0
 
 
@@ -419,14 +425,64 @@ def _pieces(sentence: str, slots: dict) -> list[str]:
 # --- build and measure ----------------------------------------------------------------------------------
 
 
-def build():
+def _rebuild_before(matters: int) -> float:
+    """The build as it was before issue 16's speed work (one signature and 24 blake2b per matter, ORM rows by
+    bulk_create in batches of 5,000 into the indexed table, autocommit), over the first `matters` matters only:
+    matters/s."""
+    import numpy as np
+
+    from xinfang.petitions import similar
+    from xinfang.petitions.models import MatterSearch, SimilarityBand
+
+    def band_keys(tokens):
+        import hashlib
+
+        if not tokens:
+            return []
+        x = np.fromiter((similar._base(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+        sig = ((np.outer(x, similar._A) + similar._B) % similar._PRIME).min(axis=0)
+        keys = []
+        for band in range(similar.BANDS):
+            part = sig[band * similar.ROWS : (band + 1) * similar.ROWS].astype(np.uint64).tobytes()
+            digest = hashlib.blake2b(bytes([band]) + part, digest_size=8).digest()
+            keys.append(int.from_bytes(digest, "big", signed=True))
+        return sorted(set(keys))
+
+    t = time.perf_counter()
+    SimilarityBand.objects.all().delete()
+    last, done = 0, 0
+    while done < matters:
+        part = list(
+            MatterSearch.objects.filter(matter_id__gt=last).order_by("matter_id")
+            .values_list("matter_id", "words")[: min(5000, matters - done)]
+        )  # fmt: skip
+        if not part:
+            break
+        bands = [
+            SimilarityBand(key=k, matter_id=pk)
+            for pk, words in part
+            for k in band_keys(similar.shingles(words))
+        ]
+        SimilarityBand.objects.bulk_create(bands, batch_size=5000)
+        last, done = part[-1][0], done + len(part)
+    took = time.perf_counter() - t
+    print(f"index build as before (per matter, bulk_create), first {done:,} matters: {took:.1f} s,"
+          f" {done / took:.0f} matters/s", flush=True)  # fmt: skip
+    return done / took
+
+
+def build(before: int = 0):
     from django.db import connection
 
     from xinfang.petitions import similar
+    from xinfang.petitions.models import Matter
 
+    if before:
+        _rebuild_before(before)
     t = time.perf_counter()
     rows = similar.rebuild(chunk=5000)
     took = time.perf_counter() - t
+    rate = f"{Matter.objects.count() / took:.0f} matters/s"
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("VACUUM ANALYZE petitions_similarityband")  # what autovacuum does after a bulk load
@@ -438,13 +494,15 @@ def build():
         else:
             cur.execute("ANALYZE")
             try:
-                cur.execute("SELECT name, SUM(pgsize) FROM dbstat WHERE name IN ('petitions_similarityband', "
-                            "'similarity_band_key', 'petitions_similarityband_matter_id_a4e0c6c5') GROUP BY name")  # fmt: skip
+                cur.execute("SELECT name, SUM(pgsize) FROM dbstat WHERE name IN (SELECT name FROM sqlite_master"
+                            " WHERE tbl_name = 'petitions_similarityband') GROUP BY name")  # fmt: skip
                 parts = dict(cur.fetchall())
                 size = f"{sum(parts.values()) / 2**20:.0f} MB ({', '.join(f'{k} {v / 2**20:.0f}' for k, v in parts.items())})"
             except Exception as e:  # dbstat not compiled in
                 size = f"n/a ({e})"
-    print(f"index build (similar.rebuild): {rows:,} band rows in {took:.1f} s; size {size}", flush=True)
+    print(
+        f"index build (similar.rebuild): {rows:,} band rows in {took:.1f} s ({rate}); size {size}", flush=True
+    )
 
 
 def _postings():
@@ -560,6 +618,145 @@ def _postgres_alternatives(labelled):
             f"{statistics.mean(rec):.3f}" + (f" (index build {setup_s:.1f} s)" if setup else ""),
             flush=True,
         )
+
+
+# --- lookup variants, measured in the same run on the same index -------------------------------------------
+# Each is a replacement of similar._band_matters (draft's band keys → at most `n` matter ids, best first); the
+# rest of similar.candidates (exact score of those, access, reasons) is the same.
+
+
+def _table():
+    from xinfang.petitions.models import SimilarityBand
+
+    return SimilarityBand._meta.db_table
+
+
+def _all_keys(keys, n=100):
+    """Before issue 16's speed work: every row of every key, one GROUP BY."""
+    from django.db import connection
+
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT matter_id FROM {_table()} WHERE key IN ({marks}) GROUP BY matter_id"
+                    f" ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {n}", keys)  # fmt: skip
+        return [r[0] for r in cur.fetchall()]
+
+
+def _frequencies(keys, cap):
+    """key → its number of matters, counted up to cap + 1 (each key's index entries, at most cap + 1 read)."""
+    from django.db import connection
+
+    one = f"SELECT key FROM {_table()} WHERE key = %s LIMIT {cap + 1}"
+    union = " UNION ALL ".join(f"SELECT * FROM ({one}) AS k{i}" for i in range(len(keys)))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT key, COUNT(*) FROM ({union}) AS u GROUP BY key", keys)
+        return dict(cur.fetchall())
+
+
+def _weighted(weighted, cap, n=100):
+    """[(key, weight)] → the matters with the largest sum of weights over each key's newest `cap` rows."""
+    from django.db import connection
+
+    if not weighted:
+        return []
+    one = f"SELECT matter_id, %s AS w FROM {_table()} WHERE key = %s ORDER BY matter_id DESC LIMIT {cap}"
+    union = " UNION ALL ".join(f"SELECT * FROM ({one}) AS k{i}" for i in range(len(weighted)))
+    params = [v for key, w in weighted for v in (float(w), key)]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT matter_id FROM ({union}) AS u GROUP BY matter_id ORDER BY SUM(w) DESC, matter_id DESC"
+                    f" LIMIT {n}", params)  # fmt: skip
+        return [r[0] for r in cur.fetchall()]
+
+
+def _rare_only(keys, cap, n=100):
+    """(a) keys with more than `cap` matters are dropped (a stop list learnt on the fly); the rest read whole."""
+    from django.db import connection
+
+    df = _frequencies(keys, cap)
+    rare = [k for k in keys if 0 < df.get(k, 0) <= cap]
+    if not rare:
+        return []
+    marks = ", ".join(["%s"] * len(rare))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT matter_id FROM {_table()} WHERE key IN ({marks}) GROUP BY matter_id"
+                    f" ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {n}", rare)  # fmt: skip
+        return [r[0] for r in cur.fetchall()]
+
+
+def _idf(keys, cap, n=100, common=0.0):
+    """(b) each key weighted log((cap + 1) / df): rare keys count more; keys over the cap count `common`
+    (read newest first, at most cap rows)."""
+    import math
+
+    df = _frequencies(keys, cap)
+    weighted = [(k, math.log((cap + 1) / df[k]) if df[k] <= cap else common) for k in keys if df.get(k)]
+    return _weighted([(k, w) for k, w in weighted if w > 0], cap, n)
+
+
+def _rarest(keys, cap, k, n=100):
+    """(b) only the k rarest keys, each read newest first up to cap."""
+    df = _frequencies(keys, cap)
+    present = sorted((df[key], key) for key in keys if df.get(key))
+    return _weighted([(key, 1) for _, key in present[:k]], cap, n)
+
+
+def _newest(keys, cap, n=100):
+    """(c) every key, each read newest first up to cap (a bound per key, no frequencies)."""
+    return _weighted([(k, 1) for k in keys], cap, n)
+
+
+def _rare_then_common(keys, cap, n=100):
+    """(a) + (c): rare keys count 1, common keys' newest `cap` rows count 0.01 (tie-breakers, and candidates
+    for a draft made only of common keys)."""
+    df = _frequencies(keys, cap)
+    return _weighted([(k, 1 if df[k] <= cap else 0.01) for k in keys if df.get(k)], cap, n)
+
+
+def _variants():
+    from functools import partial
+
+    return [
+        ("all keys, whole (before)", _all_keys),
+        *[(f"(a) drop keys over {cap} matters", partial(_rare_only, cap=cap)) for cap in (1000, 3000)],
+        ("(a) drop keys over 1000, 50 scored", partial(_rare_only, cap=1000, n=50)),
+        ("(a)+(c) over 1000: newest 1000 at weight 0.01", partial(_rare_then_common, cap=1000)),
+        ("(b) idf weights, cap 1000, common dropped", partial(_idf, cap=1000)),
+        ("(b) idf weights, cap 1000, common 0.05", partial(_idf, cap=1000, common=0.05)),
+        ("(b) the 12 rarest keys, newest 1000 each", partial(_rarest, cap=1000, k=12)),
+        ("(c) every key's newest 1000", partial(_newest, cap=1000)),
+        ("(c) every key's newest 3000", partial(_newest, cap=3000)),
+    ]
+
+
+def measure_variants(labelled):
+    from xinfang.accounts.models import User
+    from xinfang.petitions import similar
+
+    clerk = User.objects.get(username="clerk")
+    kept, kept_n = similar._band_matters, similar.CANDIDATES_FROM_BANDS
+    print(f"lookup variants, {len(labelled)} queries each (same index, same run; times are upper bounds):")
+    print("| variant | lookup median / p95 ms | band step median / p95 ms | recall@10 | precision@3 |")
+    print("|---|---|---|---|---|")
+    landed = f"as landed: similar._band_matters (drop keys over {similar.KEY_CAP} matters)"
+    for name, find in [(landed, None), *_variants()]:
+        band = kept if find is None else (lambda keys, find=find: find(keys) if keys else [])
+        similar._band_matters = band
+        times, band_ms, rec, prec = [], [], [], []
+        try:
+            for query, _kind, truth in labelled:
+                t = time.perf_counter()
+                got = [c.matter.pk for c in similar.candidates(clerk, similar.Draft(content=query))]
+                times.append((time.perf_counter() - t) * 1000)
+                keys = similar.band_keys(similar.text_shingles(query))
+                t = time.perf_counter()
+                band(keys)
+                band_ms.append((time.perf_counter() - t) * 1000)
+                rec.append(len(truth & set(got[:10])) / len(truth))
+                prec.append(len(truth & set(got[:3])) / 3)
+        finally:
+            similar._band_matters, similar.CANDIDATES_FROM_BANDS = kept, kept_n
+        print(f"| {name} | {statistics.median(times):.1f} / {_p95(times):.1f} | {statistics.median(band_ms):.1f} /"
+              f" {_p95(band_ms):.1f} | {statistics.mean(rec):.3f} | {statistics.mean(prec):.3f} |", flush=True)  # fmt: skip
 
 
 def _p95(values):

@@ -1,5 +1,6 @@
 """同人同事 (issue 16): candidates by person and by content, the clerk's choice for a repeat and its notice."""
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -96,10 +97,38 @@ def test_same_township_and_class_within_the_window(clerk):
 
 
 def test_rebuild_writes_the_same_bands_as_registration(clerk):
-    factories.register(clerk, content=WAGES)
+    for text in (WAGES, ROAD, WAGES_AGAIN):  # several matters: one signature each out of the chunk's arrays
+        factories.register(clerk, content=text)
     before = sorted(SimilarityBand.objects.values_list("matter_id", "key"))
-    assert similar.rebuild() == len(before)
+    table = SimilarityBand._meta.db_table
+    indexes = sorted(similar._secondary_indexes(table))
+    assert {name for name, _ in indexes} >= {"similarity_band_key"}
+    assert similar.rebuild() == len(before) == 3 * similar.BANDS
     assert sorted(SimilarityBand.objects.values_list("matter_id", "key")) == before
+    assert sorted(similar._secondary_indexes(table)) == indexes  # dropped for the load, created again
+
+
+def test_signatures_of_many_sets_at_once_are_those_of_each(clerk):
+    sets = [similar.text_shingles(text) for text in (WAGES, ROAD, WAGES_AGAIN, "工资")]
+    together = similar.signatures(sets)
+    for tokens, row in zip(sets, together, strict=True):
+        x = np.array([similar._base(t) for t in tokens], dtype=np.uint64)
+        assert (row == ((np.outer(x, similar._A) + similar._B) % similar._PRIME).min(axis=0)).all()
+
+
+def test_a_band_key_of_too_many_matters_is_not_read(clerk, monkeypatch):
+    """The county's boilerplate: a key shared by more than KEY_CAP matters says nothing about which matter a
+    draft repeats; the draft's candidates come from its rarer keys."""
+    nobody = [factories.petitioner_input(name="某甲", id_number="", mobile="")]
+    same = [factories.register(clerk, content=WAGES, title="拖欠农民工工资", petitioners=nobody, township="",
+                               content_class="") for _ in range(3)]  # fmt: skip
+    monkeypatch.setattr(similar, "KEY_CAP", 3)
+    assert set(numbers(similar.candidates(clerk, draft(WAGES_AGAIN)))) == {m.number for m in same}
+    monkeypatch.setattr(similar, "KEY_CAP", 2)  # every key of the draft's words now has too many matters
+    assert similar.candidates(clerk, draft(WAGES_AGAIN)) == []
+    road = factories.register(clerk, content=ROAD, title="道路失修", petitioners=nobody, township="",
+                              content_class="")  # fmt: skip
+    assert numbers(similar.candidates(clerk, draft(ROAD))) == [road.number]  # its keys are rare
 
 
 # --- access -------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ Three sources of candidates, each an indexed lookup, so that the cost does not g
 * **the same words** — a MinHash signature of the matter's words (the search index's jieba tokens of the title
   and every registration's content, request and facts, two characters or more, without the words every
   petition uses) cut into LSH bands; each band's key is a row of `SimilarityBand` (one indexed table, the same
-  SQL on SQLite and PostgreSQL: ADR 0015). A draft's candidates are the matters sharing most band keys;
+  SQL on SQLite and PostgreSQL: ADR 0015). A draft's candidates are the matters sharing most of its
+  rare band keys (a key of more than KEY_CAP matters is boilerplate and not read);
 * **the same place and kind** — matters of the same township and content class registered in the last
   `RECENT_DAYS`.
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -56,6 +57,7 @@ STOP_WORDS = frozenset(
 
 RECENT_DAYS = 30  # same township and class: registered within this many days
 CANDIDATES_FROM_BANDS = 100  # the matters sharing most band keys, scored exactly
+KEY_CAP = 300  # a band key of more matters than this is common: not read (_band_matters)
 MIN_CONTENT = 0.2  # below this, shared words alone are not a reason
 LIMIT = 10
 
@@ -82,21 +84,42 @@ def signature(tokens: set[str]) -> np.ndarray | None:
     """The MinHash signature (HASHES values) of a set of words; None for an empty set."""
     if not tokens:
         return None
-    x = np.fromiter((_base(t) for t in tokens), dtype=np.uint64, count=len(tokens))
-    return ((np.outer(x, _A) + _B) % _PRIME).min(axis=0)
+    return signatures([tokens])[0]
+
+
+def signatures(token_sets: list[set[str]], bases: dict[str, int] | None = None) -> np.ndarray:
+    """The signatures of many non-empty sets at once (one row each): every word's HASHES hash values in one
+    numpy array, the minimum per set by `np.minimum.reduceat` — the same values as one set at a time.
+    `bases`: a cache of the words' blake2b values across calls (rebuild)."""
+    bases = {} if bases is None else bases
+    words = [t for tokens in token_sets for t in tokens]
+    for t in set(words).difference(bases):
+        bases[t] = _base(t)
+    x = np.fromiter(map(bases.__getitem__, words), dtype=np.uint64, count=len(words))
+    starts = np.cumsum([0] + [len(tokens) for tokens in token_sets[:-1]])
+    return np.minimum.reduceat((np.outer(x, _A) + _B) % _PRIME, starts, axis=0)
+
+
+def _keys_of(sigs: np.ndarray) -> list[list[int]]:
+    """The band keys (signed 64-bit, as stored, sorted, distinct) of each row of signatures."""
+    raw = np.ascontiguousarray(sigs, dtype=np.uint64).tobytes()
+    width, out = ROWS * 8, []
+    for row in range(len(sigs)):
+        at = row * HASHES * 8
+        keys = {
+            int.from_bytes(
+                hashlib.blake2b(bytes([band]) + raw[at + band * width : at + (band + 1) * width], digest_size=8)
+                .digest(), "big", signed=True,
+            )
+            for band in range(BANDS)
+        }  # fmt: skip
+        out.append(sorted(keys))
+    return out
 
 
 def band_keys(tokens: set[str]) -> list[int]:
     """The LSH band keys (signed 64-bit, as stored) of a set of words; [] for an empty set."""
-    sig = signature(tokens)
-    if sig is None:
-        return []
-    keys = []
-    for band in range(BANDS):
-        part = sig[band * ROWS : (band + 1) * ROWS].astype(np.uint64).tobytes()
-        digest = hashlib.blake2b(bytes([band]) + part, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return sorted(set(keys))
+    return _keys_of(signatures([tokens]))[0] if tokens else []
 
 
 def refresh(matter_id: int, words: str, *, new: bool = False) -> None:
@@ -109,24 +132,75 @@ def refresh(matter_id: int, words: str, *, new: bool = False) -> None:
     )
 
 
+def _write_bands(table: str, rows: list[tuple[int, int]]) -> None:
+    """(key, matter id) rows in bulk: COPY on PostgreSQL, one executemany on SQLite."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} (key, matter_id) FROM STDIN") as copy:
+                copy.write("".join(f"{k}\t{m}\n" for k, m in rows))
+        else:
+            cursor.executemany(f"INSERT INTO {table} (key, matter_id) VALUES (%s, %s)", rows)
+
+
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the table's indexes but its primary key, as the database holds them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+                " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT x.indisunique",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        return cursor.fetchall()
+
+
+@transaction.atomic
 def rebuild(*, chunk: int = 5000, models=None) -> int:
-    """Every matter's band rows again, from the search rows (after a bulk load, or a change of BANDS/ROWS).
-    `models`: a migration's historical models by name."""
+    """Every matter's band rows again, from the search rows (after a bulk load, or a change of BANDS/ROWS):
+    the table emptied and its indexes dropped, per chunk of matters the signatures at once (numpy) and the rows
+    in bulk (COPY on PostgreSQL), then the indexes created again from their own definitions — one sort instead
+    of millions of random index inserts; one transaction. `models`: a migration's historical models by name."""
     m = models or {"MatterSearch": MatterSearch, "SimilarityBand": SimilarityBand}
-    m["SimilarityBand"].objects.all().delete()
-    rows, last = 0, 0
+    table = m["SimilarityBand"]._meta.db_table
+    indexes = _secondary_indexes(table)
+    pg = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if pg:  # PostgreSQL refuses DDL and TRUNCATE while deferred foreign-key checks are pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        cursor.execute(f"{'TRUNCATE' if pg else 'DELETE FROM'} {table}")
+    rows, last, bases = 0, 0, {}
     while True:
         part = list(
             m["MatterSearch"].objects.filter(matter_id__gt=last).order_by("matter_id")
             .values_list("matter_id", "words")[:chunk]
         )  # fmt: skip
         if not part:
-            return rows
-        bands = [
-            m["SimilarityBand"](key=k, matter_id=pk) for pk, words in part for k in band_keys(shingles(words))
-        ]
-        m["SimilarityBand"].objects.bulk_create(bands, batch_size=5000)
-        rows, last = rows + len(bands), part[-1][0]
+            break
+        last = part[-1][0]
+        sets = [(pk, shingles(words)) for pk, words in part]
+        sets = [(pk, tokens) for pk, tokens in sets if tokens]
+        bands = []
+        for at in range(0, len(sets), 200):  # 200 × ~40 words × HASHES values: fits the CPU cache
+            piece = sets[at : at + 200]
+            keys = _keys_of(signatures([tokens for _, tokens in piece], bases))
+            bands += [(k, pk) for (pk, _), ks in zip(piece, keys, strict=True) for k in ks]
+        _write_bands(table, bands)
+        rows += len(bands)
+    with connection.cursor() as cursor:
+        for _, create in indexes:
+            cursor.execute(create)
+        if pg:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return rows
 
 
 # --- the draft and its candidates ---------------------------------------------------------------------
@@ -205,17 +279,28 @@ def _person_matters(keys: dict[str, set[str]]) -> dict[int, set[str]]:
 
 
 def _band_matters(keys: list[int]) -> list[int]:
-    """The matters sharing most band keys with the draft (one indexed statement). Counting only each key's
-    newest matters (a bound per key) was measured and lost too much recall (ADR 0015)."""
+    """The matters sharing most of the draft's *rare* band keys. Two indexed statements: how many matters each
+    key has, counted up to KEY_CAP + 1 (at most that many index entries per key); then the matters sharing most
+    of the keys of KEY_CAP matters or fewer. A key of more matters is the county's boilerplate (a topic's common
+    words, thousands of matters alike) and says nothing about which matter the draft repeats: it is dropped — a
+    stop list learnt from the index itself at each lookup, so always up to date, with no table to keep. The
+    time is bounded by 2 × BANDS × KEY_CAP index entries whatever the history. Reading every row of every key (as
+    before), each key's newest rows only, and weighting rare keys (idf) were measured: ADR 0015."""
     if not keys:
         return []
     table = SimilarityBand._meta.db_table
-    marks = ", ".join(["%s"] * len(keys))
+    one = f"SELECT key FROM {table} WHERE key = %s LIMIT {KEY_CAP + 1}"
+    capped = " UNION ALL ".join(f"SELECT * FROM ({one}) AS k{i}" for i in range(len(keys)))
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key, COUNT(*) FROM ({capped}) AS capped GROUP BY key", keys)
+        rare = [key for key, matters in cursor.fetchall() if matters <= KEY_CAP]
+        if not rare:
+            return []
+        marks = ", ".join(["%s"] * len(rare))
         cursor.execute(
             f"SELECT matter_id FROM {table} WHERE key IN ({marks}) GROUP BY matter_id"
             f" ORDER BY COUNT(*) DESC, matter_id DESC LIMIT {CANDIDATES_FROM_BANDS}",
-            keys,
+            rare,
         )
         return [row[0] for row in cursor.fetchall()]
 
