@@ -5,7 +5,8 @@ Prints figures; nothing here asserts a time.
     .venv/bin/python bench/similar.py [--matters 100000] [--db sqlite|postgres|both] [--queries 200]
 
 Each database runs in its own subprocess with its own throw-away database: SQLite /tmp/xf_bench_similar.sqlite3,
-PostgreSQL `xf_bench_similar` on $BENCH_PG (default postgres://postgres@127.0.0.1:5432), dropped and created.
+PostgreSQL `xf_bench_similar` on $BENCH_PG (default postgres://postgres@127.0.0.1:5432), dropped and created
+($BENCH_SIMILAR_DB names both otherwise, for two runs at once).
 
 Data (seeded): `load_codes()`, a bureau, 20 townships, a clerk; --matters matters, each with its search row
 (`MatterSearch.words`) as search.refresh writes it. The texts are petitions of 12 topics (wages, land
@@ -38,9 +39,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/xf_bench_similar.sqlite3")
+PG_DB = os.environ.get("BENCH_SIMILAR_DB", "xf_bench_similar")  # another name for runs side by side
+SQLITE_PATH = Path(f"/tmp/{PG_DB}.sqlite3")
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "xf_bench_similar"
 SEED = 20261216
 CHUNK = 20_000
 GOAL_MEDIAN_MS, GOAL_P95_MS = 20.0, 100.0
@@ -226,7 +227,7 @@ def child(args):
             c.execute(f"CREATE DATABASE {PG_DB}")
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
-    os.environ["XINFANG_VAR_DIR"] = "/tmp/xf_bench_similar_var"
+    os.environ["XINFANG_VAR_DIR"] = f"/tmp/{PG_DB}_var"
     sys.path.insert(0, str(ROOT))
     import django
 
