@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
@@ -84,6 +85,34 @@ def test_a_deleted_registration_is_taken_out(people, units):
     Registration.objects.filter(matter=original).order_by("-id").first().delete()
     row.refresh_from_db()
     assert row.regs == 1 and tallies.check() == []
+
+
+def test_once_reads_no_snapshot_and_no_evaluation_only_for_a_matter_created_in_the_block(db, monkeypatch):
+    """Issue 14: at the end of `tallies.once()` a matter created in the block is refreshed without reading (and
+    locking) its snapshot and its evaluations — it has none — unless an evaluation of it was saved in the block."""
+    seen = []
+    monkeypatch.setattr(tallies, "_refresh", lambda pk, fresh=False: seen.append((pk, fresh)))
+    with tallies.once():
+        tallies.changed(1, created=True)  # the new matter's post_save …
+        tallies.changed(1)  # … then its registration's and its event's
+        tallies.changed(2, created=True)
+        tallies.changed(2, evaluation=True)  # evaluated in the same block: read as usual
+        tallies.changed(3)  # an existing matter
+    assert seen == [(1, True), (2, False), (3, False)]
+
+
+def test_a_registration_writes_its_summary_rows_in_one_statement_per_table(people, units):
+    """Issue 14: the day rows and the clock rows of a new matter, each table in one upsert — on PostgreSQL one
+    statement (UNNEST of one array per column; was one statement per row, 25 for a registration), on SQLite one
+    executemany — and the rows are right."""
+    factories.register(people["clerk"])
+    with CaptureQueriesContext(connection) as queries:
+        factories.register(people["clerk"])
+    upserts = [q["sql"] for q in queries.captured_queries if "ON CONFLICT" in q["sql"]]
+    assert len(upserts) == 2, upserts
+    if connection.vendor == "postgresql":
+        assert not any(" times: " in s[:12] for s in upserts), upserts  # not an executemany
+    assert tallies.check() == [] and DayTally.objects.get(dim="", key="", grain="d").regs == 2
 
 
 def test_rebuild_and_check_command(crowd, people, capsys):

@@ -9,7 +9,7 @@ UPDATING_EVENT_KINDS = frozenset({
 })  # fmt: skip
 
 
-def _refresh(sender, instance, update_fields=None, **kwargs):
+def _refresh(sender, instance, update_fields=None, created=False, **kwargs):
     from xinfang.analytics import tallies
 
     if tallies.is_deferred():  # a bulk load rebuilds the tables once at its end (tallies.deferred)
@@ -22,9 +22,9 @@ def _refresh(sender, instance, update_fields=None, **kwargs):
             tallies.changed(instance.matter_id)
     elif sender.__name__ == "Matter":
         if not update_fields or {f.removesuffix("_id") for f in update_fields} & tallies.MATTER_COLUMNS:
-            tallies.changed(instance.pk)
+            tallies.changed(instance.pk, created=created)
     else:
-        tallies.changed(instance.matter_id)
+        tallies.changed(instance.matter_id, evaluation=sender.__name__ == "Evaluation")
 
 
 class AnalyticsConfig(AppConfig):

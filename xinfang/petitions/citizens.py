@@ -123,11 +123,11 @@ def submit_online(data: services.PetitionInput, *, uploads: list[Upload] = ()) -
         if p is None or not (p.name.strip() and p.id_number.strip() and p.mobile.strip()):
             raise ValidationError({"petitioners": ["申诉求决类信访须填写姓名、身份证号码和手机号码。"]})
     checked = check_uploads(list(uploads))
-    code, bureau = services.new_query_code(), services.bureau().name
+    code, desk = services.new_query_code(), services.bureau()
     with removing_on_failure() as stored:
-        registration = services.register_petition(data, by=None, query_code=code)
+        registration = services.register_petition(data, by=None, query_code=code, desk=desk)
         _save_attachments(registration.matter, checked, registration=registration, stored=stored)
-        sms.send_registration(registration, code, bureau=bureau)
+        sms.send_registration(registration, code, bureau=desk.name)
     return registration, code
 
 
@@ -139,11 +139,11 @@ def register_incoming(
     online one does: returned to be shown once and printed on the 登记回执, sent by SMS when a mobile number is
     known; only its hash is stored."""
     checked = check_uploads(list(uploads))
-    code, bureau = services.new_query_code(), services.bureau().name  # read before the transaction's locks
+    code, desk = services.new_query_code(), services.bureau()  # read before the transaction's locks
     with removing_on_failure() as stored:
-        registration = services.register_petition(data, by=by, query_code=code)
+        registration = services.register_petition(data, by=by, query_code=code, desk=desk)
         _save_attachments(registration.matter, checked, by=by, registration=registration, stored=stored)
-        sms.send_registration(registration, code, bureau=bureau)
+        sms.send_registration(registration, code, bureau=desk.name)
     return registration, code
 
 
