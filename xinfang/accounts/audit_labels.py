@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "assistance:download": _("下载专项资金救助档案"),
     "worklist:export": _("导出信访事项列表"),
     "matter:similar": _("查找同人同事（疑似重复）"),
+    "matter:merge": _("合并信访事项"),
+    "matter:unmerge": _("撤销合并信访事项"),
+    "matter:join": _("作为重复件并入已有事项"),
     "person:view": _("查看信访人的全部信访记录"),
     "api:denied": _("接口访问被拒绝"),
     # exchange with the level above (issue 17)
