@@ -297,3 +297,18 @@ def assert_current_year_work(today):
     assert all(o.deadline > today and o.number for o in orders)
     assert not SupervisionOrder.objects.filter(issued_at__date__gte=today).exists()
     assert not Event.objects.filter(at__gte=timezone.make_aware(datetime.combine(today, time.min))).exists()
+
+
+def test_demo_holds_a_cluster_for_the_dashboard(loaded):
+    """苗头性问题: the land-compensation matters of three townships in the last weeks form one cluster, seen by
+    the demo's supervisor (clusters.py), with nothing else joined to it."""
+    from xinfang.petitions import clusters
+
+    found = clusters.clusters(User.objects.get(username="ducha"), today=timezone.localdate())
+    land = set(Matter.objects.filter(events__kind="matter:registered", title__contains="土地征收补偿款分配",
+                                     registered_on__gte=timezone.localdate() - timedelta(days=29)).distinct())  # fmt: skip
+    assert len(land) >= len(demo.LAND_CLUSTER)
+    cluster = next(c for c in found if land & set(c.matters))
+    assert set(cluster.matters) == land
+    assert {"凤仪镇", "南新镇", "叠溪镇"} <= set(cluster.townships) and cluster.content_class
+    assert "土地征收补偿款分配" in cluster.title and cluster.first_half + cluster.second_half == cluster.size

@@ -2,11 +2,12 @@
 leaders, own unit for a unit officer), the charts' JSON, the drill-down list and the .xlsx exports.
 Thin views: parse the filters, call dashboards.py, hand plain tables to the templates / renderers."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -14,10 +15,11 @@ from django.views.decorators.http import require_GET
 from xinfang.analytics import dashboards as D
 from xinfang.analytics import reports, xlsx
 from xinfang.analytics import tables as T
-from xinfang.analytics.forms import DashboardFilterForm
+from xinfang.analytics.forms import ClusterCampaignForm, ClusterMeetingForm, DashboardFilterForm
 from xinfang.analytics.kpis import Period
+from xinfang.casework.programs.views import attempt
 from xinfang.core.calendars import missing_schedule_warnings
-from xinfang.petitions import queries, supervision, workflow
+from xinfang.petitions import access, clusters, queries, supervision, workflow
 from xinfang.petitions.models import Registration
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,8 +106,11 @@ def dashboard(request):
         "unit_name": "" if county else request.user.unit.name,
         "calendar_warnings": missing_schedule_warnings(today=today), "may_report": _may_report(request.user),
     }  # fmt: skip
-    template = "analytics/_body.html" if request.htmx else "analytics/dashboard.html"
-    return render(request, template, context)
+    if request.htmx:  # the filters refresh the figures only; the 苗头性问题 panel is always the last 30 days
+        return render(request, "analytics/_body.html", context)
+    context["clusters"] = clusters.clusters(request.user, today=today)
+    context["cluster_days"] = clusters.DAYS
+    return render(request, "analytics/dashboard.html", context)
 
 
 CHARTS = {
@@ -211,6 +216,59 @@ def drill_down(request):
     context = {"title": title, "page": page, "rows": rows, "filters": f, "query": query.urlencode(),
                "can_direct": request.user.has_role(*supervision.SUPERVISORS)}  # fmt: skip
     return render(request, "analytics/matters.html", context)
+
+
+# --- 苗头性问题: a cluster of similar matters, and handing it over ----------------------------------------
+
+
+@login_required
+def cluster_page(request, number: str):
+    """The matters of the cluster holding matter `number` (as the user sees the clusters: 404 when the user may
+    not see that matter, or it is in none), and the forms that hand the cluster to a campaign or a meeting."""
+    try:
+        D.dashboard_filters(request.user, D.Filters(Period(timezone.localdate(), timezone.localdate())))
+    except PermissionDenied as e:
+        return denied(request, str(e))
+    today = timezone.localdate()
+    cluster = clusters.find(request.user, number, today=today)
+    if cluster is None:
+        raise Http404
+    may_hand = request.user.has_role(*clusters.HANDLERS)
+    do = request.POST.get("do") if request.method == "POST" else None
+    if do is not None and not may_hand:
+        return denied(request, "您的角色无权交办苗头性问题。")
+    campaign_form = ClusterCampaignForm(
+        request.POST if do == "campaign" else None, user=request.user, today=today
+    )
+    meeting_form = ClusterMeetingForm(
+        request.POST if do == "meeting" else None, user=request.user, today=today
+    )
+    if do == "campaign" and campaign_form.is_valid():
+        d = campaign_form.cleaned_data
+        try:
+            items = attempt(campaign_form, lambda: clusters.hand_to_campaign(
+                cluster, by=request.user, campaign=d["campaign"], leader=d["leader"]))  # fmt: skip
+        except PermissionDenied as e:
+            return denied(request, str(e))
+        if items is not None:
+            messages.success(request, f"已将{len(items)}件事项列入“{d['campaign'].name}”化解清单。")
+            return redirect("programs:campaign", pk=d["campaign"].pk)
+    if do == "meeting" and meeting_form.is_valid():
+        d = meeting_form.cleaned_data
+        try:
+            items = attempt(meeting_form, lambda: clusters.hand_to_meeting(
+                cluster, by=request.user, meeting=d["meeting"], conclusion=d["conclusion"]))  # fmt: skip
+        except PermissionDenied as e:
+            return denied(request, str(e))
+        if items is not None:
+            messages.success(request, f"已将{len(items)}件事项提请“{d['meeting'].title}”研判。")
+            return redirect("programs:meeting", pk=d["meeting"].pk)
+    rows = [{"matter": m, "title": access.CONFIDENTIAL_LABEL if m.is_confidential else m.title,
+             "state": workflow.STATES[m.state]} for m in cluster.matters]  # fmt: skip
+    start, end = clusters.window(today)
+    context = {"cluster": cluster, "rows": rows, "start": start, "end": end, "may_hand": may_hand,
+               "campaign_form": campaign_form, "meeting_form": meeting_form}  # fmt: skip
+    return render(request, "analytics/cluster.html", context)
 
 
 # --- statutory reports (月报、季报、年度报告) ------------------------------------------------------------

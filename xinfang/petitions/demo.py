@@ -628,7 +628,8 @@ class Planner:
 
     # -- one plan
     def make(self, state: str, *, clock: str = "", channel: str = "", theme: Theme | None = None,
-             tag: str = "", variant: str = "", latest: date | None = None) -> Plan:  # fmt: skip
+             tag: str = "", variant: str = "", latest: date | None = None,
+             township: tuple[str, str] | None = None) -> Plan:  # fmt: skip
         rng = self.rng
         if state == workflow.ARCHIVED and not variant:
             variant = rng.choices(
@@ -638,7 +639,7 @@ class Planner:
         channel = channel or self.channel(state)
         if theme.route == "legal" and channel in ("assigned", "online") and state != workflow.RECEIVED:
             channel = "letter"  # 涉法涉诉信件 are forwarded to the 政法委 (条例第二十二条第二款)
-        township, township_name = self.township()
+        township, township_name = township or self.township()
         unit = ""
         if theme.route == "unit":
             unit = rng.choice(theme.units)
@@ -728,6 +729,33 @@ class Planner:
         return plan
 
 
+# 苗头性问题 (clusters.py): villagers of three townships write about the same land-compensation problem within
+# the last weeks. (township login, state) of each matter.
+LAND_CLUSTER = [
+    ("fengyi", workflow.ACCEPTED), ("fengyi", workflow.INVESTIGATING), ("nanxin", workflow.FORWARDED),
+    ("fengyi", workflow.RECEIVED_BY_UNIT), ("nanxin", workflow.FORWARDED), ("diexi", workflow.REGISTERED),
+    ("diexi", workflow.FORWARDED),
+]  # fmt: skip
+LAND_CLUSTER_DAYS = 28  # registered within this many days before the demo's today
+
+
+def _land_cluster(p: Planner) -> None:
+    """The demo's 苗头性问题: the matters of LAND_CLUSTER, each with a running clock, registered in the last
+    LAND_CLUSTER_DAYS days (a drawn plan that starts earlier is drawn again)."""
+    theme = next(t for t in THEMES if t.content == "0202")
+    since = p.today - timedelta(days=LAND_CLUSTER_DAYS)
+    towns = {login: (code, name) for login, name, code in TOWNSHIPS}
+    for login, state in LAND_CLUSTER:
+        for _ in range(200):
+            plan = p.make(state, clock="ok", channel=p.rng.choice(["visit", "letter", "phone"]), theme=theme,
+                          tag="land_cluster", township=towns[login])  # fmt: skip
+            if plan.steps[0].on >= since:
+                break
+            p.plans.pop()
+        else:
+            raise RuntimeError("cannot place the demo's cluster in the last weeks")
+
+
 def _required(p: Planner) -> None:
     """Every state at least once, and the special cases the demo must show."""
     end = p.end
@@ -761,6 +789,7 @@ def _required(p: Planner) -> None:
     for state in workflow.STATES:
         if state not in done:
             p.make(state)
+    _land_cluster(p)
     # a second registration about a matter still being handled (重复件)
     p.repeat_of(open_one, action="register_repeat", tag="repeat_open", after_days=(0, 0))
     open_one_last = open_one.steps[-1]

@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "assistance:applied": _("申请专项资金救助"),
     "assistance:decided": _("专项资金救助审批"),
     "assistance:paid": _("专项资金救助拨付"),
+    # clusters.py
+    "cluster:handed_over": _("苗头性问题交办（联席会议或积案化解）"),
     # legacy.py
     "matter:import_legacy": _("由历史登记表导入（已办结）"),
     # supervision.py
