@@ -3,6 +3,7 @@ brute force, index build time and size; on PostgreSQL also full-text (ts_rank) a
 Prints figures; nothing here asserts a time.
 
     .venv/bin/python bench/similar.py [--matters 100000] [--db sqlite|postgres|both] [--queries 200]
+                                      [--only-clusters]
 
 Each database runs in its own subprocess with its own throw-away database: SQLite /tmp/xf_bench_similar.sqlite3,
 PostgreSQL `xf_bench_similar` on $BENCH_PG (default postgres://postgres@127.0.0.1:5432), dropped and created
@@ -201,6 +202,8 @@ def main():
     p.add_argument("--rows", type=int, default=0, help="… and values per band (default similar.ROWS)")
     p.add_argument("--variants", action="store_true", help="also time the lookup variants (ADR 0015)")
     p.add_argument("--build-before", type=int, default=0, help="first time the former build on N matters")
+    p.add_argument("--only-clusters", action="store_true",
+                   help="measure the county's clusters (苗头性问题) only, not the lookups")  # fmt: skip
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -211,6 +214,7 @@ def main():
                str(args.queries), "--bands", str(args.bands), "--rows", str(args.rows)]  # fmt: skip
         cmd += ["--no-alternatives"] if args.no_alternatives else []
         cmd += ["--build-before", str(args.build_before)]
+        cmd += ["--only-clusters"] if args.only_clusters else []
         rc |= subprocess.call(cmd + (["--variants"] if args.variants else []))
     return rc
 
@@ -244,9 +248,11 @@ def child(args):
         _settings(args.bands, args.rows)
     labelled = load(args.matters, args.queries)
     build(args.build_before)
-    measure(labelled, alternatives=not args.no_alternatives)
-    if args.variants:
-        measure_variants(labelled)
+    measure_clusters()
+    if not args.only_clusters:
+        measure(labelled, alternatives=not args.no_alternatives)
+        if args.variants:
+            measure_variants(labelled)
     return 0
 
 
@@ -504,6 +510,28 @@ def build(before: int = 0):
     print(
         f"index build (similar.rebuild): {rows:,} band rows in {took:.1f} s ({rate}); size {size}", flush=True
     )
+
+
+def measure_clusters(runs: int = 3):
+    """苗头性问题 (petitions/clusters.py) for a county-wide user over the last 30 days of the data: how many
+    matters the window holds, the clusters found and the time (median of `runs`)."""
+    from xinfang.accounts.models import User
+    from xinfang.petitions import clusters
+    from xinfang.petitions.models import Matter
+
+    clerk = User.objects.get(username="clerk")
+    today = date(2026, 11, 30)
+    start, end = clusters.window(today)
+    held = Matter.objects.filter(registered_on__gte=start, registered_on__lte=end).count()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        found = clusters.clusters(clerk, today=today)
+        times.append(time.perf_counter() - t)
+    sizes = sorted((c.size for c in found), reverse=True)
+    print(f"clusters (30 days to {today}, {held:,} matters in the window): {len(found)} clusters, sizes "
+          f"{sizes[:12]}, {sum(sizes):,} matters in them; {statistics.median(times):.2f} s (median of {runs})",
+          flush=True)  # fmt: skip
 
 
 def _postings():

@@ -42,6 +42,10 @@ THRESHOLD = 0.5  # exact word overlap (Ochiai) for two matters to be linked
 MIN_SIZE = 3  # a cluster spanning ≥ 2 townships or ≥ 2 units
 MIN_SIZE_ALONE = 5  # a cluster within one township and one unit
 MAX_BUCKET = 400  # matters of the window sharing one band key: more are compared with the first ones only
+# What a cluster's matters are read with (the panel, the drill-down, the access checks of the hand-over).
+COLUMNS = ("number", "title", "state", "registered_at", "registered_on", "is_confidential", "accused_unit_id",
+           "accused_user_id", "township__code", "township__name", "handling_unit__code", "handling_unit__name",
+           "content_class__name")  # fmt: skip
 # Who may hand a cluster over (the roles of programs.add_to_campaign and programs.deliberate).
 HANDLERS = (R.CASE_OFFICER, R.SUPERVISOR, R.LEADER)
 
@@ -112,6 +116,8 @@ def _link(words: dict[int, set[str]], buckets: list[list[int]], threshold: float
     its matters are not linked yet, and once. Returns the links and each matter's number of links made."""
     links, degree, below = _Links(), Counter(), set()
     for members in buckets:
+        if len({links.root(m) for m in members}) == 1:
+            continue  # linked already (most buckets of a large cluster): nothing to compare
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if (a, b) in below or links.root(a) == links.root(b):
@@ -148,8 +154,10 @@ def clusters(
     groups = {root: pks for root, pks in groups.items() if len(pks) >= MIN_SIZE}
     if not groups:
         return []
-    matters = Matter.objects.select_related("township", "handling_unit", "content_class").in_bulk(
-        [pk for pks in groups.values() for pk in pks]
+    matters = (
+        Matter.objects.select_related("township", "handling_unit", "content_class")
+        .only(*COLUMNS)
+        .in_bulk([pk for pks in groups.values() for pk in pks])
     )
     half = start + timedelta(days=days // 2)
     out = []
