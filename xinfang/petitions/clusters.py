@@ -143,7 +143,9 @@ def clusters(
     """The clusters of similar matters registered in the window that `user` may see, largest first."""
     today = today or services.today()
     start, end = window(today, days)
-    visible = access.visible_matters(user).filter(registered_on__gte=start, registered_on__lte=end)
+    visible = access.visible_matters(user).filter(
+        registered_on__gte=start, registered_on__lte=end, merged_into__isnull=True
+    )  # a matter merged into another (合并) counts as that one
     words = {pk: similar.shingles(w or "") for pk, w in visible.values_list("pk", "search__words")}
     if len(words) < MIN_SIZE:
         return []
