@@ -171,3 +171,13 @@ def test_hand_to_a_meeting_puts_every_matter_before_it(units, clerk, case_office
     assert all(d.conclusion.startswith("苗头性问题") and "统一答复" in d.conclusion for d in items)
     assert Event.objects.filter(kind="cluster:handed_over").count() == 4
     assert Event.objects.filter(kind="meeting:deliberated").count() == 4
+
+
+def test_a_matter_merged_into_another_counts_once(clerk, case_officer, supervisor, time_machine):
+    land = land_cluster(clerk, time_machine)
+    twice = register_on(clerk, time_machine, 9, LAND[1][1], "513223101")  # registered twice by mistake
+    (c,) = clusters.clusters(supervisor)
+    assert c.size == 5
+    services.merge_matter(twice, into=land[1], by=case_officer, reason="同一信访人同一事项重复登记")
+    (c,) = clusters.clusters(supervisor)
+    assert numbers(c.matters) == numbers(land)
